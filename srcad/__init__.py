@@ -1,0 +1,13 @@
+"""srcad: source-transformation automatic differentiation for plain Python and numpy.
+
+    >>> import math, srcad
+    >>> @srcad.grad
+    ... def f(x):
+    ...     return x * x + math.sin(x)
+    >>> f(0.0)
+    1.0
+"""
+from .api import grad, source, value_and_grad, vjp
+from .errors import SrcadError
+
+__all__ = ["grad", "value_and_grad", "vjp", "source", "SrcadError"]

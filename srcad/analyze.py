@@ -1,0 +1,244 @@
+"""Analyse: which variables are active, what kind of value each holds, what each call denotes.
+
+- varied: depends on a `wrt` input through operations that carry a derivative;
+- useful: influences the returned value;
+- active = varied and useful: only active statements get adjoints;
+- kinds: "float" (a Python number), "array" (numpy), or "other" (anything else, or unknown),
+  inferred from the kinds of the arguments of the call being specialised;
+- calls: the object each call's function denotes (resolved through the user's globals).
+
+The analysis is flow-insensitive over the three-address tree; straight-line variables are in
+SSA form after normalisation, so for them it is exact, and elsewhere it errs on the active side.
+"""
+import inspect
+import math
+from dataclasses import dataclass, field
+
+import gast
+import numpy as np
+
+from . import gastutil as g
+from .errors import Unsupported
+from .parse import UNRESOLVED
+from .rules import registry
+
+FLOAT, ARRAY, OTHER = "float", "array", "other"
+INT = "int"  # an argument kind only: a Python int is a FLOAT to the analysis, but its gradient
+             # must still be made a float
+INACTIVE_ATTRIBUTES = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
+
+
+@dataclass
+class Facts:
+    wrt: tuple                                   # parameter names differentiated
+    kinds: dict = field(default_factory=dict)    # variable -> FLOAT / ARRAY / OTHER
+    varied: set = field(default_factory=set)
+    useful: set = field(default_factory=set)
+    calls: dict = field(default_factory=dict)    # id(Call node) -> the object its function denotes
+    returns: list = field(default_factory=list)  # the Return statements
+    int_params: set = field(default_factory=set)  # parameters given Python ints
+    single: bool = True                          # one gradient, not a tuple of them
+
+    @property
+    def active(self):
+        return self.varied & self.useful
+
+    def is_active(self, name_):
+        return name_ in self.varied and name_ in self.useful
+
+    def kind(self, expr):
+        if isinstance(expr, gast.Name):
+            return self.kinds.get(expr.id, OTHER)
+        if isinstance(expr, gast.Constant):
+            return kind_of_value(expr.value)
+        return OTHER
+
+
+def kind_of_value(value):
+    if type(value) in (float, int, bool):
+        return FLOAT
+    if isinstance(value, (np.ndarray, np.generic)):
+        return ARRAY
+    return OTHER
+
+
+def kind_of_type(type_):
+    if type_ in (int, bool):
+        return INT
+    if type_ is float:
+        return FLOAT
+    if issubclass(type_, (np.ndarray, np.generic)):
+        return ARRAY
+    return OTHER
+
+
+def dataflow(tree, src, wrt, arg_kinds):
+    """Facts about the three-address `tree` differentiated with respect to `wrt` (a name, or a
+    tuple of names for a tuple of gradients),
+    for arguments of the kinds `arg_kinds` (parameter name -> kind)."""
+    facts = Facts((wrt,) if isinstance(wrt, str) else tuple(wrt), single=isinstance(wrt, str))
+    simple = _simple_statements(tree.body)
+    facts.returns = [s for s in simple if isinstance(s, gast.Return)]
+    for stmt in simple:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Call):
+                facts.calls[id(node)] = src.resolve(node.func)
+    facts.int_params = {p for p, kind in arg_kinds.items() if kind == INT}
+    arg_kinds = {p: FLOAT if kind == INT else kind for p, kind in arg_kinds.items()}
+    _infer_kinds(simple, facts, arg_kinds, src)
+    _propagate_varied(simple, facts)
+    _propagate_useful(simple, facts)
+    return facts
+
+
+def _simple_statements(body):
+    """Every non-compound statement, in program order, with loop targets as pseudo-assignments."""
+    out, work = [], list(reversed(body))
+    while work:
+        stmt = work.pop()
+        if isinstance(stmt, gast.If):
+            work.extend(reversed(stmt.body + stmt.orelse))
+        elif isinstance(stmt, gast.For):
+            out.append(g.located(g.assign(g.clone(stmt.target), _Element(stmt.iter)), stmt))
+            work.extend(reversed(stmt.body + stmt.orelse))
+        elif isinstance(stmt, gast.While):
+            work.extend(reversed(stmt.body + stmt.orelse))
+        else:
+            out.append(stmt)
+    return out
+
+
+def _Element(iterable):
+    """The value a `for` target takes: an element of `iterable`, like `iterable[i]`."""
+    return g.subscript(iterable, g.const(0))
+
+
+def _targets(stmt):
+    """Names a simple statement (re)defines: `t = ...`, `a[i] = t` (a), `a.append(t)` (a)."""
+    if isinstance(stmt, gast.Assign):
+        target = stmt.targets[0]
+        if isinstance(target, gast.Subscript):
+            return [target.value.id] if isinstance(target.value, gast.Name) else []
+        return g.assigned_names(target)
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        func = stmt.value.func
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            return [func.value.id]  # a method call may change its receiver (xs.append(t))
+    return []
+
+
+def _sources(stmt):
+    """The expression whose value flows into the statement's targets."""
+    if isinstance(stmt, gast.Assign):
+        return stmt.value
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        return g.tuple_(list(stmt.value.args) + [k.value for k in stmt.value.keywords])
+    if isinstance(stmt, gast.Return):
+        return stmt.value
+    return None
+
+
+def _carries_derivative(expr, facts):
+    """Whether the value of `expr` can depend differentiably on its operands."""
+    reg = registry()
+    if isinstance(expr, gast.BinOp) or isinstance(expr, gast.UnaryOp):
+        return not reg.has_no_derivative(type(expr.op))
+    if isinstance(expr, (gast.Compare, gast.JoinedStr)):
+        return False
+    if isinstance(expr, gast.BoolOp):
+        return not all(isinstance(v, (gast.Compare, gast.UnaryOp)) for v in expr.values)
+    if isinstance(expr, gast.Attribute):
+        return expr.attr not in INACTIVE_ATTRIBUTES
+    if isinstance(expr, gast.Call):
+        return not reg.has_no_derivative(facts.calls.get(id(expr), UNRESOLVED))
+    return True
+
+
+def _propagate_varied(simple, facts):
+    facts.varied = set(facts.wrt)
+    changed = True
+    while changed:
+        changed = False
+        for stmt in simple:
+            source = _sources(stmt)
+            if source is None or not _carries_derivative(source, facts):
+                continue
+            if any(n in facts.varied for n in g.names_in(source)):
+                for t in _targets(stmt):
+                    if t not in facts.varied:
+                        facts.varied.add(t)
+                        changed = True
+
+
+def _propagate_useful(simple, facts):
+    facts.useful = set()
+    for stmt in facts.returns:
+        facts.useful.update(g.names_in(stmt.value))
+    changed = True
+    while changed:
+        changed = False
+        for stmt in reversed(simple):
+            if isinstance(stmt, gast.Return):
+                continue
+            if not any(t in facts.useful for t in _targets(stmt)):
+                continue
+            for n in g.names_in(_sources(stmt)):
+                if n not in facts.useful:
+                    facts.useful.add(n)
+                    changed = True
+
+
+def _infer_kinds(simple, facts, arg_kinds, src):
+    kinds = facts.kinds
+    kinds.update(arg_kinds)
+    for _ in range(3):  # loops may carry a kind around: a few sweeps reach the fixed point
+        for stmt in simple:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                kind = _kind_of(stmt.value, facts, src)
+                name_ = stmt.targets[0].id
+                kinds[name_] = _join(kinds.get(name_), kind)
+            else:
+                for t in _targets(stmt):
+                    kinds[t] = _join(kinds.get(t), OTHER if t not in kinds else kinds[t])
+
+
+def _join(a, b):
+    if a is None or a == b:
+        return b
+    return OTHER
+
+
+def _kind_of(expr, facts, src):
+    if isinstance(expr, gast.Name):
+        if expr.id in facts.kinds:
+            return facts.kinds[expr.id]
+        value = src.resolve(expr)
+        return OTHER if value is UNRESOLVED else kind_of_value(value)
+    if isinstance(expr, gast.Constant):
+        return kind_of_value(expr.value)
+    if isinstance(expr, gast.BinOp):
+        kinds = {_kind_of(expr.left, facts, src), _kind_of(expr.right, facts, src)}
+        if kinds == {FLOAT} and not isinstance(expr.op, gast.MatMult):
+            return FLOAT
+        return ARRAY if kinds <= {FLOAT, ARRAY} else OTHER
+    if isinstance(expr, gast.UnaryOp):
+        return _kind_of(expr.operand, facts, src) if not isinstance(expr.op, gast.Not) else OTHER
+    if isinstance(expr, gast.Call):
+        return _kind_of_call(expr, facts, src)
+    if isinstance(expr, gast.Attribute):
+        value = src.resolve(expr)
+        return OTHER if value is UNRESOLVED else kind_of_value(value)
+    return OTHER
+
+
+def _kind_of_call(expr, facts, src):
+    fn = facts.calls.get(id(expr), UNRESOLVED)
+    arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
+    if fn in (abs, float) and arg_kinds == {FLOAT}:
+        return FLOAT
+    if fn is not UNRESOLVED and getattr(math, getattr(fn, "__name__", ""), None) is fn:
+        return FLOAT if fn not in (math.floor, math.ceil, math.trunc, math.factorial) else OTHER
+    if fn is not UNRESOLVED and inspect.getmodule(fn) is not None \
+            and (inspect.getmodule(fn).__name__ or "").startswith("numpy") and ARRAY in arg_kinds:
+        return ARRAY
+    return OTHER

@@ -1,0 +1,75 @@
+"""Small constructors and queries for gast nodes, so passes read as what they build."""
+import copy
+
+import gast
+
+
+def name(id_, ctx=None):
+    return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
+
+
+def store(id_):
+    return name(id_, gast.Store())
+
+
+def const(value):
+    return gast.Constant(value=value, kind=None)
+
+
+def assign(target, value, like=None):
+    """`target = value`; `target` a name string or a node; location copied from `like`."""
+    target = store(target) if isinstance(target, str) else target
+    stmt = gast.Assign(targets=[target], value=value, type_comment=None)
+    return located(stmt, like)
+
+
+def aug_add(target, value, like=None):
+    """`target += value`."""
+    stmt = gast.AugAssign(target=store(target), op=gast.Add(), value=value)
+    return located(stmt, like)
+
+
+def call(func, args, keywords=()):
+    return gast.Call(func=func, args=list(args), keywords=list(keywords))
+
+
+def attr(value, attr_name):
+    return gast.Attribute(value=value, attr=attr_name, ctx=gast.Load())
+
+
+def subscript(value, index):
+    return gast.Subscript(value=value, slice=index, ctx=gast.Load())
+
+
+def tuple_(elts):
+    return gast.Tuple(elts=list(elts), ctx=gast.Load())
+
+
+def located(node, like):
+    """`node` with `like`'s line (and that of every child that lacks one)."""
+    if like is not None and getattr(like, "lineno", None) is not None:
+        for child in gast.walk(node):
+            if hasattr(child, "lineno") or isinstance(child, (gast.stmt, gast.expr)):
+                child.lineno = like.lineno
+                child.col_offset = getattr(like, "col_offset", 0)
+                child.end_lineno = getattr(like, "end_lineno", like.lineno)
+                child.end_col_offset = getattr(like, "end_col_offset", 0)
+    return node
+
+
+def clone(node):
+    return copy.deepcopy(node)
+
+
+def is_atom(expr):
+    return isinstance(expr, (gast.Name, gast.Constant))
+
+
+def names_in(node):
+    """Names read in `node` (loads only)."""
+    return [n.id for n in gast.walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+
+
+def assigned_names(target):
+    """The plain names a target stores to (`a`, `(a, b)`; not `a[i]`, whose base is read)."""
+    return [n.id for n in gast.walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]

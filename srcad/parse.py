@@ -1,0 +1,141 @@
+"""Parse: a Python function -> `Source`, its gast tree at the real line numbers of its file.
+
+The tree is the function's own `def` (decorators dropped; a lambda becomes a one-line `def`).
+`Source` also carries what the function's names denote now: its module globals and closure
+cells, and `resolve(expr)` turns a global name or module attribute (`np.sin`, `math.sin`,
+`sin` after `from math import sin`) into the object it denotes.
+"""
+import builtins
+import inspect
+import textwrap
+from dataclasses import dataclass, field
+
+import gast
+
+from .errors import SrcadError
+
+
+@dataclass
+class Source:
+    fn: object
+    tree: gast.FunctionDef
+    filename: str
+    globals: dict
+    closure: dict
+    local_names: set = field(default_factory=set)
+    all_names: set = field(default_factory=set)
+    namespace: object = None  # naming.Namespace, set by the pipeline
+
+    def resolve(self, expr):
+        """The object a non-local name or attribute chain denotes, or `UNRESOLVED`."""
+        if isinstance(expr, gast.Name):
+            if expr.id in self.local_names:
+                return UNRESOLVED
+            for scope in (self.closure, self.globals):
+                if expr.id in scope:
+                    return scope[expr.id]
+            return getattr(builtins, expr.id, UNRESOLVED)
+        if isinstance(expr, gast.Attribute):
+            base = self.resolve(expr.value)
+            if base is UNRESOLVED or not inspect.ismodule(base):
+                return UNRESOLVED
+            return getattr(base, expr.attr, UNRESOLVED)
+        return UNRESOLVED
+
+
+class _Unresolved:
+    def __repr__(self):
+        return "UNRESOLVED"
+
+
+UNRESOLVED = _Unresolved()
+
+
+def function(fn):
+    """Parse `fn` into a `Source`; refuse with SrcadError when it has no readable source."""
+    code = getattr(fn, "__code__", None)
+    if code is None or not inspect.isfunction(fn):
+        raise SrcadError(f"cannot differentiate {fn!r}: it is not a Python function with source "
+                         "code (a builtin or C function). Wrap it in a def, or register its "
+                         "derivative with srcad.defvjp")
+    try:
+        lines, first = inspect.getsourcelines(fn)
+    except (OSError, TypeError) as error:
+        raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
+                         f"({error}); it was probably made by eval or exec. Define it with def in "
+                         "a file, a module or a notebook cell") from None
+    tree = _function_node(fn, "".join(lines), first)
+    tree.decorator_list = []
+    src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn))
+    src.local_names = _local_names(tree)
+    src.all_names = {node.id for node in gast.walk(tree) if isinstance(node, gast.Name)}
+    src.all_names |= src.local_names
+    return src
+
+
+def _function_node(fn, text, first):
+    module = gast.parse(textwrap.dedent(text)) if not _is_lambda(fn) else _parse_lambda_line(text)
+    gast.increment_lineno(module, first - 1)
+    if _is_lambda(fn):
+        return _lambda_as_def(fn, module)
+    for node in module.body:
+        if isinstance(node, gast.FunctionDef):
+            return node
+    raise SrcadError(f"cannot differentiate {fn.__qualname__}: no def found in its source")
+
+
+def _is_lambda(fn):
+    return fn.__name__ == "<lambda>"
+
+
+def _parse_lambda_line(text):
+    text = textwrap.dedent(text)
+    for candidate in (text, "(" + text.strip().rstrip(",") + ")"):
+        try:
+            return gast.parse(candidate)
+        except SyntaxError:
+            continue
+    raise SrcadError(f"cannot differentiate a lambda whose source line cannot be parsed alone: "
+                     f"{text.strip()!r}. Define it with def")
+
+
+def _lambda_as_def(fn, module):
+    """The lambda among its line's lambdas with `fn`'s parameters, as `def <lambda>(...): return`."""
+    params = fn.__code__.co_varnames[:fn.__code__.co_argcount]
+    found = [node for node in gast.walk(module) if isinstance(node, gast.Lambda)
+             and tuple(a.id for a in node.args.args) == params]
+    if len(found) != 1:
+        raise SrcadError(f"cannot differentiate a lambda that shares its line with other lambdas "
+                         f"of the same parameters ({fn.__code__.co_filename}:"
+                         f"{fn.__code__.co_firstlineno}). Define it with def")
+    node = found[0]
+    body = [gast.Return(value=node.body)]
+    gast.copy_location(body[0], node.body)
+    tree = gast.FunctionDef(name="lambda", args=node.args, body=body, decorator_list=[],
+                            returns=None, type_comment=None, type_params=[])
+    return gast.copy_location(tree, node)
+
+
+def _closure(fn):
+    cells = fn.__closure__ or ()
+    values = {}
+    for name, cell in zip(fn.__code__.co_freevars, cells):
+        try:
+            values[name] = cell.cell_contents
+        except ValueError:  # an empty cell: the name is not bound yet
+            continue
+    return values
+
+
+def _local_names(tree):
+    names = {arg.id for arg in _all_params(tree.args)}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            names.add(node.id)
+    return names
+
+
+def _all_params(args):
+    params = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)
+    params += [a for a in (args.vararg, args.kwarg) if a is not None]
+    return params

@@ -1,0 +1,80 @@
+"""Derivative rules of the `math` module and of Python's numeric builtins, for plain floats.
+
+Read it as a cheat-sheet: `g` is the output's cotangent, `ans` the output, then the arguments.
+Two-argument rules return a tuple of cotangents, one per argument.
+"""
+import math
+
+from .. import runtime as _rt
+
+VJP = {
+    math.exp:      lambda g, ans, x: g * ans,
+    math.expm1:    lambda g, ans, x: g * (ans + 1.0),
+    math.log:      lambda g, ans, x, base=math.e: (g / (x * math.log(base)),
+                                                   -g * ans / (base * math.log(base))),
+    math.log1p:    lambda g, ans, x: g / (1.0 + x),
+    math.log2:     lambda g, ans, x: g / (x * math.log(2.0)),
+    math.log10:    lambda g, ans, x: g / (x * math.log(10.0)),
+    math.sqrt:     lambda g, ans, x: g / (2.0 * ans),
+    math.pow:      lambda g, ans, x, y: (g * y * math.pow(x, y - 1.0), g * ans * math.log(x)),
+    math.sin:      lambda g, ans, x: g * math.cos(x),
+    math.cos:      lambda g, ans, x: -g * math.sin(x),
+    math.tan:      lambda g, ans, x: g * (1.0 + ans * ans),
+    math.asin:     lambda g, ans, x: g / math.sqrt(1.0 - x * x),
+    math.acos:     lambda g, ans, x: -g / math.sqrt(1.0 - x * x),
+    math.atan:     lambda g, ans, x: g / (1.0 + x * x),
+    math.atan2:    lambda g, ans, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
+    math.sinh:     lambda g, ans, x: g * math.cosh(x),
+    math.cosh:     lambda g, ans, x: g * math.sinh(x),
+    math.tanh:     lambda g, ans, x: g * (1.0 - ans * ans),
+    math.asinh:    lambda g, ans, x: g / math.sqrt(x * x + 1.0),
+    math.acosh:    lambda g, ans, x: g / math.sqrt(x * x - 1.0),
+    math.atanh:    lambda g, ans, x: g / (1.0 - x * x),
+    math.hypot:    lambda g, ans, x, y: (g * x / ans, g * y / ans),
+    math.erf:      lambda g, ans, x: g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
+    math.erfc:     lambda g, ans, x: -g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
+    math.fabs:     lambda g, ans, x: g * math.copysign(1.0, x),
+    math.copysign: lambda g, ans, x, y: (g * math.copysign(1.0, x) * math.copysign(1.0, y), None),
+    math.degrees:  lambda g, ans, x: g * (180.0 / math.pi),
+    math.radians:  lambda g, ans, x: g * (math.pi / 180.0),
+    abs:           lambda g, ans, x: g * _rt.sign(x),
+    float:         lambda g, ans, x: g,
+}
+
+JVP = {
+    math.exp:      lambda dx, ans, x: dx * ans,
+    math.expm1:    lambda dx, ans, x: dx * (ans + 1.0),
+    math.log:      lambda dx, dbase, ans, x, base=math.e: dx / (x * math.log(base))
+                                                           - dbase * ans / (base * math.log(base)),
+    math.log1p:    lambda dx, ans, x: dx / (1.0 + x),
+    math.log2:     lambda dx, ans, x: dx / (x * math.log(2.0)),
+    math.log10:    lambda dx, ans, x: dx / (x * math.log(10.0)),
+    math.sqrt:     lambda dx, ans, x: dx / (2.0 * ans),
+    math.pow:      lambda dx, dy, ans, x, y: dx * y * math.pow(x, y - 1.0) + dy * ans * math.log(x),
+    math.sin:      lambda dx, ans, x: dx * math.cos(x),
+    math.cos:      lambda dx, ans, x: -dx * math.sin(x),
+    math.tan:      lambda dx, ans, x: dx * (1.0 + ans * ans),
+    math.asin:     lambda dx, ans, x: dx / math.sqrt(1.0 - x * x),
+    math.acos:     lambda dx, ans, x: -dx / math.sqrt(1.0 - x * x),
+    math.atan:     lambda dx, ans, x: dx / (1.0 + x * x),
+    math.atan2:    lambda dy, dx, ans, y, x: (dy * x - dx * y) / (x * x + y * y),
+    math.sinh:     lambda dx, ans, x: dx * math.cosh(x),
+    math.cosh:     lambda dx, ans, x: dx * math.sinh(x),
+    math.tanh:     lambda dx, ans, x: dx * (1.0 - ans * ans),
+    math.asinh:    lambda dx, ans, x: dx / math.sqrt(x * x + 1.0),
+    math.acosh:    lambda dx, ans, x: dx / math.sqrt(x * x - 1.0),
+    math.atanh:    lambda dx, ans, x: dx / (1.0 - x * x),
+    math.hypot:    lambda dx, dy, ans, x, y: (dx * x + dy * y) / ans,
+    math.erf:      lambda dx, ans, x: dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
+    math.erfc:     lambda dx, ans, x: -dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
+    math.fabs:     lambda dx, ans, x: dx * math.copysign(1.0, x),
+    math.copysign: lambda dx, dy, ans, x, y: dx * math.copysign(1.0, x) * math.copysign(1.0, y),
+    math.degrees:  lambda dx, ans, x: dx * (180.0 / math.pi),
+    math.radians:  lambda dx, ans, x: dx * (math.pi / 180.0),
+    abs:           lambda dx, ans, x: dx * _rt.sign(x),
+    float:         lambda dx, ans, x: dx,
+}
+
+NO_DERIVATIVE = {math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,
+                 math.factorial, math.gcd, math.isclose, round, int, bool, len, range, isinstance,
+                 print, type}

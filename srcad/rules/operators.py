@@ -1,0 +1,41 @@
+"""Derivative rules of Python's operators, keyed by gast operator class.
+
+Each rule is `lambda g, ans, *operands: cotangents` (one per operand, a tuple for two): `g` the
+output's cotangent, `ans` the output. The templates work on floats and arrays alike; the
+transform sums a cotangent back to a broadcast operand's shape.
+"""
+import gast
+
+from .. import runtime as _rt
+
+VJP = {
+    gast.Add:     lambda g, ans, x, y: (g, g),
+    gast.Sub:     lambda g, ans, x, y: (g, -g),
+    gast.Mult:    lambda g, ans, x, y: (g * y, g * x),
+    gast.Div:     lambda g, ans, x, y: (g / y, -g * ans / y),
+    gast.Pow:     lambda g, ans, x, y: (g * y * x ** (y - 1), g * ans * _rt.log(x)),
+    gast.Mod:     lambda g, ans, x, y: (g, -g * (x // y)),
+    gast.MatMult: lambda g, ans, x, y: (_rt.matmul_left(g, x, y), _rt.matmul_right(g, x, y)),
+    gast.USub:    lambda g, ans, x: -g,
+    gast.UAdd:    lambda g, ans, x: g,
+}
+
+JVP = {
+    gast.Add:     lambda dx, dy, ans, x, y: dx + dy,
+    gast.Sub:     lambda dx, dy, ans, x, y: dx - dy,
+    gast.Mult:    lambda dx, dy, ans, x, y: dx * y + x * dy,
+    gast.Div:     lambda dx, dy, ans, x, y: (dx - ans * dy) / y,
+    gast.Pow:     lambda dx, dy, ans, x, y: dx * y * x ** (y - 1) + dy * ans * _rt.log(x),
+    gast.Mod:     lambda dx, dy, ans, x, y: dx - dy * (x // y),
+    gast.MatMult: lambda dx, dy, ans, x, y: dx @ y + x @ dy,
+    gast.USub:    lambda dx, ans, x: -dx,
+    gast.UAdd:    lambda dx, ans, x: dx,
+}
+
+# Operators whose operands broadcast against each other.
+BROADCASTING = {gast.Add, gast.Sub, gast.Mult, gast.Div, gast.Pow, gast.Mod}
+
+# Operators whose result carries no derivative.
+NO_DERIVATIVE = {gast.FloorDiv, gast.BitAnd, gast.BitOr, gast.BitXor, gast.LShift,
+                 gast.RShift, gast.Invert, gast.Not, gast.Eq, gast.NotEq, gast.Lt, gast.LtE,
+                 gast.Gt, gast.GtE, gast.Is, gast.IsNot, gast.In, gast.NotIn}

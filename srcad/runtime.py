@@ -1,0 +1,122 @@
+"""The only helpers generated code calls (imported there as `_rt`), and the rules' longer math.
+
+Each is small and branch-light: plain floats take the first, cheapest path.
+"""
+import math
+
+import numpy as np
+
+TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
+
+
+def log(x):
+    """`math.log` for a float, `np.log` otherwise (the exponent's rule of `x ** y`)."""
+    if type(x) is float or type(x) is int:
+        return math.log(x)
+    return np.log(x)
+
+
+def sign(x):
+    """-1, 0 or 1 like x: a float for a float, an array for an array."""
+    if type(x) is float or type(x) is int:
+        return (x > 0) - (x < 0) + 0.0
+    return np.sign(x)
+
+
+def unbroadcast(g, x):
+    """The cotangent `g` summed back to the shape of operand `x` it was broadcast from."""
+    if type(x) is float or type(x) is int:
+        return g if type(g) is float else float(np.sum(g))
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    g = np.asarray(g)
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if not shape:
+        return g.reshape(())[()] if isinstance(x, np.generic) else g.reshape(())
+    return g.reshape(shape)
+
+
+def unreduce(g, a, axis, keepdims):
+    """The cotangent of a reduction (`sum`) over `axis`, spread back over `a`'s shape."""
+    shape = np.shape(a)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        axes = sorted(ax % len(shape) for ax in axes)
+        for ax in axes:
+            g = np.expand_dims(g, ax)
+    return np.broadcast_to(g, shape)
+
+
+def reduced_size(a, axis):
+    """How many elements each result of a reduction over `axis` of `a` summarises."""
+    shape = np.shape(a)
+    if axis is None:
+        return max(int(np.prod(shape)), 1)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return int(np.prod([shape[ax] for ax in axes]))
+
+
+def matmul_left(g, a, b):
+    """Cotangent of `a` in `a @ b` (also `np.dot` for up to 2-d operands)."""
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 0 or b_nd == 0:
+        return unbroadcast(g * b, a)
+    if b_nd == 1:
+        return np.multiply.outer(g, b) if a_nd > 1 else g * b
+    if a_nd == 1:
+        return b @ g if np.ndim(g) == 1 else unbroadcast(g[..., None, :] @ np.swapaxes(b, -1, -2), a)
+    return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
+
+
+def matmul_right(g, a, b):
+    """Cotangent of `b` in `a @ b` (also `np.dot` for up to 2-d operands)."""
+    a_nd, b_nd = np.ndim(a), np.ndim(b)
+    if a_nd == 0 or b_nd == 0:
+        return unbroadcast(g * a, b)
+    if a_nd == 1:
+        return np.multiply.outer(a, g) if b_nd > 1 else g * a
+    if b_nd == 1:
+        return np.swapaxes(a, -1, -2) @ g if a_nd == 2 else unbroadcast(
+            np.sum(np.swapaxes(a, -1, -2) * g[..., None, :], axis=tuple(range(a_nd - 2))), b)
+    return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
+
+
+class NotScalar(Exception):
+    """Raised by `scalar_seed`; the API turns it into a SrcadError citing the return line."""
+
+    def __init__(self, value):
+        super().__init__(value)
+        self.value = value
+
+
+def scalar_seed(y):
+    """The seed 1.0 of a gradient, for a scalar output `y`; a non-scalar one is refused."""
+    if np.ndim(y) != 0 or isinstance(y, (tuple, list)):
+        raise NotScalar(y)
+    return 1.0
+
+
+def zeros_like(x):
+    """A zero gradient for an argument the output does not depend on."""
+    if type(x) is float or type(x) is int or type(x) is bool:
+        return 0.0
+    return gradient(np.zeros(np.shape(x)), x)
+
+
+def gradient(g, x):
+    """`g` as the gradient API.md promises for argument `x`: a float for a Python number, else a
+    fresh writable ndarray of `x`'s shape, float64 unless `x` has another float dtype."""
+    if type(x) is float or type(x) is int or type(x) is bool:
+        return float(g)
+    dtype = x.dtype if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f" \
+        else np.float64
+    if type(g) is np.ndarray and g.dtype == dtype and g.shape == np.shape(x) \
+            and g.flags.writeable and g.base is None:
+        return g
+    return np.array(np.broadcast_to(g, np.shape(x)), dtype=dtype)

@@ -1,0 +1,102 @@
+"""Inline a rule's lambda body as an expression of generated code.
+
+`inline(rule, values, namespace)` substitutes each lambda parameter by the expression given for
+it (or by its default), names every module or helper the body uses the way generated code can
+see it (`namespace.refer`), and folds calls and attributes whose operands are all constants
+(`math.log(2.0)` becomes its value), so that the printed derivative stays short.
+"""
+import inspect
+import math
+
+import gast
+
+from .. import gastutil as g
+
+
+def inline(rule, values, namespace):
+    """The rule's body with parameters replaced by `values` (param name -> expression).
+    A tuple body gives a list of expressions (None where the rule says no derivative)."""
+    defaults = _defaults(rule)
+    body = g.clone(rule.template.body)
+    params = set(rule.params)
+    body = _Substitute(values, defaults, params, rule.namespace, namespace).visit(body)
+    if isinstance(body, gast.Tuple):
+        return [None if _is_none(e) else e for e in body.elts]
+    return body
+
+
+def bind(rule, n_leading, args, keywords):
+    """Map a call's argument expressions to the rule's parameter names after the first
+    `n_leading` (`g, ans`); raises TypeError when the call does not fit the rule."""
+    sig = inspect.signature(rule.fn)
+    params = list(sig.parameters.values())[n_leading:]
+    bound = inspect.Signature(params).bind(*args, **keywords)
+    return dict(bound.arguments)
+
+
+def _defaults(rule):
+    sig = inspect.signature(rule.fn)
+    return {name: p.default for name, p in sig.parameters.items()
+            if p.default is not inspect.Parameter.empty}
+
+
+def _is_none(expr):
+    return isinstance(expr, gast.Constant) and expr.value is None
+
+
+class _Substitute(gast.NodeTransformer):
+    def __init__(self, values, defaults, params, rule_namespace, namespace):
+        self.values = values
+        self.defaults = defaults
+        self.params = params
+        self.rule_namespace = rule_namespace
+        self.namespace = namespace
+
+    def visit_Name(self, node):
+        if node.id in self.params:
+            if node.id in self.values:
+                return g.clone(self.values[node.id])
+            return g.const(self.defaults[node.id])
+        obj = self.rule_namespace.get(node.id, None)
+        if obj is None:
+            import builtins
+            obj = getattr(builtins, node.id)
+        return self.namespace.refer(obj, _usual_name(node.id, obj))
+
+    def visit_Attribute(self, node):
+        value = self._constant_attribute(node)
+        if value is not None:
+            return g.const(value)
+        self.generic_visit(node)
+        return node
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        fn = self._library_function(node.func)
+        if fn is not None and not node.keywords and node.args \
+                and all(isinstance(a, gast.Constant) and type(a.value) in (int, float) for a in node.args):
+            try:
+                return g.const(fn(*[a.value for a in node.args]))
+            except (ValueError, OverflowError, ZeroDivisionError):
+                return node
+        return node
+
+    def _constant_attribute(self, node):
+        """`math.pi`, `_rt.TWO_OVER_SQRT_PI`: module constants become their values."""
+        if isinstance(node.value, gast.Name) and node.value.id not in self.params:
+            module = self.rule_namespace.get(node.value.id)
+            value = getattr(module, node.attr, None) if inspect.ismodule(module) else None
+            if type(value) is float:
+                return value
+        return None
+
+    def _library_function(self, func):
+        """The `math` function a template call names, if it is one (only those fold)."""
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
+            if self.namespace.known_object(func.value.id) is math:
+                return getattr(math, func.attr, None)
+        return None
+
+
+def _usual_name(name_, obj):
+    return "_rt" if name_ == "_rt" else name_

@@ -1,0 +1,169 @@
+"""Shared test helpers: real modules from source text, finite differences, kind-aware comparison.
+
+`conftest.py` puts this folder on `sys.path`, so every test file can `import helpers`.
+Nothing here imports srcad: these are the oracle's own tools.
+"""
+import atexit
+import functools
+import importlib.util
+import inspect
+import itertools
+import os
+import shutil
+import sys
+import tempfile
+import textwrap
+
+import numpy as np
+
+_MODULE_NUMBERS = itertools.count()
+
+
+@functools.lru_cache(maxsize=None)
+def _sample_directory():
+    # One folder per test process; the files must outlive each test, since inspect and
+    # linecache may read them at any later time (srcad reads f's source lazily).
+    directory = tempfile.mkdtemp(prefix="srcad_samples_")
+    atexit.register(shutil.rmtree, directory, True)
+    return directory
+
+
+def load_function(src, name):
+    """Write `src` to a real .py file, import it, and return its attribute `name`.
+
+    Each call makes a new module with a unique name, so `inspect.getsource` works and two
+    calls never share a code object (a redefinition is a new function).
+    """
+    module_name = f"srcad_sample_{os.getpid()}_{next(_MODULE_NUMBERS)}"
+    path = os.path.join(_sample_directory(), module_name + ".py")
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(textwrap.dedent(src))
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def line_of(fn, text):
+    """The 1-based line number of the one line of fn's file that contains `text`."""
+    with open(fn.__code__.co_filename, encoding="utf-8") as file:
+        numbers = [n for n, line in enumerate(file, start=1) if text in line]
+    assert len(numbers) == 1, f"{text!r} should occur on exactly one line, found on {numbers}"
+    return numbers[0]
+
+
+def wrt_positions(f, wrt):
+    """(positions, as_tuple): `wrt` (a position, a parameter name, or a tuple) as positions."""
+    params = list(inspect.signature(f).parameters)
+    items = wrt if isinstance(wrt, tuple) else (wrt,)
+    positions = tuple(params.index(w) if isinstance(w, str) else w for w in items)
+    return positions, isinstance(wrt, tuple)
+
+
+def _with(args, position, value):
+    moved = list(args)
+    moved[position] = value
+    return moved
+
+
+def _as_float(value):
+    assert np.ndim(value) == 0, f"expected a scalar output, got shape {np.shape(value)}"
+    return float(np.asarray(value))
+
+
+def _step(scale):
+    return 1e-3 * max(1.0, scale)
+
+
+def five_point(phi, x, h=None):
+    """Central 5-point derivative of the scalar function phi at x (error O(h**4))."""
+    h = _step(abs(x)) if h is None else h
+    return (phi(x - 2 * h) - 8 * phi(x - h) + 8 * phi(x + h) - phi(x + 2 * h)) / (12 * h)
+
+
+def _fd_partial(f, args, position, scale):
+    x = args[position]
+    if not isinstance(x, np.ndarray):
+        x = float(x)
+        return five_point(lambda t: _as_float(f(*_with(args, position, t))), x, scale * _step(abs(x)))
+    base = np.array(x, dtype=np.float64)
+    partial = np.empty(base.shape)
+    for index in np.ndindex(base.shape):
+        def along(t, index=index):
+            moved = base.copy()
+            moved[index] = t
+            return _as_float(f(*_with(args, position, moved)))
+        partial[index] = five_point(along, base[index], scale * _step(abs(base[index])))
+    return partial
+
+
+def fd_grad(f, args, wrt=0, scale=1.0):
+    """Gradient of f's scalar output by 5-point central differences in float64.
+
+    The step is h = 1e-3 * max(1, |x|) per value (times `scale`). The result has the
+    structure of `wrt` and the kind of each argument: a float for a float or int argument,
+    a float64 ndarray of the argument's shape for an array argument.
+    """
+    positions, as_tuple = wrt_positions(f, wrt)
+    grads = tuple(_fd_partial(f, args, p, scale) for p in positions)
+    return grads if as_tuple else grads[0]
+
+
+def _combine(samples, weights, denominator):
+    if isinstance(samples[0], tuple):
+        return tuple(_combine(parts, weights, denominator) for parts in zip(*samples))
+    total = sum(w * np.asarray(s, dtype=np.float64) for w, s in zip(weights, samples))
+    result = total / denominator
+    return float(result) if np.ndim(result) == 0 else result
+
+
+def fd_directional(f, args, positions, directions):
+    """d/dt f(args + t * directions) at t = 0: J v by 5-point differences.
+
+    `directions` has one entry per position (a float or an array of that argument's shape);
+    the result has the structure of f's output (a float, an array, or a tuple of them).
+    """
+    scale = max([1.0] + [float(np.max(np.abs(args[p]))) for p in positions])
+    h = _step(scale)
+
+    def at(t):
+        moved = list(args)
+        for p, d in zip(positions, directions):
+            moved[p] = np.asarray(args[p], dtype=np.float64) + t * d if isinstance(
+                args[p], np.ndarray) else float(args[p]) + t * d
+        return f(*moved)
+
+    samples = [at(k * h) for k in (-2, -1, 1, 2)]
+    return _combine(samples, (1.0, -8.0, 8.0, -1.0), 12 * h)
+
+
+def inner(a, b):
+    """The Euclidean inner product of two values of the same structure (floats, arrays, tuples)."""
+    if isinstance(a, tuple) or isinstance(b, tuple):
+        assert isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b), (a, b)
+        return sum(inner(x, y) for x, y in zip(a, b))
+    assert np.shape(a) == np.shape(b), f"shapes differ: {np.shape(a)} and {np.shape(b)}"
+    return float(np.sum(np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64)))
+
+
+def assert_close(actual, expected, rtol=1e-6, atol=1e-8):
+    """Compare a gradient with the expected one, checking its kind as the API promises.
+
+    `expected` fixes the kind: a tuple needs a tuple of the same length; a float needs a
+    Python float (not an ndarray); an ndarray needs a float64 ndarray of the same shape.
+    """
+    if isinstance(expected, tuple):
+        assert isinstance(actual, tuple), f"expected a tuple of gradients, got {type(actual).__name__}"
+        assert len(actual) == len(expected), f"expected {len(expected)} gradients, got {len(actual)}"
+        for a, e in zip(actual, expected):
+            assert_close(a, e, rtol, atol)
+        return
+    if isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray), f"expected an ndarray, got {type(actual).__name__}"
+        assert actual.shape == expected.shape, f"expected shape {expected.shape}, got {actual.shape}"
+        assert actual.dtype == np.float64, f"expected float64, got {actual.dtype}"
+    else:
+        assert isinstance(actual, float) and not isinstance(actual, np.ndarray), (
+            f"expected a float, got {type(actual).__name__}")
+    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
