@@ -17,6 +17,11 @@ class Names:
         self.taken = set(taken)
         self.temps = 0
 
+    def copy(self):
+        other = Names(self.taken)
+        other.temps = self.temps
+        return other
+
     def fresh(self, base):
         """`base` itself if free, else `base_2`, `base_3`, ..."""
         if base not in self.taken:

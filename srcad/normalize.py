@@ -62,6 +62,7 @@ class _Normalizer:
         self.names = names
         self.current = {}
         self.ssa = set()
+        self.augmented = []  # names updated by augmented assignment (x += ...)
 
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
@@ -115,10 +116,22 @@ class _Normalizer:
                 pre += self.bind(t, a, stmt)
             return pre
         if isinstance(target, gast.Name):
-            value = self.expression(stmt.value, pre)
+            value = self.own_value(target.id, self.expression(stmt.value, pre), pre)
             return pre + self.bind(target, value, stmt)
         value = self.atom(stmt.value, pre)
         return pre + self.bind(target, value, stmt)
+
+    def own_value(self, target, value, pre):
+        """`x = x * y` where `x` keeps one name (branches, loops) becomes `t = x * y; x = t`, so
+        that no statement reads the variable it overwrites: the reverse sweep then needs the
+        old and the new value at different statements."""
+        if target in self.ssa or g.is_atom(value):
+            return value
+        if self.current.get(target, target) not in g.names_in(value):
+            return value
+        t = self.names.temp()
+        pre.append(gast.Assign(targets=[g.store(t)], value=value, type_comment=None))
+        return g.name(t)
 
     def visit_AugAssign(self, stmt):
         pre = []
@@ -128,6 +141,9 @@ class _Normalizer:
             left = self.atom(_as_load(stmt.target), pre)
         right = self.atom(stmt.value, pre)
         value = gast.BinOp(left=left, op=stmt.op, right=right)
+        if isinstance(stmt.target, gast.Name):
+            value = self.own_value(stmt.target.id, value, pre)
+            self.augmented.append(stmt.target.id)
         return pre + self.bind(stmt.target, value, stmt)
 
     def visit_AnnAssign(self, stmt):
@@ -154,6 +170,9 @@ class _Normalizer:
                               orelse=self.block(stmt.orelse))]
 
     def visit_For(self, stmt):
+        lowered = self.indexed_loop(stmt)
+        if lowered is not None:
+            return self.visit_For(lowered)
         pre = []
         iterable = self.atom(stmt.iter, pre)
         body = []
@@ -166,6 +185,41 @@ class _Normalizer:
         body += self.block(stmt.body)
         return pre + [gast.For(target=target, iter=iterable, body=body or [gast.Pass()],
                                orelse=self.block(stmt.orelse), type_comment=None)]
+
+    def indexed_loop(self, stmt):
+        """`for i, x in enumerate(xs)`, `for a, b in zip(xs, ys)` and `for x in reversed(xs)`
+        as loops over `range`, reading the sequences by index (so the reverse sweep can too)."""
+        call = stmt.iter
+        if not isinstance(call, gast.Call) or call.keywords or not call.args:
+            return None
+        fn = self.src.resolve(call.func) if isinstance(call.func, gast.Name) else UNRESOLVED
+        if fn not in (enumerate, zip, reversed) or any(isinstance(a, gast.Starred) for a in call.args):
+            return None
+        k = self.names.fresh("k")
+        index = g.name(k)
+        seqs = [g.clone(a) for a in call.args]
+        if fn is enumerate:
+            if len(seqs) != 1 or not _pair(stmt.target):
+                return None
+            loop_range = g.call(g.name("range"), [g.call(g.name("len"), seqs)])
+            reads = [(stmt.target.elts[0], index), (stmt.target.elts[1], g.subscript(seqs[0], index))]
+        elif fn is zip:
+            if not (isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(seqs)):
+                return None
+            lengths = [g.call(g.name("len"), [g.clone(s_)]) for s_ in seqs]
+            bound = lengths[0] if len(lengths) == 1 else g.call(g.name("min"), lengths)
+            loop_range = g.call(g.name("range"), [bound])
+            reads = [(t, g.subscript(s_, index)) for t, s_ in zip(stmt.target.elts, seqs)]
+        else:
+            if len(seqs) != 1:
+                return None
+            last = gast.BinOp(left=g.call(g.name("len"), [g.clone(seqs[0])]), op=gast.Sub(), right=g.const(1))
+            loop_range = g.call(g.name("range"), [last, g.const(-1), g.const(-1)])
+            reads = [(stmt.target, g.subscript(seqs[0], index))]
+        body = [g.located(gast.Assign(targets=[t], value=v, type_comment=None), stmt) for t, v in reads]
+        self.src.local_names.add(k)
+        return g.located(gast.For(target=g.store(k), iter=loop_range, body=body + stmt.body,
+                                  orelse=stmt.orelse, type_comment=None), stmt)
 
     def visit_While(self, stmt):
         pre = []
@@ -351,6 +405,10 @@ class _Normalizer:
 def _params(args):
     params = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)
     return params + [a for a in (args.vararg, args.kwarg) if a is not None]
+
+
+def _pair(target):
+    return isinstance(target, gast.Tuple) and len(target.elts) == 2
 
 
 def _has_starred(target):

@@ -102,6 +102,35 @@ def scalar_seed(y):
     return 1.0
 
 
+def item(b, i):
+    """Element `i` of the adjoint `b` of a tuple or list (0.0 where `b` is still all zero)."""
+    if type(b) is float:
+        return b
+    return b[i]
+
+
+def add_at(b, a, index, g):
+    """The adjoint `b` of `a` with `g` added at `a[index]`; `b` may be 0.0 (all zero so far).
+
+    A new value is returned; `b` itself is never changed (other adjoints may share it)."""
+    if isinstance(a, (list, tuple)):
+        out = [0.0] * len(a) if type(b) is float else list(b)
+        if isinstance(index, slice):
+            for position, value in zip(range(*index.indices(len(a))), g):
+                out[position] = out[position] + value
+        else:
+            out[index] = out[index] + g
+        return out
+    dtype = a.dtype if isinstance(a, np.ndarray) and a.dtype.kind == "f" else np.float64
+    out = np.zeros(np.shape(a), dtype) if type(b) is float else np.array(b, dtype=dtype)
+    if isinstance(index, np.ndarray) and index.dtype != bool or isinstance(index, (list, tuple)) \
+            and any(isinstance(i, (np.ndarray, list)) for i in index):
+        np.add.at(out, index, g)  # repeated integer indices accumulate
+    else:
+        out[index] += g
+    return out
+
+
 def zeros_like(x):
     """A zero gradient for an argument the output does not depend on."""
     if type(x) is float or type(x) is int or type(x) is bool:

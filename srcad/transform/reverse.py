@@ -1,11 +1,16 @@
-"""Reverse mode: the derivative function `f_vjp(<f's parameters>, b<out>=1.0)`.
+"""Reverse mode: the derivative function, a forward sweep and then a reverse sweep.
 
-It runs a forward sweep (the primal statements, which in SSA form overwrite nothing) and then a
-reverse sweep: for each active statement, last to first, one adjoint statement per active
-operand, inlined from the rule table (`bx = bt * math.cos(x)`). The first contribution to an
-adjoint assigns it; later ones add (`+=` on floats, `bx = bx + ...` on arrays, which never
-mutates a value another adjoint may share). It returns `(value, gradient)`, the gradient a
-single adjoint or a tuple in `wrt` order.
+The forward sweep is the primal code, plus what the reverse sweep needs and cannot see again:
+values about to be overwritten (pushed on `_tape` before the overwrite, only for variables the
+reverse sweep reads: the to-be-recorded analysis), branch conditions and loop ranges that change
+later, iteration counts of loops that may stop early. The reverse sweep walks the statements
+backwards: for each active statement, one adjoint statement per active operand, inlined from
+the rule tables (`bx = bt * math.cos(x)`), then the overwritten value popped back. So when the
+reverse sweep reaches a statement, every variable it reads holds the value it had right after
+that statement ran forwards.
+
+Straight-line code is in SSA form (nothing is overwritten, nothing stored); a branch becomes the
+same branch run backwards; a loop becomes a loop over the same items in reverse order.
 """
 from dataclasses import dataclass, field
 
@@ -15,12 +20,13 @@ from .. import gastutil as g
 from .. import runtime
 from ..analyze import FLOAT
 from ..errors import Unsupported
-from ..parse import UNRESOLVED
-from ..rules import registry
-from .templates import bind, inline
+from .adjoints import AddAt, Terms
+from .control import single_exit
+from .layout import Layout
 
 FORWARD_SWEEP = "forward sweep"
 REVERSE_SWEEP = "reverse sweep"
+VARIANTS = ("vjp", "value_and_grad", "grad")
 
 
 def comment(text):
@@ -38,9 +44,6 @@ class Derivative:
     seed_defaults: tuple = field(default=(1.0,))
 
 
-VARIANTS = ("vjp", "value_and_grad", "grad")
-
-
 def reverse(tree, src, facts, names, variant="vjp"):
     """The reverse-mode derivative of the three-address `tree`, as one of three variants:
 
@@ -50,59 +53,60 @@ def reverse(tree, src, facts, names, variant="vjp"):
 
     With the seed 1.0 the optimiser folds it away; where the output is not known to be a float,
     `_rt.scalar_seed(y)` makes it, refusing a non-scalar `y` before the reverse sweep runs."""
-    return _Reverse(tree, src, facts, names, variant).function()
+    body = single_exit(tree.body, names)
+    params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
+    layout = Layout(params, body)
+    needed = None
+    if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in body):
+        probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, needed=None)
+        probe.function()
+        needed = probe.reads  # the to-be-recorded variables: those the reverse sweep reads
+    return _Reverse(tree, body, src, facts, names, layout, variant, needed or set()).function()
 
 
 class _Reverse:
-    def __init__(self, tree, src, facts, names, variant):
-        self.variant = variant
-        self.tree = tree
-        self.src = src
-        self.facts = facts
-        self.names = names
+    def __init__(self, tree, body, src, facts, names, layout, variant, needed):
+        self.tree, self.body, self.src, self.facts = tree, body, src, facts
+        self.names, self.layout, self.variant = names, layout, variant
+        self.needed = needed      # None: save every overwritten value (the probing pass)
         self.ns = src.namespace
-        self.adjoints = {}     # primal name -> adjoint name
-        self.assigned = set()  # adjoints that hold a value already
+        self.terms = Terms(facts, src.namespace)
+        self.adjoints = {}        # primal name -> adjoint name
+        self.assigned = set()     # local adjoints that hold a value already
+        self.reads = set()        # primal names the adjoint statements read
+        self.saved = set()        # variables pushed on the tape
+        self.tape = None
+        self.depth = 0            # how many loops enclose the statement being transformed
+
+    # --- the function ----------------------------------------------------------------------
 
     def function(self):
-        body = self.tree.body
-        for stmt in body:
-            if isinstance(stmt, (gast.If, gast.For, gast.While)):
-                raise Unsupported(stmt, "cannot differentiate control flow yet",
-                                  "Branches and loops are the control-flow issue's work")
-        returns = [i for i, s in enumerate(body) if isinstance(s, gast.Return)]
-        if returns != [len(body) - 1]:
-            raise Unsupported(body[returns[0]] if returns else self.tree,
-                              "cannot differentiate a function without a single final return",
-                              "End the function with one return statement")
-        ret = body[-1]
-        primal = body[:-1]
+        primal, ret = self.body[:-1], self.body[-1]
         out = ret.value
         seed = self.names.adjoint(out.id if isinstance(out, gast.Name) else "out")
         if isinstance(out, gast.Name) and self.facts.is_active(out.id):
             self.adjoints[out.id] = seed
             self.assigned.add(seed)
-        adjoint = []
-        for stmt in reversed(primal):
-            adjoint.extend(self.statement(stmt))
+        forward, backward = self.block(primal)
         gradients = [self.gradient(p) for p in self.facts.wrt]
         finish = [s for s, _ in gradients if s is not None]
         grads = [e for _, e in gradients]
         result = grads[0] if self.facts.single else g.tuple_(grads)
         args = g.clone(self.tree.args)
         returned = result if self.variant == "grad" else g.tuple_([g.clone(out), result])
-        seeding = []
         if self.variant == "vjp":
             args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None))
             args.defaults.append(g.const(1.0))
+            seeding = []
         elif self.facts.kind(out) == FLOAT:
             seeding = [g.assign(seed, g.const(1.0), ret)]
         else:
-            check = g.call(g.attr(self.ns.refer(runtime, "_rt"), "scalar_seed"), [g.clone(out)])
-            seeding = [g.assign(seed, check, ret)]
-        ret_stmt = g.located(gast.Return(value=returned), ret)
-        new_body = [comment(FORWARD_SWEEP)] + primal + [comment(REVERSE_SWEEP)] + seeding \
-            + adjoint + finish + [ret_stmt]
+            seeding = [g.assign(seed, g.call(self.rt("scalar_seed"), [g.clone(out)]), ret)]
+        zeros = [g.assign(self.adjoints[v], g.const(0.0), ret) for v in sorted(self.adjoints)
+                 if self.adjoints[v] != seed and not self.layout.local(v)]
+        start = self.forward_start(ret)
+        new_body = [comment(FORWARD_SWEEP)] + start + forward + [comment(REVERSE_SWEEP)] + seeding \
+            + zeros + backward + finish + [g.located(gast.Return(value=returned), ret)]
         suffix = "_grad" if self.variant == "grad" else "_vjp"
         fdef = gast.FunctionDef(name=self.names.fresh(self.tree.name + suffix), args=args,
                                 body=new_body, decorator_list=[], returns=None,
@@ -110,92 +114,172 @@ class _Reverse:
         return Derivative(gast.copy_location(fdef, self.tree), seed, ret.lineno,
                           (1.0,) if self.variant == "vjp" else ())
 
-    # --- one primal statement -> its adjoint statements ---------------------------------------
-
-    def statement(self, stmt):
-        if not isinstance(stmt, gast.Assign) or not isinstance(stmt.targets[0], gast.Name):
-            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
-                    and self.facts.is_active(getattr(stmt.targets[0].value, "id", "")):
-                raise Unsupported(stmt, "cannot differentiate an assignment into an array yet",
-                                  "Build the array with np.stack or np.concatenate")
+    def forward_start(self, like):
+        """`_tape = []`, and `v = None` for each saved variable that may not exist yet when it
+        is first saved (defined first inside a branch or loop)."""
+        if self.tape is None:
             return []
-        target = stmt.targets[0].id
-        if not self.facts.is_active(target) or target not in self.adjoints:
-            return []
-        bt = g.name(self.adjoints[target])
-        value = stmt.value
-        visit = getattr(self, "adjoint_" + type(value).__name__, None)
-        if visit is None:
-            raise Unsupported(stmt, f"cannot differentiate {_describe(value)}",
-                              "Rewrite it with operators and numpy or math functions")
-        out = []
-        for operand, term in visit(value, bt, g.name(target), stmt):
-            if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
-                out.append(self.accumulate(operand.id, term, stmt))
-        return out
+        params = set(self.layout.defs) - {v for v, defs in self.layout.defs.items() if defs != [(0, False)]}
+        unset = [v for v in sorted(self.saved) if v not in params]
+        return [g.assign(self.tape, gast.List(elts=[], ctx=gast.Load()), like)] + \
+            [g.assign(v, g.const(None), like) for v in unset]
 
-    def adjoint_Name(self, value, bt, ans, stmt):
-        return [(value, bt)]
+    # --- blocks and statements ---------------------------------------------------------------
 
-    def adjoint_BinOp(self, value, bt, ans, stmt):
-        op = type(value.op)
-        rule = registry().reverse_rule(op)
-        if rule is None:
-            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}",
-                              "Rewrite it with operators that have one")
-        operands = [value.left, value.right]
-        terms = inline(rule, {"g": bt, "ans": ans, "x": value.left, "y": value.right}, self.ns)
-        return [(o, self.unbroadcast(t, o, ans, rule)) for o, t in zip(operands, terms)]
+    def block(self, stmts):
+        """(forward statements, reverse statements) of a statement list."""
+        forward, backward = [], []
+        for stmt in reversed(stmts):  # backwards: an adjoint's first contribution comes first
+            visit = getattr(self, "visit_" + type(stmt).__name__, self.visit_other)
+            fwd, bwd = visit(stmt)
+            forward = fwd + forward
+            backward += bwd
+        return forward, backward
 
-    def adjoint_UnaryOp(self, value, bt, ans, stmt):
-        rule = registry().reverse_rule(type(value.op))
-        if rule is None:
-            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}", "")
-        return [(value.operand, inline(rule, {"g": bt, "ans": ans, "x": value.operand}, self.ns))]
+    def visit_other(self, stmt):
+        return [stmt], []
 
-    def adjoint_Call(self, value, bt, ans, stmt):
-        fn = self.facts.calls.get(id(value), UNRESOLVED)
-        rule = registry().reverse_rule(fn) if fn is not UNRESOLVED else None
-        if rule is None:
-            raise Unsupported(stmt, f"no derivative rule for {_describe_callable(value.func, fn)}",
-                              f"Register one with srcad.defvjp({_callable_text(value.func)}, rule)")
-        if any(isinstance(a, gast.Starred) for a in value.args):
-            raise Unsupported(stmt, "cannot differentiate a call with *args", "Pass arguments one by one")
-        try:
-            values = bind(rule, 2, value.args, {k.arg: k.value for k in value.keywords})
-        except TypeError as error:
-            raise Unsupported(stmt, f"cannot match the call to the derivative rule of "
-                                    f"{_callable_text(value.func)} ({error})", "") from None
-        values.update(g=bt, ans=ans)
-        terms = inline(rule, values, self.ns)
-        params = rule.params[2:]
-        if not isinstance(terms, list):
-            terms = [terms]
-        pairs = []
-        for name_, term in zip(params, terms):
-            if name_ in values:
-                operand = values[name_]
-                pairs.append((operand, self.unbroadcast(term, operand, ans, rule) if term is not None else None))
-        return pairs
+    def visit_Assign(self, stmt):
+        target = stmt.targets[0]
+        if not isinstance(target, gast.Name):
+            return self.visit_store(stmt)
+        name_ = target.id
+        forward, backward = [stmt], []
+        if self.facts.is_active(name_) and name_ in self.adjoints:
+            bt = g.name(self.adjoints[name_])
+            for operand, term in self.terms(stmt.value, bt, g.name(name_), stmt):
+                if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
+                    backward.append(self.accumulate(operand.id, term, stmt))
+            if not self.layout.local(name_):
+                backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
+        save, restore = self.save(name_, stmt)
+        return save + forward, backward + restore
 
-    def adjoint_Tuple(self, value, bt, ans, stmt):
-        return [(e, g.subscript(bt, g.const(i))) for i, e in enumerate(value.elts)]
+    def visit_store(self, stmt):
+        base = stmt.targets[0].value
+        needed = self.needed is not None and base.id in self.needed if isinstance(base, gast.Name) else False
+        if isinstance(base, gast.Name) and (self.facts.is_active(base.id) or needed):
+            raise Unsupported(stmt, "cannot differentiate an assignment into an array whose value "
+                                    "the derivative needs", "Build a new array (np.where, np.stack, "
+                                    "np.concatenate) instead of writing into one")
+        return [stmt], []
 
-    adjoint_List = adjoint_Tuple
+    def visit_Expr(self, stmt):
+        call = stmt.value
+        if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
+                and isinstance(call.func.value, gast.Name) and self.facts.is_active(call.func.value.id):
+            raise Unsupported(stmt, f"cannot differentiate the method call .{call.func.attr}() "
+                                    "that changes a differentiated value", "Assign a new value instead")
+        return [stmt], []
 
-    def adjoint_Subscript(self, value, bt, ans, stmt):
-        raise Unsupported(stmt, "cannot differentiate indexing yet",
-                          "Indexing is the numpy issue's work; use arithmetic for now")
+    def visit_If(self, stmt):
+        body_f, body_b = self.block(stmt.body)
+        else_f, else_b = self.block(stmt.orelse)
+        forward = [g.located(gast.If(test=stmt.test, body=body_f or [gast.Pass()], orelse=else_f), stmt)]
+        if not body_b and not else_b:
+            return forward, []
+        save, restore = self.record(stmt.test, stmt)
+        backward = [g.located(gast.If(test=g.clone(stmt.test), body=body_b or [gast.Pass()],
+                                      orelse=else_b), stmt)]
+        return forward + save, restore + backward
 
-    # --- helpers ------------------------------------------------------------------------------
+    def loop_body(self, stmts):
+        self.depth += 1
+        forward, backward = self.block(stmts)
+        self.depth -= 1
+        return forward, backward
 
-    def unbroadcast(self, term, operand, ans, rule):
-        """`term` summed back to `operand`'s shape where the rule's operands may broadcast."""
-        if term is None or not rule.broadcasts:
-            return term
-        if self.facts.kind(operand) == FLOAT and self.facts.kind(ans) == FLOAT:
-            return term
-        return g.call(g.attr(self.ns.refer(runtime, "_rt"), "unbroadcast"), [term, g.clone(operand)])
+    def visit_For(self, stmt):
+        body_f, body_b = self.loop_body(stmt.body)
+        target, items = stmt.target.id, stmt.iter
+        active_items = isinstance(items, gast.Name) and self.facts.is_active(items.id) \
+            and self.facts.is_active(target)
+        counted = _stops_early(stmt.body)
+        counter = self.names.fresh("n_") if counted else None
+        forward = [g.located(gast.For(target=g.store(target), iter=items, body=body_f,
+                                      orelse=[], type_comment=None), stmt)]
+        if counted:
+            forward[0].body = [g.located(g.aug_add(counter, g.const(1)), stmt)] + body_f
+            forward.insert(0, g.assign(counter, g.const(0), stmt))
+        if not body_b and not active_items:
+            return forward, []
+        save_n, restore_n = self.record_count(counter, stmt) if counted else ([], [])
+        save_i, restore_i = self.record(items, stmt)
+        backward = self.reverse_loop(stmt, target, items, counter, body_b, active_items)
+        return forward + save_n + save_i, restore_i + restore_n + backward
+
+    def reverse_loop(self, stmt, target, items, counter, body_b, active_items):
+        """`for target in reversed(items[:n])`, or by index when the items are differentiated."""
+        if not active_items:
+            seq = g.subscript(g.clone(items), gast.Slice(lower=None, upper=g.name(counter), step=None)) \
+                if counter else g.clone(items)
+            loop = gast.For(target=g.store(target), iter=g.call(g.name("reversed"), [seq]),
+                            body=body_b or [gast.Pass()], orelse=[], type_comment=None)
+            return [g.located(loop, stmt)]
+        k = self.names.fresh("k_")
+        count = g.name(counter) if counter else g.call(g.name("len"), [g.clone(items)])
+        read = g.assign(target, g.subscript(g.clone(items), g.name(k)), stmt)
+        self.reads.add(items.id)
+        scatter = self.accumulate(items.id, AddAt(g.name(k), g.name(self.adjoint_name(target))), stmt)
+        reset = g.assign(self.adjoint_name(target), g.const(0.0), stmt)
+        indices = g.call(g.name("reversed"), [g.call(g.name("range"), [count])])
+        loop = gast.For(target=g.store(k), iter=indices, body=[read] + body_b + [scatter, reset],
+                        orelse=[], type_comment=None)
+        return [g.located(loop, stmt)]
+
+    def visit_While(self, stmt):
+        body_f, body_b = self.loop_body(stmt.body)
+        counter = self.names.fresh("n_")
+        body = [g.located(g.aug_add(counter, g.const(1)), stmt)] + body_f
+        forward = [g.assign(counter, g.const(0), stmt),
+                   g.located(gast.While(test=stmt.test, body=body, orelse=[]), stmt)]
+        if not body_b:
+            forward[1].body = body_f
+            return forward[1:], []
+        save, restore = self.record_count(counter, stmt)
+        turn = self.names.fresh("_")
+        loop = gast.For(target=g.store(turn), iter=g.call(g.name("range"), [g.name(counter)]),
+                        body=body_b, orelse=[], type_comment=None)
+        return forward + save, restore + [g.located(loop, stmt)]
+
+    # --- saving values -------------------------------------------------------------------------
+
+    def is_needed(self, name_):
+        return self.needed is None or name_ in self.needed
+
+    def save(self, name_, like):
+        """Push `name_`'s value before it is overwritten, pop it back after the adjoint."""
+        if not self.layout.redefined(name_) or not self.is_needed(name_) or name_ in self.layout.loop_targets:
+            return [], []
+        self.saved.add(name_)
+        return [self.push(g.name(name_), like)], [self.pop(name_, like)]
+
+    def record(self, value, like):
+        """Keep a control value (a condition, the items of a loop) for the reverse sweep: push
+        it after the statement and pop it before the reversed statement, unless it never
+        changes."""
+        if not isinstance(value, gast.Name) or self.layout.stable(value.id):
+            return [], []
+        return [self.push(g.name(value.id), like)], [self.pop(value.id, like)]
+
+    def record_count(self, counter, like):
+        """An iteration count: kept as it is outside loops, pushed inside one."""
+        if self.depth == 0:
+            return [], []
+        return [self.push(g.name(counter), like)], [self.pop(counter, like)]
+
+    def push(self, value, like):
+        if self.tape is None:
+            self.tape = self.names.fresh("_tape")
+        return g.located(gast.Expr(value=g.call(g.attr(g.name(self.tape), "append"), [value])), like)
+
+    def pop(self, name_, like):
+        return g.assign(name_, g.call(g.attr(g.name(self.tape), "pop"), []), like)
+
+    # --- adjoints ------------------------------------------------------------------------------
+
+    def rt(self, helper):
+        return g.attr(self.ns.refer(runtime, "_rt"), helper)
 
     def adjoint_name(self, primal):
         if primal not in self.adjoints:
@@ -203,9 +287,19 @@ class _Reverse:
         return self.adjoints[primal]
 
     def accumulate(self, primal, term, like):
+        """Add `term` to `primal`'s adjoint (assign it, where it is the first contribution)."""
         name_ = self.adjoint_name(primal)
-        if name_ not in self.assigned:
+        first = self.layout.local(primal) and name_ not in self.assigned
+        if first:
             self.assigned.add(name_)
+        if isinstance(term, AddAt):
+            self.reads.add(primal)
+            current = g.const(0.0) if first else g.name(name_)
+            value = g.call(self.rt("add_at"), [current, g.name(primal), term.index, term.g])
+            self.reads.update(g.names_in(value))
+            return g.assign(name_, value, like)
+        self.reads.update(g.names_in(term))
+        if first:
             return g.assign(name_, term, like)
         if self.facts.kinds.get(primal) == FLOAT:
             return g.aug_add(name_, term, like)
@@ -213,44 +307,20 @@ class _Reverse:
 
     def gradient(self, param):
         """(a finishing statement or None, the expression returned as `param`'s gradient)."""
-        rt = self.ns.refer(runtime, "_rt")
         name_ = self.adjoints.get(param)
-        if name_ is None or name_ not in self.assigned:
+        if name_ is None or (self.layout.local(param) and name_ not in self.assigned):
             if self.facts.kinds.get(param) == FLOAT:
                 return None, g.const(0.0)
-            return None, g.call(g.attr(rt, "zeros_like"), [g.name(param)])
+            return None, g.call(self.rt("zeros_like"), [g.name(param)])
         if self.facts.int_params and self.facts.kinds.get(param) == FLOAT:
             # ints in play: after folding, an adjoint may be a bare int; a gradient is a float
             return None, g.call(self.ns.refer(float, "float"), [g.name(name_)])
         if self.facts.kinds.get(param) == FLOAT:
             return None, g.name(name_)
-        finish = g.assign(name_, g.call(g.attr(rt, "gradient"), [g.name(name_), g.name(param)]))
+        finish = g.assign(name_, g.call(self.rt("gradient"), [g.name(name_), g.name(param)]))
         return finish, g.name(name_)
 
 
-def _op_text(op):
-    return {gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@", gast.BitAnd: "&",
-            gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>",
-            gast.Invert: "~"}.get(type(op), type(op).__name__)
+def _stops_early(body):
+    return any(isinstance(n, gast.Break) for s in body for n in gast.walk(s))
 
-
-def _describe(value):
-    return {gast.BoolOp: "and/or on a differentiable value (use an if statement)",
-            gast.Attribute: f"the attribute .{getattr(value, 'attr', '')}"}.get(
-        type(value), f"a {type(value).__name__} expression")
-
-
-def _callable_text(func):
-    parts = []
-    while isinstance(func, gast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    parts.append(func.id if isinstance(func, gast.Name) else type(func).__name__)
-    return ".".join(reversed(parts))
-
-
-def _describe_callable(func, fn):
-    text = _callable_text(func)
-    if fn is UNRESOLVED:
-        return f"{text} (not a function srcad can see)"
-    return text

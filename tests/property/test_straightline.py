@@ -2,7 +2,8 @@
 
 hypothesis writes small functions of 2-3 float inputs from operations that are smooth
 everywhere (division only by 1 + v*v, sqrt only of 1 + v*v, exp only of a tanh), with new,
-overwritten and augmented variables, then compares srcad.grad with 5-point differences.
+overwritten and augmented variables, then compares srcad.grad with 5-point differences and
+checks that source(f) gives the same text twice.
 """
 import math
 
@@ -78,16 +79,8 @@ def test_reverse_mode_matches_finite_differences(program):
     wrt = tuple(range(n_inputs))
     assume(math.isfinite(f(*args)) and finite_differences_are_trustworthy(f, args, wrt))
     value, gradient = srcad.value_and_grad(f, wrt=wrt)(*args)
-    assert value == f(*args) or math.isclose(value, f(*args), rel_tol=1e-12, abs_tol=1e-15)
+    assert math.isclose(value, f(*args), rel_tol=1e-12, abs_tol=1e-15)
     assert_close(gradient, fd_grad(f, args, wrt), rtol=1e-5, atol=1e-7)
-
-
-@settings(max_examples=20, deadline=None, derandomize=True)
-@given(programs())
-def test_source_of_a_program_is_stable(program):
-    src, n_inputs, _ = program
-    f = load_function(src, "f")
-    wrt = tuple(range(n_inputs))
     text = srcad.source(f, wrt=wrt)
     assert "def " in text
     assert srcad.source(f, wrt=wrt) == text

@@ -1,0 +1,128 @@
+"""Adjoint terms of one three-address statement `t = <value>`, inlined from the rule tables.
+
+`terms(value, bt, ans, stmt)` gives `(operand, term)` pairs: the cotangent `term` flows into
+`operand` (added to its adjoint). An `AddAt` term says "add `g` into the operand's adjoint at
+`index`" (indexing), which the caller turns into a call of `_rt.add_at`.
+"""
+from dataclasses import dataclass
+
+import gast
+
+from .. import gastutil as g
+from .. import runtime
+from ..analyze import FLOAT
+from ..errors import Unsupported
+from ..parse import UNRESOLVED
+from ..rules import registry
+from .templates import bind, inline
+
+
+@dataclass
+class AddAt:
+    index: object  # gast expression
+    g: object      # gast expression
+
+
+class Terms:
+    def __init__(self, facts, namespace):
+        self.facts = facts
+        self.ns = namespace
+
+    def __call__(self, value, bt, ans, stmt):
+        visit = getattr(self, "adjoint_" + type(value).__name__, None)
+        if visit is None:
+            raise Unsupported(stmt, f"cannot differentiate {_describe(value)}",
+                              "Rewrite it with operators and numpy or math functions")
+        return visit(value, bt, ans, stmt)
+
+    def rt(self, helper):
+        return g.attr(self.ns.refer(runtime, "_rt"), helper)
+
+    def adjoint_Name(self, value, bt, ans, stmt):
+        return [(value, bt)]
+
+    def adjoint_Constant(self, value, bt, ans, stmt):
+        return []
+
+    def adjoint_BinOp(self, value, bt, ans, stmt):
+        rule = registry().reverse_rule(type(value.op))
+        if rule is None:
+            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}",
+                              "Rewrite it with operators that have one")
+        terms = inline(rule, {"g": bt, "ans": ans, "x": value.left, "y": value.right}, self.ns)
+        operands = [value.left, value.right]
+        return [(o, self.unbroadcast(t, o, ans, rule)) for o, t in zip(operands, terms)]
+
+    def adjoint_UnaryOp(self, value, bt, ans, stmt):
+        rule = registry().reverse_rule(type(value.op))
+        if rule is None:
+            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}", "")
+        return [(value.operand, inline(rule, {"g": bt, "ans": ans, "x": value.operand}, self.ns))]
+
+    def adjoint_Call(self, value, bt, ans, stmt):
+        fn = self.facts.calls.get(id(value), UNRESOLVED)
+        rule = registry().reverse_rule(fn) if fn is not UNRESOLVED else None
+        if rule is None:
+            text = callable_text(value.func)
+            seen = "" if fn is not UNRESOLVED else " (not a function srcad can see)"
+            raise Unsupported(stmt, f"no derivative rule for {text}{seen}",
+                              f"Register one with srcad.defvjp({text}, rule)")
+        if any(isinstance(a, gast.Starred) for a in value.args):
+            raise Unsupported(stmt, "cannot differentiate a call with *args", "Pass arguments one by one")
+        try:
+            values = bind(rule, 2, value.args, {k.arg: k.value for k in value.keywords})
+        except TypeError as error:
+            raise Unsupported(stmt, f"cannot match the call to the derivative rule of "
+                                    f"{callable_text(value.func)} ({error})", "") from None
+        values.update(g=bt, ans=ans)
+        terms = inline(rule, values, self.ns)
+        terms = terms if isinstance(terms, list) else [terms]
+        return [(values[p], self.unbroadcast(t, values[p], ans, rule))
+                for p, t in zip(rule.params[2:], terms) if p in values and t is not None]
+
+    def adjoint_Tuple(self, value, bt, ans, stmt):
+        return [(e, g.call(self.rt("item"), [bt, g.const(i)])) for i, e in enumerate(value.elts)]
+
+    adjoint_List = adjoint_Tuple
+
+    def adjoint_Subscript(self, value, bt, ans, stmt):
+        return [(value.value, AddAt(_index_expr(value.slice), bt))]
+
+    def unbroadcast(self, term, operand, ans, rule):
+        """`term` summed back to `operand`'s shape where the rule's operands may broadcast."""
+        if term is None or not rule.broadcasts:
+            return term
+        if self.facts.kind(operand) == FLOAT and self.facts.kind(ans) == FLOAT:
+            return term
+        return g.call(self.rt("unbroadcast"), [term, g.clone(operand)])
+
+
+def _index_expr(index):
+    """An index as a value `_rt.add_at` can take: `a:b` becomes `slice(a, b, None)`."""
+    if isinstance(index, gast.Slice):
+        parts = [g.clone(p) if p is not None else g.const(None) for p in (index.lower, index.upper, index.step)]
+        return g.call(g.name("slice"), parts)
+    if isinstance(index, gast.Tuple):
+        return g.tuple_(_index_expr(e) for e in index.elts)
+    return g.clone(index)
+
+
+def _op_text(op):
+    return {gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@", gast.BitAnd: "&",
+            gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>",
+            gast.Invert: "~"}.get(type(op), type(op).__name__)
+
+
+def _describe(value):
+    return {gast.BoolOp: "and/or on a differentiable value (use an if statement)",
+            gast.Attribute: f"the attribute .{getattr(value, 'attr', '')}"}.get(
+        type(value), f"a {type(value).__name__} expression")
+
+
+def callable_text(func):
+    parts = []
+    while isinstance(func, gast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    parts.append(func.id if isinstance(func, gast.Name) else type(func).__name__)
+    return ".".join(reversed(parts))

@@ -1,0 +1,64 @@
+"""Where each variable of a three-address function is defined and read, block by block.
+
+The reverse transform asks three questions of it:
+- `local(v)`: is `v` defined once and read only in the block (statement list) of its
+  definition? Then its adjoint lives in that block: the first contribution assigns it.
+  Any other adjoint is set to zero at the start of the reverse sweep and only accumulates.
+- `stable(v)`: is `v` defined at most once, outside any loop? Then its value never changes
+  after it is set, and the reverse sweep may read it without saving it.
+- `redefined(v)`: is `v` defined more than once, or inside a loop? Its overwritten values are
+  saved on the tape when the reverse sweep needs them.
+"""
+import gast
+
+COMPOUND = (gast.If, gast.For, gast.While)
+
+
+class Layout:
+    def __init__(self, params, body):
+        self.defs = {p: [(0, False)] for p in params}  # name -> [(block id, inside a loop)]
+        self.uses = {}                                 # name -> {block ids}
+        self.loop_targets = set()
+        self._scan(body)
+
+    def _scan(self, body):
+        blocks = [(body, 0, False)]
+        next_id = 1
+        while blocks:
+            stmts, block, in_loop = blocks.pop()
+            for stmt in stmts:
+                self._record(stmt, block, in_loop)
+                if isinstance(stmt, COMPOUND):
+                    loop = in_loop or not isinstance(stmt, gast.If)
+                    for sub in (stmt.body, stmt.orelse):
+                        blocks.append((sub, next_id, loop))
+                        next_id += 1
+
+    def _record(self, stmt, block, in_loop):
+        if isinstance(stmt, gast.For):
+            self.loop_targets.add(stmt.target.id)
+            self.defs.setdefault(stmt.target.id, []).append((block, True))
+            roots = [stmt.iter]
+        elif isinstance(stmt, (gast.If, gast.While)):
+            roots = [stmt.test]
+        else:
+            roots = [stmt]
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                self.defs.setdefault(stmt.targets[0].id, []).append((block, in_loop))
+        for root in roots:
+            for node in gast.walk(root):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+                    self.uses.setdefault(node.id, set()).add(block)
+
+    def local(self, name_):
+        defs = self.defs.get(name_, [])
+        if len(defs) != 1 or name_ in self.loop_targets:
+            return False
+        return self.uses.get(name_, set()) <= {defs[0][0]}
+
+    def stable(self, name_):
+        defs = self.defs.get(name_, [])
+        return len(defs) <= 1 and not any(in_loop for _, in_loop in defs)
+
+    def redefined(self, name_):
+        return not self.stable(name_)

@@ -1,0 +1,112 @@
+"""Run srcad's stages one at a time, as `pipeline.derive` does, and show their trees as Python.
+
+Pass tests state before and after as functions (Tangent's optimiser tests):
+
+    assert normalized(before) == text_of(after)
+
+Both sides are printed by astor from gast, with the function renamed `f`, so a test compares
+two readable texts and a failure shows a readable diff. Analysis tests compare a short dump of
+`Facts` (beniget's def-use tests): `dump(facts, "active")` is `"active: a, x"`.
+"""
+import copy
+
+import astor
+import gast
+
+from srcad import analyze, normalize, parse, transform
+from srcad.naming import Names, Namespace
+
+FUNCTION_NAME = "f"
+
+
+def parsed(fn):
+    """(src, names) for `fn`, with `src.namespace` set up exactly as `pipeline.derive` does."""
+    src = parse.function(fn)
+    names = Names(src.all_names)
+    src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
+    return src, names
+
+
+def normal_form(fn):
+    """(src, names, tree): `fn` parsed and normalised to three-address form."""
+    src, names = parsed(fn)
+    return src, names, normalize.three_address(src, names)
+
+
+def render(tree, name=FUNCTION_NAME):
+    """The Python text of a FunctionDef, renamed `name`; `comment()` statements become `# text`."""
+    tree = gast.fix_missing_locations(_renamed(tree, name))
+    comments = [stmt.comment for stmt in gast.walk(tree) if hasattr(stmt, "comment")]
+    lines = astor.to_source(gast.gast_to_ast(tree)).splitlines()
+    out = []
+    for line in lines:
+        if line.strip() == "__srcad_comment__":
+            line = line.replace("__srcad_comment__", "# " + comments.pop(0))
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def _renamed(tree, name):
+    # A copy: fix_missing_locations writes into the nodes, and the caller's tree stays as it was.
+    clone = copy.deepcopy(tree)
+    clone.name = name
+    return clone
+
+
+def text_of(fn, name=FUNCTION_NAME):
+    """`fn`'s own source as the stages print it (decorators dropped, as `parse` drops them)."""
+    return render(parse.function(fn).tree, name)
+
+
+def normalized(fn):
+    """The text of `fn` in three-address form."""
+    return render(normal_form(fn)[2])
+
+
+def facts_of(fn, wrt, kinds):
+    """(tree, facts): `fn` normalised and analysed for `wrt` and argument `kinds`."""
+    src, _, tree = normal_form(fn)
+    return tree, analyze.dataflow(tree, src, wrt, kinds)
+
+
+def local_variables(tree):
+    """The parameters and assigned names of a FunctionDef (not the globals it reads)."""
+    names = {a.id for a in tree.args.args}
+    names |= {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+              and isinstance(n.ctx, gast.Store)}
+    return names
+
+
+def dump(facts, *fields, only=None):
+    """`facts` as text, one line a field: `varied: a, t1, x`; sets restricted to `only`."""
+    lines = []
+    for field in fields:
+        value = facts.kinds if field == "kinds" else getattr(facts, field)
+        if isinstance(value, dict):
+            shown = ", ".join(f"{k}={v}" for k, v in sorted(value.items())
+                              if only is None or k in only)
+        else:
+            shown = ", ".join(sorted(n for n in value if only is None or n in only))
+        lines.append(f"{field}: {shown}")
+    return "\n".join(lines)
+
+
+def derivative(fn, wrt, kinds, variant="vjp"):
+    """(src, names, deriv): the reverse transform of `fn`, before optimisation."""
+    src, names, tree = normal_form(fn)
+    facts = analyze.dataflow(tree, src, wrt, kinds)
+    return src, names, transform.reverse(tree, src, facts, names, variant)
+
+
+def reversed_text(fn, wrt, kinds, variant="vjp"):
+    """The text of the reverse transform of `fn`, before optimisation (its name kept)."""
+    deriv = derivative(fn, wrt, kinds, variant)[2]
+    return render(deriv.tree, deriv.tree.name)
+
+
+def normalized_function(fn):
+    """The normal form of `fn`, compiled: a function to run next to `fn` itself."""
+    src, _, tree = normal_form(fn)
+    namespace = {**src.globals, **src.closure, **src.namespace.helpers}
+    exec(compile(render(tree, fn.__name__), f"<normal form of {fn.__name__}>", "exec"), namespace)
+    return namespace[fn.__name__]

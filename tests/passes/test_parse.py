@@ -1,0 +1,206 @@
+"""parse.function: a function -> Source, its gast def at the real lines of its file, and what its
+non-local names denote (globals, closure cells, modules' attributes)."""
+import math
+
+import gast
+import numpy as np
+import pytest
+
+from helpers import line_of, load_function
+from passes.stages import text_of
+from srcad import SrcadError, parse
+
+MODULE = '''
+import math
+import numpy as np
+from math import sin
+
+SCALE = 2.0
+
+
+def decorate(fn):
+    return fn
+
+
+@decorate
+def f(x, k=3):
+    """Docstring."""
+    z = sin(x) * SCALE
+    w = np.cos(z) + math.pi
+    return w * k
+
+
+class Model:
+    def method(self, x):
+        y = x * x
+        return y
+
+
+def make(offset):
+    def inner(x):
+        return x + offset
+    return inner
+
+
+square = lambda x: x * x  # noqa: E731
+pair = (lambda a: a + 1.0, lambda a, b: a * b)
+'''
+
+
+def expr(text):
+    """A gast expression read as in a function body (`np.sin` -> Attribute(Name np), Load)."""
+    return gast.parse(text, mode="eval").body
+
+
+@pytest.fixture(scope="module")
+def module_f():
+    return load_function(MODULE, "f")
+
+
+# ---------------------------------------------------------------- the tree and its lines
+
+
+def test_tree_is_the_def_at_its_real_line(module_f):
+    src = parse.function(module_f)
+    assert isinstance(src.tree, gast.FunctionDef)
+    assert src.tree.name == "f"
+    assert src.tree.lineno == line_of(module_f, "def f(x, k=3):")
+
+
+def test_every_statement_keeps_its_real_line(module_f):
+    src = parse.function(module_f)
+    lines = [stmt.lineno for stmt in src.tree.body]
+    assert lines == [line_of(module_f, text) for text in
+                     ('"""Docstring."""', "z = sin(x)", "w = np.cos(z)", "return w * k")]
+    assert src.tree.body[1].value.lineno == line_of(module_f, "z = sin(x)")
+
+
+def test_filename_is_the_functions_file(module_f):
+    src = parse.function(module_f)
+    assert src.filename == module_f.__code__.co_filename
+    assert src.filename.endswith(".py")
+
+
+def test_decorators_are_dropped(module_f):
+    assert parse.function(module_f).tree.decorator_list == []
+
+
+def test_a_method_is_dedented_and_keeps_its_lines():
+    method = load_function(MODULE, "Model").method
+    src = parse.function(method)
+    assert src.tree.lineno == line_of(method, "def method(self, x):")
+    assert [stmt.lineno for stmt in src.tree.body] == [line_of(method, "y = x * x"),
+                                                       line_of(method, "return y")]
+
+
+def test_a_lambda_becomes_a_one_line_def():
+    square = load_function(MODULE, "square")
+    src = parse.function(square)
+
+    def lambda_(x):
+        return x * x
+    assert text_of(square) == text_of(lambda_)
+    assert src.tree.name == "lambda"
+    assert src.tree.lineno == src.tree.body[0].lineno == line_of(square, "square = lambda")
+
+
+def test_a_lambda_is_found_among_others_on_its_line_by_its_parameters():
+    first, second = load_function(MODULE, "pair")
+    assert [a.id for a in parse.function(first).tree.args.args] == ["a"]
+    assert [a.id for a in parse.function(second).tree.args.args] == ["a", "b"]
+
+
+def test_two_lambdas_of_the_same_parameters_on_one_line_are_refused():
+    twins = load_function("twins = (lambda x: x + 1.0, lambda x: x * 2.0)\n", "twins")
+    with pytest.raises(SrcadError, match="shares its line"):
+        parse.function(twins[0])
+
+
+def test_a_builtin_is_refused():
+    with pytest.raises(SrcadError, match="not a Python function"):
+        parse.function(math.sin)
+
+
+def test_a_function_made_by_exec_is_refused():
+    namespace = {}
+    exec("def g(x):\n    return x\n", namespace)
+    with pytest.raises(SrcadError, match="cannot be read"):
+        parse.function(namespace["g"])
+
+
+# ---------------------------------------------------------------- names and what they denote
+
+
+def test_globals_are_the_functions_live_module_globals(module_f):
+    src = parse.function(module_f)
+    assert src.globals is module_f.__globals__
+    assert src.closure == {}
+
+
+def test_closure_holds_the_cells_values():
+    inner = load_function(MODULE, "make")(1.5)
+    src = parse.function(inner)
+    assert src.closure == {"offset": 1.5}
+    assert src.resolve(expr("offset")) == 1.5
+
+
+def test_an_empty_closure_cell_is_left_out():
+    def outer():
+        def inner(x):
+            return x * later
+        src = parse.function(inner)
+        later = 2.0
+        return src
+    assert outer().closure == {}
+
+
+def test_local_and_all_names(module_f):
+    src = parse.function(module_f)
+    assert src.local_names == {"x", "k", "z", "w"}
+    assert src.all_names == {"x", "k", "z", "w", "sin", "SCALE", "np", "math"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("np.sin", np.sin),
+    ("math.sin", math.sin),
+    ("sin", math.sin),          # from math import sin
+    ("np.linalg.norm", np.linalg.norm),
+    ("math.pi", math.pi),
+    ("SCALE", 2.0),
+    ("abs", abs),               # a builtin
+], ids=["np.sin", "math.sin", "from-import", "np.linalg.norm", "math.pi", "global", "builtin"])
+def test_resolve_names_what_a_non_local_name_denotes(module_f, text, expected):
+    resolved = parse.function(module_f).resolve(expr(text))
+    assert resolved == expected and type(resolved) is type(expected)
+
+
+@pytest.mark.parametrize("text", ["z", "x", "undefined_name", "SCALE.real", "np.no_such_function",
+                                  "np.sin(x)", "(x + 1)"],
+                         ids=["local", "parameter", "unknown", "attribute-of-a-float",
+                              "missing-attribute", "call", "operation"])
+def test_resolve_gives_unresolved_for_everything_else(module_f, text):
+    assert parse.function(module_f).resolve(expr(text)) is parse.UNRESOLVED
+
+
+def test_a_local_shadows_a_global_of_the_same_name():
+    f = load_function('''
+        import math
+
+
+        def f(x):
+            math = x
+            return math
+    ''', "f")
+    assert parse.function(f).resolve(expr("math")) is parse.UNRESOLVED
+
+
+def test_resolve_sees_the_globals_as_they_are_now():
+    f = load_function('''
+        act = None
+
+
+        def f(x):
+            return act(x)
+    ''', "f")
+    f.__globals__["act"] = math.tanh
+    assert parse.function(f).resolve(expr("act")) is math.tanh
