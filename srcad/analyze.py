@@ -23,6 +23,7 @@ from .parse import UNRESOLVED
 from .rules import registry
 
 FLOAT, ARRAY, OTHER = "float", "array", "other"
+RANGE = "range"  # a range object: its elements are ints (FLOAT to the analysis)
 INT = "int"  # an argument kind only: a Python int is a FLOAT to the analysis, but its gradient
              # must still be made a float
 INACTIVE_ATTRIBUTES = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
@@ -228,11 +229,16 @@ def _kind_of(expr, facts, src):
     if isinstance(expr, gast.Attribute):
         value = src.resolve(expr)
         return OTHER if value is UNRESOLVED else kind_of_value(value)
+    if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name) \
+            and facts.kinds.get(expr.value.id) == RANGE:
+        return FLOAT  # an element of a range is an int
     return OTHER
 
 
 def _kind_of_call(expr, facts, src):
     fn = facts.calls.get(id(expr), UNRESOLVED)
+    if fn is range:
+        return RANGE
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
     if fn in (abs, float) and arg_kinds == {FLOAT}:
         return FLOAT

@@ -46,14 +46,25 @@ def tuple_(elts):
 
 
 def located(node, like):
-    """`node` with `like`'s line (and that of every child that lacks one)."""
-    if like is not None and getattr(like, "lineno", None) is not None:
-        for child in gast.walk(node):
-            if hasattr(child, "lineno") or isinstance(child, (gast.stmt, gast.expr)):
-                child.lineno = like.lineno
-                child.col_offset = getattr(like, "col_offset", 0)
-                child.end_lineno = getattr(like, "end_lineno", like.lineno)
-                child.end_col_offset = getattr(like, "end_col_offset", 0)
+    """`node` with `like`'s line, and its expressions too; the statements in the body of a
+    branch or loop keep their own lines."""
+    if like is None or getattr(like, "lineno", None) is None:
+        return node
+    work = [node]
+    while work:
+        child = work.pop()
+        if isinstance(child, (gast.stmt, gast.expr)):
+            child.lineno = like.lineno
+            child.col_offset = getattr(like, "col_offset", 0)
+            child.end_lineno = getattr(like, "end_lineno", like.lineno)
+            child.end_col_offset = getattr(like, "end_col_offset", 0)
+        for field, value in gast.iter_fields(child):
+            if field in ("body", "orelse") and isinstance(child, (gast.If, gast.For, gast.While)):
+                continue
+            if isinstance(value, list):
+                work.extend(v for v in value if isinstance(v, gast.AST))
+            elif isinstance(value, gast.AST):
+                work.append(value)
     return node
 
 

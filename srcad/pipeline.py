@@ -34,6 +34,7 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp"):
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
     try:
         tree = normalize.three_address(src, names)
+        tree = transform.single_exit(tree, names)
         facts = analyze.dataflow(tree, src, wrt, kinds)
         deriv = transform.reverse(tree, src, facts, names, variant)
         tree = optimize.simplify(deriv.tree, _pure_calls(src))

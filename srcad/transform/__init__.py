@@ -1,4 +1,5 @@
 """Transforms: three-address tree + facts -> the derivative's tree."""
+from .control import single_exit
 from .reverse import reverse
 
-__all__ = ["reverse"]
+__all__ = ["reverse", "single_exit"]

@@ -21,29 +21,39 @@ class _Loop:
     brk: str
 
 
-def single_exit(body, names):
-    """`body` (three-address, ending anywhere) rewritten to end with its only `return`."""
-    if _plain(body):
-        return body
-    return _Lowering(names).function(body)
+def single_exit(tree, names):
+    """The three-address function `tree` rewritten to end with its only `return`."""
+    jumps = _jumps(tree.body)
+    if not jumps:
+        return tree
+    new = g.clone(tree)
+    new.body = _Lowering(names, returns="return" in jumps).function(tree.body)
+    return new
 
 
-def _plain(body):
-    """No break, continue or return but one final return at the top level."""
+def _jumps(body):
+    """Which of return, break, continue occur other than as one final top-level return."""
+    found = set()
+    if not body or not isinstance(body[-1], gast.Return):
+        found.add("return")
     for stmt in body[:-1]:
         for node in gast.walk(stmt):
             if isinstance(node, (gast.Return, gast.Break, gast.Continue)):
-                return False
-    return bool(body) and isinstance(body[-1], gast.Return)
+                found.add(type(node).__name__.lower())
+    return found
 
 
 class _Lowering:
-    def __init__(self, names):
+    def __init__(self, names, returns):
         self.names = names
-        self.result = names.fresh("y")
-        self.ret = names.fresh("ret_")
+        self.returns = returns  # whether there are returns besides one final one
+        self.result = names.fresh("y") if returns else None
+        self.ret = names.fresh("ret_") if returns else None
 
     def function(self, body):
+        if not self.returns:  # only break and continue to lower: keep the final return
+            out, _ = self.block(body[:-1], None)
+            return out + [body[-1]]
         out, _ = self.block(body, None)
         start = [g.assign(self.ret, g.const(False), body[0]), g.assign(self.result, g.const(None), body[0])]
         last = body[-1]

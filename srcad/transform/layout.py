@@ -16,9 +16,11 @@ COMPOUND = (gast.If, gast.For, gast.While)
 
 class Layout:
     def __init__(self, params, body):
+        self.params = set(params)
         self.defs = {p: [(0, False)] for p in params}  # name -> [(block id, inside a loop)]
         self.uses = {}                                 # name -> {block ids}
         self.loop_targets = set()
+        self.first_defs = {}                           # name -> the statement defining it first
         self._scan(body)
 
     def _scan(self, body):
@@ -38,13 +40,18 @@ class Layout:
         if isinstance(stmt, gast.For):
             self.loop_targets.add(stmt.target.id)
             self.defs.setdefault(stmt.target.id, []).append((block, True))
+            for name_ in (stmt.iter.id,) if isinstance(stmt.iter, gast.Name) else ():
+                self.uses.setdefault(name_, set()).add(-1)  # read again inside the reversed loop
             roots = [stmt.iter]
         elif isinstance(stmt, (gast.If, gast.While)):
             roots = [stmt.test]
         else:
             roots = [stmt]
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
-                self.defs.setdefault(stmt.targets[0].id, []).append((block, in_loop))
+                name_ = stmt.targets[0].id
+                self.defs.setdefault(name_, []).append((block, in_loop))
+                if name_ not in self.params:
+                    self.first_defs.setdefault(name_, (stmt, block))
         for root in roots:
             for node in gast.walk(root):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
@@ -59,6 +66,12 @@ class Layout:
     def stable(self, name_):
         defs = self.defs.get(name_, [])
         return len(defs) <= 1 and not any(in_loop for _, in_loop in defs)
+
+    def first_at_top(self, name_, stmt):
+        """Whether `stmt` is the first definition of `name_` and at the top level: nothing
+        before it can read the variable, so its old value never needs saving."""
+        first = self.first_defs.get(name_)
+        return first is not None and first[0] is stmt and first[1] == 0
 
     def redefined(self, name_):
         return not self.stable(name_)

@@ -21,7 +21,6 @@ from .. import runtime
 from ..analyze import FLOAT
 from ..errors import Unsupported
 from .adjoints import AddAt, Terms
-from .control import single_exit
 from .layout import Layout
 
 FORWARD_SWEEP = "forward sweep"
@@ -53,7 +52,7 @@ def reverse(tree, src, facts, names, variant="vjp"):
 
     With the seed 1.0 the optimiser folds it away; where the output is not known to be a float,
     `_rt.scalar_seed(y)` makes it, refusing a non-scalar `y` before the reverse sweep runs."""
-    body = single_exit(tree.body, names)
+    body = tree.body
     params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
     layout = Layout(params, body)
     needed = None
@@ -88,6 +87,10 @@ class _Reverse:
             self.adjoints[out.id] = seed
             self.assigned.add(seed)
         forward, backward = self.block(primal)
+        if isinstance(out, gast.Name) and self.layout.redefined(out.id) and self.variant != "grad":
+            value = self.names.fresh("value")  # the reverse sweep restores `out`'s old values
+            forward.append(g.assign(value, g.name(out.id), ret))
+            out = g.name(value)
         gradients = [self.gradient(p) for p in self.facts.wrt]
         finish = [s for s, _ in gradients if s is not None]
         grads = [e for _, e in gradients]
@@ -119,8 +122,7 @@ class _Reverse:
         is first saved (defined first inside a branch or loop)."""
         if self.tape is None:
             return []
-        params = set(self.layout.defs) - {v for v, defs in self.layout.defs.items() if defs != [(0, False)]}
-        unset = [v for v in sorted(self.saved) if v not in params]
+        unset = [v for v in sorted(self.saved) if v not in self.layout.params]
         return [g.assign(self.tape, gast.List(elts=[], ctx=gast.Load()), like)] + \
             [g.assign(v, g.const(None), like) for v in unset]
 
@@ -150,7 +152,7 @@ class _Reverse:
             for operand, term in self.terms(stmt.value, bt, g.name(name_), stmt):
                 if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
                     backward.append(self.accumulate(operand.id, term, stmt))
-            if not self.layout.local(name_):
+            if not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
                 backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
         save, restore = self.save(name_, stmt)
         return save + forward, backward + restore
@@ -249,7 +251,8 @@ class _Reverse:
 
     def save(self, name_, like):
         """Push `name_`'s value before it is overwritten, pop it back after the adjoint."""
-        if not self.layout.redefined(name_) or not self.is_needed(name_) or name_ in self.layout.loop_targets:
+        if not self.layout.redefined(name_) or not self.is_needed(name_) \
+                or name_ in self.layout.loop_targets or self.layout.first_at_top(name_, like):
             return [], []
         self.saved.add(name_)
         return [self.push(g.name(name_), like)], [self.pop(name_, like)]
@@ -322,5 +325,13 @@ class _Reverse:
 
 
 def _stops_early(body):
-    return any(isinstance(n, gast.Break) for s in body for n in gast.walk(s))
+    """Whether a loop body has a `break` of its own (not one of a nested loop)."""
+    work = list(body)
+    while work:
+        stmt = work.pop()
+        if isinstance(stmt, gast.Break):
+            return True
+        if isinstance(stmt, gast.If):
+            work.extend(stmt.body + stmt.orelse)
+    return False
 

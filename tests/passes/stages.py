@@ -33,15 +33,18 @@ def normal_form(fn):
     return src, names, normalize.three_address(src, names)
 
 
-def render(tree, name=FUNCTION_NAME):
-    """The Python text of a FunctionDef, renamed `name`; `comment()` statements become `# text`."""
+def render(tree, name=FUNCTION_NAME, comments=True):
+    """The Python text of a FunctionDef, renamed `name`; `comment()` statements (the transforms'
+    `# forward sweep`) become `# text` lines, or are left out without `comments`."""
     tree = gast.fix_missing_locations(_renamed(tree, name))
-    comments = [stmt.comment for stmt in gast.walk(tree) if hasattr(stmt, "comment")]
-    lines = astor.to_source(gast.gast_to_ast(tree)).splitlines()
+    texts = [stmt.comment for stmt in gast.walk(tree) if hasattr(stmt, "comment")]
     out = []
-    for line in lines:
+    for line in astor.to_source(gast.gast_to_ast(tree)).splitlines():
         if line.strip() == "__srcad_comment__":
-            line = line.replace("__srcad_comment__", "# " + comments.pop(0))
+            text = texts.pop(0)
+            if not comments:
+                continue
+            line = line.replace("__srcad_comment__", "# " + text)
         out.append(line)
     return "\n".join(out) + "\n"
 
@@ -98,10 +101,10 @@ def derivative(fn, wrt, kinds, variant="vjp"):
     return src, names, transform.reverse(tree, src, facts, names, variant)
 
 
-def reversed_text(fn, wrt, kinds, variant="vjp"):
-    """The text of the reverse transform of `fn`, before optimisation (its name kept)."""
-    deriv = derivative(fn, wrt, kinds, variant)[2]
-    return render(deriv.tree, deriv.tree.name)
+def reversed_text(fn, wrt, kinds, variant="vjp", comments=False):
+    """The text of the reverse transform of `fn` before optimisation, renamed `f`; without the
+    sweeps' comments unless asked (an `after` function cannot carry comments through its tree)."""
+    return render(derivative(fn, wrt, kinds, variant)[2].tree, comments=comments)
 
 
 def normalized_function(fn):
