@@ -2,12 +2,13 @@
 
 - folding: `a * 1.0`, `1.0 * a`, `a / 1`, `a ** 1`, `a + 0.0`, `a - 0.0`, `-(-a)`, `-1.0 * a`,
   and operators on two constants;
-- copy propagation: `b = a` (a name or a constant), where `b` is assigned once and `a` is
-  never reassigned, disappears and `b` is read as `a`;
+- copy propagation: `b = a` (a name or a number), where `b` is assigned once, read only after
+  it in the same block, and `a` is not reassigned meanwhile, disappears and `b` is read as `a`;
+- copies back: `a = b` then `b = a`, neither stored in between, loses the second;
+- zero starts: `v = 0.0` followed, before any other use of `v`, by `v += e` becomes `v = e`;
 - dead code: an assignment to a name nobody reads, whose value has no effect, disappears.
 
-Only names assigned once, outside loops, are substituted, so the pass is sound for any code
-the transforms emit. Calls are removed only when they are known to be pure (rule tables).
+Calls are removed only when they are known to be pure (rule tables).
 """
 import operator
 
@@ -22,9 +23,11 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 def simplify(tree, pure_calls=lambda call: False):
     """`tree` (a FunctionDef) simplified; `pure_calls(call)` says which calls may be dropped."""
     tree = g.clone(tree)
-    for _ in range(10):
+    for _ in range(1000):
         changed = _fold(tree)
         changed |= _propagate_copies(tree)
+        changed |= _merge_zero_starts(tree)
+        changed |= _remove_copies_back(tree)
         changed |= _remove_dead(tree, pure_calls)
         if not changed:
             break
@@ -99,41 +102,121 @@ def _stores(tree):
     return counts
 
 
-def _in_loops(tree):
-    names = set()
-    for node in gast.walk(tree):
-        if isinstance(node, (gast.For, gast.While)):
-            names.update(n.id for n in gast.walk(node) if isinstance(n, gast.Name)
-                         and isinstance(n.ctx, gast.Store))
-    return names
+def _blocks(tree):
+    """Every statement list in the function (its body, and each branch's and loop's)."""
+    out, work = [], [tree]
+    while work:
+        node = work.pop()
+        for field in ("body", "orelse"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list) and stmts and isinstance(stmts[0], gast.stmt):
+                out.append(stmts)
+                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
+    return out
+
+
+def _reads(node, name_):
+    return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id == name_
+               for n in gast.walk(node))
+
+
+def _writes(node, name_):
+    return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id == name_
+               for n in gast.walk(node)) or any(
+        isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and n.target.id == name_
+        for n in gast.walk(node))
 
 
 def _propagate_copies(tree):
+    """Remove one copy `a = b` (b a name or a number) whose reads can all read `b` instead:
+    `a` is stored nowhere else, read only after the copy in its block, and `b` is not stored
+    while `a` may still be read."""
     stores = _stores(tree)
-    looped = _in_loops(tree)
-    copies = {}
-    for stmt in tree.body:  # top level only: a copy there dominates every later read
-        if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 \
-                and isinstance(stmt.targets[0], gast.Name) \
-                and isinstance(stmt.value, (gast.Name, gast.Constant)):
-            target = stmt.targets[0].id
-            if stores.get(target) != 1 or target in looped:
+    total_reads = {}
+    for n in gast.walk(tree):
+        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
+            total_reads[n.id] = total_reads.get(n.id, 0) + 1
+    for stmts in _blocks(tree):
+        for i, stmt in enumerate(stmts):
+            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                    and isinstance(stmt.value, (gast.Name, gast.Constant))):
                 continue
-            if isinstance(stmt.value, gast.Constant):
-                if type(stmt.value.value) in (int, float):
-                    copies[target] = stmt.value
-            elif stores.get(stmt.value.id, 0) <= 1 and stmt.value.id not in looped:
-                copies[target] = stmt.value.id
-    if not copies:
-        return False
-    for target, source in list(copies.items()):
-        while isinstance(source, str) and source in copies:
-            source = copies[source]
-        copies[target] = source
-    tree.body = [s for s in tree.body if not (isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Name)
-                                              and s.targets[0].id in copies)]
-    _Substitute(copies).visit(tree)
-    return True
+            target, source = stmt.targets[0].id, stmt.value
+            if stores.get(target) != 1 or isinstance(source, gast.Constant) \
+                    and type(source.value) not in (int, float):
+                continue
+            rest = stmts[i + 1:]
+            users = [j for j, s_ in enumerate(rest) if _reads(s_, target)]
+            if sum(_count_reads(s_, target) for s_ in rest) != total_reads.get(target, 0):
+                continue  # read elsewhere too (before the copy, or in another block)
+            if isinstance(source, gast.Name) and users:
+                last = users[-1]
+                between = rest[:last] + ([rest[last]] if isinstance(rest[last], (gast.If, gast.For, gast.While)) else [])
+                if any(_writes(s_, source.id) for s_ in between):
+                    continue
+            del stmts[i]
+            _Substitute({target: source.id if isinstance(source, gast.Name) else source}).visit_list(rest)
+            return True
+    return False
+
+
+def _remove_copies_back(tree):
+    """`a = b` and later `b = a`, with neither stored in between: the second is a no-op."""
+    for stmts in _blocks(tree):
+        for i, stmt in enumerate(stmts):
+            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                    and isinstance(stmt.value, gast.Name)):
+                continue
+            a, b = stmt.targets[0].id, stmt.value.id
+            for j in range(i + 1, len(stmts)):
+                later = stmts[j]
+                if isinstance(later, gast.Assign) and isinstance(later.targets[0], gast.Name) \
+                        and later.targets[0].id == b and isinstance(later.value, gast.Name) \
+                        and later.value.id == a:
+                    del stmts[j]
+                    return True
+                if _writes(later, a) or _writes(later, b):
+                    break
+    return False
+
+
+def _count_reads(node, name_):
+    return sum(1 for n in gast.walk(node) if isinstance(n, gast.Name)
+               and isinstance(n.ctx, gast.Load) and n.id == name_)
+
+
+def _merge_zero_starts(tree):
+    """`v = 0.0` then, before any other use of `v`, `v += e`: becomes `v = e`."""
+    for stmts in _blocks(tree):
+        for i, stmt in enumerate(stmts):
+            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
+                    and _is_const(stmt.value, 0)):
+                continue
+            v = stmt.targets[0].id
+            for j in range(i + 1, len(stmts)):
+                later = stmts[j]
+                if not (_reads(later, v) or _writes(later, v)):
+                    continue
+                term = _accumulated(later, v)
+                if term is not None and not _reads(term, v):
+                    stmts[j] = g.located(g.assign(v, term), later)
+                    del stmts[i]
+                    return True
+                break
+    return False
+
+
+def _accumulated(stmt, v):
+    """`e` where `stmt` is `v += e` or `v = v + e`."""
+    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add) \
+            and isinstance(stmt.target, gast.Name) and stmt.target.id == v:
+        return stmt.value
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+            and stmt.targets[0].id == v and isinstance(stmt.value, gast.BinOp) \
+            and isinstance(stmt.value.op, gast.Add) and isinstance(stmt.value.left, gast.Name) \
+            and stmt.value.left.id == v:
+        return stmt.value.right
+    return None
 
 
 class _Substitute(gast.NodeTransformer):
@@ -141,6 +224,10 @@ class _Substitute(gast.NodeTransformer):
 
     def __init__(self, copies):
         self.copies = copies
+
+    def visit_list(self, stmts):
+        for stmt in stmts:
+            self.visit(stmt)
 
     def visit_Name(self, node):
         if isinstance(node.ctx, gast.Load) and node.id in self.copies:

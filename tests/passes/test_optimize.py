@@ -1,0 +1,316 @@
+"""optimize.simplify: constant folding, copy propagation and dead code, to a fixed point.
+
+Each test states a function before and after simplification as Python. `pure_calls` says which
+calls may be dropped; here `math.*` calls are pure and nothing else is, as the pipeline says
+for functions in the rule tables.
+"""
+import math
+
+import gast
+import numpy as np
+import pytest
+
+from helpers import load_function
+from passes.stages import derivative, render, text_of
+from srcad import analyze, emit, load, optimize, parse, pipeline
+
+SCALE = 2.0
+
+
+def math_calls(call):
+    return isinstance(call.func, gast.Attribute) and isinstance(call.func.value, gast.Name) \
+        and call.func.value.id == "math"
+
+
+def simplified(fn, pure_calls=math_calls):
+    return render(optimize.simplify(parse.function(fn).tree, pure_calls))
+
+
+# ---------------------------------------------------------------- constant folding
+
+
+def test_operators_on_two_constants_are_folded():
+    def before(x):
+        a = 2.0 * 3.0
+        b = 1.0 - 4.0 / 8.0
+        return x * a + b ** 2
+
+    def after(x):
+        return x * 6.0 + 0.25
+    assert simplified(before) == text_of(after)
+
+
+@pytest.mark.parametrize("expr", [
+    "x * 1.0", "1.0 * x", "x * 1", "x / 1.0", "x ** 1", "x + 0.0", "0.0 + x", "x - 0.0",
+    "-(-x)", "-(-(-(-x)))",
+], ids=lambda expr: expr)
+def test_identities_are_folded(expr):
+    fn = load_function(f"def before(x):\n    y = {expr}\n    return y\n", "before")
+
+    def after(x):
+        return x
+    assert simplified(fn) == text_of(after)
+
+
+@pytest.mark.parametrize("expr", ["-1.0 * x", "x * -1.0"], ids=lambda expr: expr)
+def test_multiplying_by_minus_one_is_negation(expr):
+    fn = load_function(f"def before(x):\n    return {expr}\n", "before")
+
+    def after(x):
+        return -x
+    assert simplified(fn) == text_of(after)
+
+
+@pytest.mark.parametrize("expr", ["0.0 * x", "x - x", "x / x", "1.0 / 0.0", "0.0 - x"],
+                         ids=lambda expr: expr)
+def test_what_is_not_an_identity_for_every_value_stays(expr):
+    # 0 * x is nan for an infinite x and keeps an array's shape; 1 / 0 must still raise
+    fn = load_function(f"def before(x):\n    return {expr}\n", "before")
+    assert simplified(fn) == text_of(fn)
+
+
+# ---------------------------------------------------------------- copy propagation
+
+
+def test_a_copy_is_replaced_by_its_source():
+    def before(x):
+        b = x
+        c = b
+        return c * b
+
+    def after(x):
+        return x * x
+    assert simplified(before) == text_of(after)
+
+
+def test_a_constant_copy_is_propagated():
+    def before(x):
+        k = 3.0
+        return x * k
+
+    def after(x):
+        return x * 3.0
+    assert simplified(before) == text_of(after)
+
+
+def test_a_copy_of_a_global_is_propagated():
+    def before(x):
+        k = SCALE
+        return x * k
+
+    def after(x):
+        return x * SCALE
+    assert simplified(before) == text_of(after)
+
+
+def test_a_copy_whose_target_is_assigned_again_stays():
+    def before(x):
+        b = x
+        b += 1.0
+        return b
+    assert simplified(before) == text_of(before)
+
+
+def test_a_copy_whose_source_is_assigned_again_stays():
+    def before(x):
+        b = x
+        x = x + 1.0
+        return b * x
+    assert simplified(before) == text_of(before)
+
+
+def test_names_assigned_in_loops_are_not_substituted():
+    def before(x, n):
+        for i in range(n):
+            c = i
+        b = c
+        return x * b
+    assert simplified(before) == text_of(before)
+
+
+def test_a_copy_inside_a_branch_is_not_substituted():
+    def before(x, flag):
+        b = 0.0
+        if flag:
+            b = x
+        return b
+    assert simplified(before) == text_of(before)
+
+
+# ---------------------------------------------------------------- dead code
+
+
+def test_an_unread_assignment_is_removed():
+    def before(x):
+        t = x * 2.0
+        u = t + 1.0
+        return x
+
+    def after(x):
+        return x
+    assert simplified(before) == text_of(after)
+
+
+def test_an_unread_pure_call_is_removed_and_an_unknown_one_stays():
+    def before(x):
+        s = math.sin(x)
+        r = np.random.normal(x)
+        return x
+
+    def after(x):
+        r = np.random.normal(x)
+        return x
+    assert simplified(before) == text_of(after)
+
+
+def test_unknown_calls_are_impure_by_default():
+    def before(x):
+        s = math.sin(x)
+        return x
+    assert render(optimize.simplify(parse.function(before).tree)) == text_of(before)
+
+
+def test_print_is_never_removed():
+    def before(x):
+        print(x)
+        shown = print("x is", x)
+        t = x * 1.0
+        return x
+
+    def after(x):
+        print(x)
+        shown = print("x is", x)
+        return x
+    assert simplified(before, pure_calls=lambda call: True if call.func.id != "print" else False) \
+        == text_of(after)
+
+
+def test_print_stays_in_a_derivative():
+    f = load_function('''
+        import math
+
+
+        def f(x):
+            print("at", x)
+            unused = print(x)
+            return math.sin(x)
+    ''', "f")
+    import srcad
+    text = srcad.source(f)
+    assert 'print("at", x)' in text or "print('at', x)" in text
+    assert "unused = print(x)" in text
+
+
+def test_an_unread_augmented_adjoint_is_removed():
+    def before(x, by):
+        bx = by * 2.0
+        bx += by * x
+        bz = by
+        return bz
+
+    def after(x, by):
+        return by
+    assert simplified(before) == text_of(after)
+
+
+def test_dead_code_in_a_branch_leaves_pass():
+    def before(x, flag):
+        if flag:
+            t = x * 2.0
+        return x
+
+    def after(x, flag):
+        if flag:
+            pass
+        return x
+    assert simplified(before) == text_of(after)
+
+
+# ---------------------------------------------------------------- the fixed point
+
+
+def test_passes_repeat_until_nothing_changes():
+    def before(x):
+        a = x * 1.0
+        b = a + 0.0
+        c = b
+        d = c * 3.0
+        e = 2.0 * 0.5
+        return c * e
+
+    def after(x):
+        return x
+    assert simplified(before) == text_of(after)
+
+
+def test_simplify_returns_a_new_tree():
+    def before(x):
+        a = x * 1.0
+        return a
+    tree = parse.function(before).tree
+    text = render(tree)
+    optimize.simplify(tree, math_calls)
+    assert render(tree) == text
+
+
+# ---------------------------------------------------------------- the optimiser keeps values
+
+
+def compiled(tree, src):
+    """The derivative `tree` compiled and bound like the pipeline does."""
+    text = emit.source_text(tree, src.filename, src.namespace.helpers, [])
+    code = load.code_of(text, f"<test_optimize {tree.name} {len(text)}>", tree.name)
+    return load.function(code, src.fn, src.namespace.helpers, (1.0,))
+
+
+def textbook(x1, x2):
+    return math.log(x1) + x1 * x2 - math.sin(x2)
+
+
+def weighted(x, w):
+    z = x * w + 0.0
+    z = z * 1.0
+    return np.sum(np.tanh(z) * w)
+
+
+@pytest.mark.parametrize("fn, args, kinds", [
+    (textbook, (2.0, 5.0), {"x1": "float", "x2": "float"}),
+    (weighted, (np.array([0.5, -1.0, 2.0]), np.array([1.5, 0.25, -0.5])),
+     {"x": "array", "w": "array"}),
+], ids=["textbook", "weighted"])
+def test_simplifying_a_derivative_keeps_its_values(fn, args, kinds):
+    params = tuple(kinds)
+    src, _, deriv = derivative(fn, params, kinds)
+    plain = compiled(deriv.tree, src)(*args)
+    simple = compiled(optimize.simplify(deriv.tree, pipeline._pure_calls(src)), src)(*args)
+    np.testing.assert_allclose(simple[0], plain[0], rtol=1e-15)
+    for a, b in zip(simple[1], plain[1]):
+        np.testing.assert_allclose(a, b, rtol=1e-15)
+    assert len(render(optimize.simplify(deriv.tree, pipeline._pure_calls(src))).splitlines()) \
+        < len(render(deriv.tree).splitlines())
+
+
+# ---------------------------------------------------------------- known bugs
+
+
+def int_array_powers(a):
+    k = a * 1.0   # float64: 100.0 ** 10 is 1e20
+    return k ** 10
+
+
+@pytest.mark.xfail(strict=True, reason="`a * 1.0 -> a` (and `a + 0.0`, `a / 1`) is folded without "
+                   "regard to type: on an int64 array the float conversion is lost and `k ** 10` "
+                   "overflows; srcad.value_and_grad of np.sum(x * k ** 10) is silently wrong")
+def test_folding_an_identity_keeps_the_float_conversion_of_an_int_array():
+    tree = optimize.simplify(parse.function(int_array_powers).tree, math_calls)
+    namespace = {}
+    exec(render(tree, "g"), namespace)
+    a = np.array([100, 200])
+    np.testing.assert_allclose(namespace["g"](a), int_array_powers(a))
+
+
+def test_the_float_conversion_of_an_int_array_matters():
+    # the premise of the test above: without `* 1.0` the powers overflow
+    a = np.array([100, 200])
+    assert not np.allclose(a ** 10, int_array_powers(a))
+    assert analyze.kind_of_value(a) == analyze.ARRAY
