@@ -20,6 +20,7 @@ class Compiled:
     seed: str
     return_lineno: int
     filename: str
+    tree: object = None  # the derivative's final gast tree (what `text` prints)
 
     def bind(self, fn):
         return load.function(self.code, fn, self.helpers, self.defaults)
@@ -48,7 +49,7 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp"):
     code = load.code_of(text, filename, tree.name)
     defaults = tuple(fn.__defaults__ or ()) + deriv.seed_defaults
     return Compiled(text, code, helpers, defaults, deriv.seed,
-                    deriv.return_lineno, src.filename)
+                    deriv.return_lineno, src.filename, tree)
 
 
 def _pure_calls(src):
