@@ -235,10 +235,67 @@ def _kind_of(expr, facts, src):
     return OTHER
 
 
+def _is_user_function(fn):
+    from .transform.calls import is_user_function
+    return is_user_function(fn)
+
+
+_RETURN_KINDS = {}
+_DEPTH = [0]
+
+
+def _user_return_kind(fn, call, facts, src):
+    """The kind a user function returns for arguments of these kinds, by analysing it too
+    (OTHER when that cannot be told: keyword arguments, deep or recursive calls, no source)."""
+    if call.keywords or _DEPTH[0] > 8:
+        return OTHER
+    params = list(inspect.signature(fn).parameters.values())
+    if len(call.args) > len(params) or any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                                           for p in params):
+        return OTHER
+    kinds = {p.name: _kind_of(a, facts, src) for p, a in zip(params, call.args)}
+    kinds.update({p.name: kind_of_value(p.default) for p in params[len(call.args):]
+                  if p.default is not p.empty})
+    key = (fn.__code__, tuple(sorted(kinds.items())))
+    if key not in _RETURN_KINDS:
+        _RETURN_KINDS[key] = OTHER  # while it is being worked out (recursion)
+        _DEPTH[0] += 1
+        try:
+            _RETURN_KINDS[key] = _returned_kind(fn, kinds)
+        finally:
+            _DEPTH[0] -= 1
+    return _RETURN_KINDS[key]
+
+
+def _returned_kind(fn, kinds):
+    from . import normalize, parse
+    from .errors import SrcadError
+    from .naming import Names, Namespace
+    from .transform.control import single_exit
+    try:
+        callee = parse.function(fn)
+        names = Names(callee.all_names)
+        callee.namespace = Namespace(names, {**callee.globals, **callee.closure}, callee.local_names)
+        tree = single_exit(normalize.three_address(callee, names), names)
+    except (SrcadError, Unsupported):
+        return OTHER
+    facts = Facts(())
+    simple = _simple_statements(tree.body)
+    for stmt in simple:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Call):
+                facts.calls[id(node)] = callee.resolve(node.func)
+    _infer_kinds(simple, facts, kinds, callee)
+    returned = {facts.kind(s.value) for s in simple if isinstance(s, gast.Return)}
+    return returned.pop() if len(returned) == 1 else OTHER
+
+
 def _kind_of_call(expr, facts, src):
     fn = facts.calls.get(id(expr), UNRESOLVED)
     if fn is range:
         return RANGE
+    if inspect.isfunction(fn) and _is_user_function(fn):
+        return _user_return_kind(fn, expr, facts, src)
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
     if fn in (abs, float) and arg_kinds == {FLOAT}:
         return FLOAT

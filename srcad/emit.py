@@ -17,26 +17,29 @@ _MARK = "__srcad_comment_{}__"
 _MARK_LINE = re.compile(r"^(\s*)__srcad_comment_(\d+)__$", re.M)
 
 
-def source_text(tree, filename, helpers=(), free_names=()):
-    """The text of the module that defines the derivative `tree`.
+def source_text(trees, filename, helpers=(), free_names=()):
+    """The text of the module that defines the derivative function(s) `trees` (one FunctionDef,
+    or a list: the forward and reverse parts of a split derivative).
 
-    With `helpers` or `free_names` (names the function must see as closure variables), the
-    def is nested in a factory whose parameters are those names."""
+    With `helpers` or `free_names` (names the functions must see as closure variables), the
+    defs are nested in a factory whose parameters are those names."""
     comments = []
-    tree = g.clone(tree)
-    _insert_comments(tree, filename, comments)
+    trees = [g.clone(t) for t in (trees if isinstance(trees, list) else [trees])]
+    for tree in trees:
+        _insert_comments(tree, filename, comments)
     outer = sorted(helpers) + sorted(free_names)
     if outer:
         params = [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None) for n in outer]
+        made = [g.name(t.name) for t in trees]
         factory = gast.FunctionDef(
-            name="make_" + tree.name,
+            name="make_" + trees[0].name,
             args=gast.arguments(args=params, posonlyargs=[], vararg=None, kwonlyargs=[],
                                 kw_defaults=[], kwarg=None, defaults=[]),
-            body=[tree, gast.Return(value=g.name(tree.name))], decorator_list=[], returns=None,
-            type_comment=None, type_params=[])
+            body=trees + [gast.Return(value=made[0] if len(made) == 1 else g.tuple_(made))],
+            decorator_list=[], returns=None, type_comment=None, type_params=[])
         module = gast.Module(body=[factory], type_ignores=[])
     else:
-        module = gast.Module(body=[tree], type_ignores=[])
+        module = gast.Module(body=trees, type_ignores=[])
     text = astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(module)))
     return _MARK_LINE.sub(lambda m: m.group(1) + "# " + comments[int(m.group(2))], text)
 

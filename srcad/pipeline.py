@@ -1,13 +1,18 @@
 """derive(): the table of contents of srcad, one line a stage."""
 import hashlib
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import gast
 
 from . import analyze, emit, errors, load, normalize, optimize, parse, transform
+from .cache import CACHE
 from .errors import Unsupported
 from .naming import Names, Namespace
 from .rules import registry
+
+
+_IN_PROGRESS = threading.local()
 
 
 @dataclass
@@ -21,15 +26,37 @@ class Compiled:
     return_lineno: int
     filename: str
     tree: object = None  # the derivative's final gast tree (what `text` prints)
+    reverse_code: object = None  # a split derivative's reverse part (`code` is its forward part)
+    bound: dict = field(default_factory=dict)
 
     def bind(self, fn):
         return load.function(self.code, fn, self.helpers, self.defaults)
+
+    def bind_pair(self, fn):
+        """A split derivative's (forward part, reverse part) for `fn`, made once per `fn`."""
+        pair = self.bound.get(id(fn))
+        if pair is None or pair[0] is not fn:
+            pair = (fn, load.function(self.code, fn, self.helpers, fn.__defaults__),
+                    load.function(self.reverse_code, fn, self.helpers, ()))
+            self.bound[id(fn)] = pair
+        return pair[1], pair[2]
 
 
 def derive(fn, wrt, kinds, mode="reverse", variant="vjp"):
     """Compile the derivative of `fn` with respect to the parameters `wrt`, specialised for
     arguments of `kinds` (parameter name -> analyze.FLOAT / ARRAY / OTHER); `variant` is one of
     `transform.reverse.VARIANTS`."""
+    in_progress = _in_progress()
+    if fn.__code__ in in_progress:
+        raise _Recursion(fn)
+    in_progress.add(fn.__code__)
+    try:
+        return _derive(fn, wrt, kinds, mode, variant)
+    finally:
+        in_progress.discard(fn.__code__)
+
+
+def _derive(fn, wrt, kinds, mode, variant):
     src = parse.function(fn)
     names = Names(src.all_names)
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
@@ -37,19 +64,43 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp"):
         tree = normalize.three_address(src, names)
         tree = transform.single_exit(tree, names)
         facts = analyze.dataflow(tree, src, wrt, kinds)
-        deriv = transform.reverse(tree, src, facts, names, variant)
+        deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
+                                  derive_call)
         tree = optimize.simplify(deriv.tree, _pure_calls(src))
+        trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, src.filename, src.tree.lineno) from None
-    used = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)}
+    used = {n.id for t in trees for n in gast.walk(t) if isinstance(n, gast.Name)}
     helpers = {k: v for k, v in src.namespace.helpers.items() if k in used}
     free = [n for n in fn.__code__.co_freevars if n in used]
-    text = emit.source_text(tree, src.filename, helpers, free)
-    filename = _generated_filename(src, tree.name, text)
-    code = load.code_of(text, filename, tree.name)
+    text = emit.source_text(trees, src.filename, helpers, free)
+    filename = _generated_filename(src, trees[0].name, text)
+    codes = [load.code_of(text, filename, t.name) for t in trees]
     defaults = tuple(fn.__defaults__ or ()) + deriv.seed_defaults
-    return Compiled(text, code, helpers, defaults, deriv.seed,
-                    deriv.return_lineno, src.filename, tree)
+    return Compiled(text, codes[0], helpers, defaults, deriv.seed, deriv.return_lineno,
+                    src.filename, trees[0], codes[1] if len(codes) > 1 else None)
+
+
+class _Recursion(Exception):
+    def __init__(self, fn):
+        super().__init__(fn.__name__)
+        self.fn = fn
+
+
+def _in_progress():
+    if not hasattr(_IN_PROGRESS, "codes"):
+        _IN_PROGRESS.codes = set()
+    return _IN_PROGRESS.codes
+
+
+def derive_call(fn, wrt, kinds, stmt):
+    """The split derivative of a user function `fn` called at `stmt` (compiled once)."""
+    key = (fn.__code__, wrt, "reverse", "split", tuple(sorted(kinds.items())))
+    try:
+        return CACHE.get(key, lambda: derive(fn, wrt, kinds, "reverse", "split"))
+    except _Recursion as recursion:
+        raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
+                          "Rewrite the recursion as a loop") from None
 
 
 def _pure_calls(src):

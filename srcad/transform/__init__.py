@@ -1,5 +1,6 @@
 """Transforms: three-address tree + facts -> the derivative's tree."""
 from .control import single_exit
 from .reverse import reverse
+from .split import split
 
-__all__ = ["reverse", "single_exit"]
+__all__ = ["reverse", "single_exit", "split"]

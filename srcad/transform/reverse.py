@@ -20,6 +20,7 @@ from .. import gastutil as g
 from .. import runtime
 from ..analyze import FLOAT
 from ..errors import Unsupported
+from . import calls
 from .adjoints import AddAt, Terms
 from .layout import Layout
 
@@ -43,7 +44,7 @@ class Derivative:
     seed_defaults: tuple = field(default=(1.0,))
 
 
-def reverse(tree, src, facts, names, variant="vjp"):
+def reverse(tree, src, facts, names, variant="vjp", derive_call=None):
     """The reverse-mode derivative of the three-address `tree`, as one of three variants:
 
     - "vjp": `f_vjp(..., by=1.0)` returns `(value, gradient)` for the cotangent `by`;
@@ -51,20 +52,27 @@ def reverse(tree, src, facts, names, variant="vjp"):
     - "grad": `f_grad(...)` returns the gradient alone, with the seed 1.0.
 
     With the seed 1.0 the optimiser folds it away; where the output is not known to be a float,
-    `_rt.scalar_seed(y)` makes it, refusing a non-scalar `y` before the reverse sweep runs."""
+    `_rt.scalar_seed(y)` makes it, refusing a non-scalar `y` before the reverse sweep runs.
+
+    `derive_call(fn, wrt, kinds, stmt)` compiles the split derivative of a user function that
+    the code calls (see calls.py)."""
+    if derive_call is None:
+        from ..pipeline import derive_call  # the pipeline's own, through its cache
     body = tree.body
     params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
     layout = Layout(params, body)
     needed = None
     if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in body):
-        probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, needed=None)
+        probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, None, derive_call)
         probe.function()
         needed = probe.reads  # the to-be-recorded variables: those the reverse sweep reads
-    return _Reverse(tree, body, src, facts, names, layout, variant, needed or set()).function()
+    return _Reverse(tree, body, src, facts, names, layout, variant, needed or set(),
+                    derive_call).function()
 
 
 class _Reverse:
-    def __init__(self, tree, body, src, facts, names, layout, variant, needed):
+    def __init__(self, tree, body, src, facts, names, layout, variant, needed, derive_call):
+        self.derive_call = derive_call
         self.tree, self.body, self.src, self.facts = tree, body, src, facts
         self.names, self.layout, self.variant = names, layout, variant
         self.needed = needed      # None: save every overwritten value (the probing pass)
@@ -147,7 +155,10 @@ class _Reverse:
             return self.visit_store(stmt)
         name_ = target.id
         forward, backward = [stmt], []
-        if self.facts.is_active(name_) and name_ in self.adjoints:
+        fn = self.facts.calls.get(id(stmt.value)) if isinstance(stmt.value, gast.Call) else None
+        if fn is not None and calls.is_user_function(fn) and self.facts.is_active(name_):
+            forward, backward = self.user_call(stmt, fn)
+        elif self.facts.is_active(name_) and name_ in self.adjoints:
             bt = g.name(self.adjoints[name_])
             for operand, term in self.terms(stmt.value, bt, g.name(name_), stmt):
                 if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
@@ -156,6 +167,30 @@ class _Reverse:
                 backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
         save, restore = self.save(name_, stmt)
         return save + forward, backward + restore
+
+    def user_call(self, stmt, fn):
+        """`t = h(a, b)`: forward `t = h_fwd(_tape, a, b)`, reverse `t9 = h_bwd(_tape, bt)`."""
+        name_, call = stmt.targets[0].id, stmt.value
+        bound, kinds = calls.bind_arguments(fn, call, stmt)
+        active = [(p, a) for p, a in bound if isinstance(a, gast.Name) and self.facts.is_active(a.id)]
+        if not active:
+            return [stmt], []
+        kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
+        compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt)
+        fwd, bwd = compiled.bind_pair(fn)
+        if self.tape is None:
+            self.tape = self.names.fresh("_tape")
+        forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
+        if name_ not in self.adjoints:
+            return forward, []
+        cotangents = self.names.temp()
+        backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
+                                                [g.name(self.tape), g.name(self.adjoints[name_])]), stmt)]
+        for i, (_, arg) in enumerate(active):
+            backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))
+        if not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
+            backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
+        return forward, backward
 
     def visit_store(self, stmt):
         base = stmt.targets[0].value

@@ -394,3 +394,19 @@ def test_the_float_conversion_of_an_int_array_matters():
     a = np.array([100, 200])
     assert not np.allclose(a ** 10, int_array_powers(a))
     assert analyze.kind_of_value(a) == analyze.ARRAY
+
+
+def log_of_first(x1, x2):
+    return math.log(x1) + x1 * x2
+
+
+@pytest.mark.xfail(strict=True, reason="dead-code removal drops `t1 = math.log(x1)` from grad's "
+                   "code (only the value needs it): grad(f)(-1.0, 5.0) returns 4.0 where f and value_and_grad "
+                   "raise 'math domain error'")
+def test_grad_raises_where_the_function_raises():
+    with pytest.raises(ValueError):
+        log_of_first(-1.0, 5.0)
+    with pytest.raises(ValueError):
+        srcad.value_and_grad(log_of_first)(-1.0, 5.0)
+    with pytest.raises(ValueError):
+        srcad.grad(log_of_first)(-1.0, 5.0)

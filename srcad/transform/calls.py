@@ -1,0 +1,57 @@
+"""Calls from a differentiated function to the user's own functions.
+
+Such a call is differentiated by differentiating the callee too (compiled once per callee,
+differentiated parameters and argument kinds), split into a forward part and a reverse part
+(see split.py): the caller's forward sweep calls `h_fwd(_tape, ...)` where it called `h(...)`,
+and its reverse sweep calls `h_bwd(_tape, bt)` for the cotangents of the arguments.
+"""
+import inspect
+
+import gast
+
+from .. import gastutil as g
+from ..analyze import OTHER, kind_of_value
+from ..errors import Unsupported
+from ..rules import registry
+
+LIBRARIES = {"numpy", "scipy", "math", "builtins", "srcad", "autograd", "jax", "torch"}
+
+
+def is_user_function(fn):
+    """A plain Python function of the user's (not a library's, not one with a rule)."""
+    if not inspect.isfunction(fn) or registry().knows(fn):
+        return False
+    module = (getattr(fn, "__module__", None) or "").split(".")[0]
+    return module not in LIBRARIES
+
+
+def bind_arguments(fn, call, stmt):
+    """[(parameter name, argument expression)] of `call` to `fn`, defaults left out."""
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__} with *args or **kwargs",
+                          "Pass the arguments one by one")
+    try:
+        bound = inspect.signature(fn).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    except TypeError as error:
+        raise Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})", "") from None
+    kinds = {p.name: _default_kind(p) for p in inspect.signature(fn).parameters.values()}
+    return list(bound.arguments.items()), kinds
+
+
+def _default_kind(param):
+    if param.default is inspect.Parameter.empty:
+        return OTHER
+    return kind_of_value(param.default)
+
+
+def argument_kind(expr, facts):
+    if isinstance(expr, gast.Constant):
+        return kind_of_value(expr.value)
+    return facts.kind(expr)
+
+
+def forward_call(target, fwd_ref, tape, call, like):
+    """`target = h_fwd(_tape, <the call's arguments>)`."""
+    new = g.call(fwd_ref, [g.name(tape)] + [g.clone(a) for a in call.args],
+                 [gast.keyword(arg=k.arg, value=g.clone(k.value)) for k in call.keywords])
+    return g.assign(target, new, like)

@@ -1,0 +1,186 @@
+"""cache.Cache: one build a key, also when threads ask at the same time; a redefined function
+gets a fresh derivative through the public API."""
+import math
+import sys
+import threading
+import time
+
+import pytest
+
+import srcad
+from helpers import fd_grad, load_function
+from srcad import cache
+
+
+class Counter:
+    """A build function that counts its calls, optionally slow, optionally failing once."""
+
+    def __init__(self, value="built", delay=0.0, fail_first=False):
+        self.calls = 0
+        self.value = value
+        self.delay = delay
+        self.fail_first = fail_first
+        self.lock = threading.Lock()
+
+    def __call__(self):
+        with self.lock:
+            self.calls += 1
+            calls = self.calls
+        time.sleep(self.delay)
+        if self.fail_first and calls == 1:
+            raise RuntimeError("first build fails")
+        return (self.value, calls)
+
+
+def test_same_key_builds_once():
+    store = cache.Cache()
+    build = Counter()
+    first = store.get("key", build)
+    assert store.get("key", build) is first
+    assert build.calls == 1
+    assert len(store) == 1
+
+
+def test_different_keys_build_separately():
+    store = cache.Cache()
+    build = Counter()
+    assert store.get(("f", 0), build) != store.get(("f", 1), build)
+    assert build.calls == 2 and len(store) == 2
+
+
+def test_threads_asking_at_once_share_one_build():
+    store = cache.Cache()
+    build = Counter(delay=0.05)
+    start = threading.Barrier(8)
+    results = []
+
+    def ask():
+        start.wait()
+        results.append(store.get("key", build))
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert build.calls == 1
+    assert len(results) == 8 and all(r is results[0] for r in results)
+
+
+def test_a_failed_build_is_not_cached():
+    store = cache.Cache()
+    build = Counter(fail_first=True)
+    with pytest.raises(RuntimeError):
+        store.get("key", build)
+    assert len(store) == 0
+    assert store.get("key", build) == ("built", 2)
+
+
+def test_clear_empties_the_cache():
+    store = cache.Cache()
+    build = Counter()
+    store.get("key", build)
+    store.clear()
+    assert len(store) == 0
+    store.get("key", build)
+    assert build.calls == 2
+
+
+# ---------------------------------------------------------------- through the public API
+
+
+def test_asking_twice_for_a_derivative_compiles_it_once():
+    f = load_function('''
+        import math
+
+
+        def f(x):
+            return math.sin(x) * x
+    ''', "f")
+    before = len(cache.CACHE)
+    assert srcad.grad(f)(0.5) == srcad.grad(f)(0.5)
+    assert srcad.source(f) == srcad.source(f)
+    assert len(cache.CACHE) - before == 2   # grad's and source's (vjp) variants
+
+
+def test_threads_calling_grad_at_once_get_the_same_gradient():
+    f = load_function('''
+        import math
+
+
+        def f(x):
+            return math.exp(math.sin(x)) * x
+    ''', "f")
+    before = len(cache.CACHE)
+    start = threading.Barrier(8)
+    results = []
+
+    def ask():
+        start.wait()
+        results.append(srcad.grad(f)(0.3))
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 8 and len(set(results)) == 1
+    assert results[0] == pytest.approx(fd_grad(f, (0.3,)), rel=1e-8)
+    assert len(cache.CACHE) - before == 1
+
+
+def test_a_redefined_function_gets_a_fresh_derivative():
+    square = '''
+        import math
+
+
+        def f(x):
+            return x * x
+    '''
+    f = load_function(square, "f")
+    assert srcad.grad(f)(3.0) == 6.0
+    before = len(cache.CACHE)
+    f = load_function(square.replace("x * x", "x * x * x"), "f")   # edited and run again
+    assert srcad.grad(f)(3.0) == 27.0
+    assert len(cache.CACHE) - before == 1
+
+
+def test_a_redefined_function_in_the_same_module_gets_a_fresh_derivative():
+    module_name = load_function('''
+        import math
+
+
+        def f(x):
+            return math.sin(x)
+
+
+        first = f
+
+
+        def f(x):
+            return math.cos(x)
+    ''', "__name__")
+    namespace = vars(sys.modules[module_name])
+    assert srcad.grad(namespace["first"])(0.5) == pytest.approx(math.cos(0.5))
+    assert srcad.grad(namespace["f"])(0.5) == pytest.approx(-math.sin(0.5))
+
+
+ACTIVATION = '''
+import math
+
+activation = math.{name}
+
+
+def f(x):
+    return activation(x)
+'''
+
+
+@pytest.mark.xfail(strict=True, reason="the cache key holds f.__code__, and code objects compare "
+                   "by value (name, first line, bytecode, constants, names; not the file or the "
+                   "globals): two modules' equal-looking f share one derivative, so the cos "
+                   "module's gradient is computed with sin's rule")
+def test_equal_code_in_two_modules_with_different_globals_gets_two_derivatives():
+    with_sin = load_function(ACTIVATION.format(name="sin"), "f")
+    with_cos = load_function(ACTIVATION.format(name="cos"), "f")
+    assert with_sin.__code__ == with_cos.__code__   # the premise: equal code objects
+    assert srcad.grad(with_sin)(0.5) == pytest.approx(math.cos(0.5))
+    assert srcad.grad(with_cos)(0.5) == pytest.approx(-math.sin(0.5))
