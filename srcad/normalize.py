@@ -323,6 +323,10 @@ class _Normalizer:
         return gast.BinOp(left=self.atom(expr.left, pre), op=expr.op, right=self.atom(expr.right, pre))
 
     def expr_UnaryOp(self, expr, pre):
+        if isinstance(expr.operand, gast.Constant) and type(expr.operand.value) in (int, float) \
+                and isinstance(expr.op, (gast.USub, gast.UAdd)):
+            value = expr.operand.value
+            return g.const(-value if isinstance(expr.op, gast.USub) else value)  # a literal like -1
         return gast.UnaryOp(op=expr.op, operand=self.atom(expr.operand, pre))
 
     def expr_Compare(self, expr, pre):

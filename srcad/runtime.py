@@ -27,6 +27,9 @@ def unbroadcast(g, x):
     """The cotangent `g` summed back to the shape of operand `x` it was broadcast from."""
     if type(x) is float or type(x) is int:
         return g if type(g) is float else float(np.sum(g))
+    if isinstance(x, (list, tuple)):
+        raise TypeError("srcad cannot differentiate + or * on lists or tuples of differentiated "
+                        "values (concatenation, repetition); use numpy arrays")
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
@@ -131,10 +134,51 @@ def add_at(b, a, index, g):
     return out
 
 
+def drop_last(b):
+    """The adjoint of a list before its last append (0.0 stays 0.0)."""
+    if type(b) is float:
+        return b
+    return b[:-1]
+
+
+def add(a, b):
+    """a + b for adjoints of any kind: numbers, arrays, and lists or tuples (elementwise)."""
+    if type(a) is float and a == 0.0:
+        return b
+    if type(b) is float and b == 0.0:
+        return a
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return [add(x, y) for x, y in zip(a, b)]
+    return a + b
+
+
+def sum_grad(g, iterable):
+    """The cotangent of each item of `iterable` in `sum(iterable)`."""
+    if isinstance(iterable, (list, tuple)):
+        return [g] * len(iterable)
+    return np.array(np.broadcast_to(g, np.shape(iterable)), dtype=float)
+
+
+def sum_tangent(ditems, dstart):
+    """The tangent of `sum(items, start)`."""
+    total = dstart if dstart is not None else 0.0
+    for d in ditems:
+        total = total + d
+    return total
+
+
+def unstack(g, arrays, axis=0):
+    """The cotangents of the arrays that `np.stack(arrays, axis)` stacked."""
+    return [np.take(g, i, axis=axis) for i in range(len(arrays))]
+
+
 def zeros_like(x):
-    """A zero gradient for an argument the output does not depend on."""
+    """A zero gradient for an argument the output does not depend on (for a list, a list of
+    zeros)."""
     if type(x) is float or type(x) is int or type(x) is bool:
         return 0.0
+    if isinstance(x, (list, tuple)):
+        return [0.0] * len(x)
     return gradient(np.zeros(np.shape(x)), x)
 
 

@@ -39,6 +39,7 @@ VJP = {
     math.radians:  lambda g, ans, x: g * (math.pi / 180.0),
     abs:           lambda g, ans, x: g * _rt.sign(x),
     float:         lambda g, ans, x: g,
+    sum:           lambda g, ans, iterable, start=0: (_rt.sum_grad(g, iterable), g),
 }
 
 JVP = {
@@ -73,6 +74,7 @@ JVP = {
     math.radians:  lambda dx, ans, x: dx * (math.pi / 180.0),
     abs:           lambda dx, ans, x: dx * _rt.sign(x),
     float:         lambda dx, ans, x: dx,
+    sum:           lambda diterable, dstart, ans, iterable, start=0: _rt.sum_tangent(diterable, dstart),
 }
 
 NO_DERIVATIVE = {math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,

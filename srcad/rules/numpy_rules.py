@@ -32,6 +32,10 @@ VJP = {
                      _rt.unreduce(g, a, axis, keepdims) / _rt.reduced_size(a, axis),
     np.dot:      lambda g, ans, a, b: (_rt.matmul_left(g, a, b), _rt.matmul_right(g, a, b)),
     np.matmul:   lambda g, ans, x1, x2: (_rt.matmul_left(g, x1, x2), _rt.matmul_right(g, x1, x2)),
+    np.stack:    lambda g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
+                     _rt.unstack(g, arrays, axis),
+    np.array:    lambda g, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
+                     _rt.unstack(g, object) if isinstance(object, (list, tuple)) else g,
 }
 
 JVP = {
@@ -58,6 +62,10 @@ JVP = {
                      np.mean(da, axis=axis, keepdims=keepdims),
     np.dot:      lambda da, db, ans, a, b: np.dot(da, b) + np.dot(a, db),
     np.matmul:   lambda dx1, dx2, ans, x1, x2: dx1 @ x2 + x1 @ dx2,
+    np.stack:    lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
+                     np.stack(darrays, axis),
+    np.array:    lambda dobject, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
+                     np.array(dobject),
 }
 
 BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.maximum, np.minimum}

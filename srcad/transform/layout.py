@@ -21,6 +21,7 @@ class Layout:
         self.uses = {}                                 # name -> {block ids}
         self.loop_targets = set()
         self.first_defs = {}                           # name -> the statement defining it first
+        self.appended = set()                          # lists built with .append
         self._scan(body)
 
     def _scan(self, body):
@@ -47,6 +48,11 @@ class Layout:
             roots = [stmt.test]
         else:
             roots = [stmt]
+            if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
+                    and isinstance(stmt.value.func, gast.Attribute) and stmt.value.func.attr == "append" \
+                    and isinstance(stmt.value.func.value, gast.Name):
+                self.appended.add(stmt.value.func.value.id)
+                self.uses.setdefault(stmt.value.func.value.id, set()).add(-1)  # never local
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
                 name_ = stmt.targets[0].id
                 self.defs.setdefault(name_, []).append((block, in_loop))

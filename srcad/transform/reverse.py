@@ -18,7 +18,7 @@ import gast
 
 from .. import gastutil as g
 from .. import runtime
-from ..analyze import FLOAT
+from ..analyze import ARRAY, FLOAT
 from ..errors import Unsupported
 from . import calls
 from .adjoints import AddAt, Terms
@@ -113,7 +113,7 @@ class _Reverse:
             seeding = [g.assign(seed, g.const(1.0), ret)]
         else:
             seeding = [g.assign(seed, g.call(self.rt("scalar_seed"), [g.clone(out)]), ret)]
-        zeros = [g.assign(self.adjoints[v], g.const(0.0), ret) for v in sorted(self.adjoints)
+        zeros = [g.assign(self.adjoints[v], self.zero(v), ret) for v in sorted(self.adjoints)
                  if self.adjoints[v] != seed and not self.layout.local(v)]
         start = self.forward_start(ret)
         new_body = [comment(FORWARD_SWEEP)] + start + forward + [comment(REVERSE_SWEEP)] + seeding \
@@ -124,6 +124,13 @@ class _Reverse:
                                 type_comment=None, type_params=[])
         return Derivative(gast.copy_location(fdef, self.tree), seed, ret.lineno,
                           (1.0,) if self.variant == "vjp" else ())
+
+    def zero(self, primal):
+        """The starting value of a non-local adjoint: 0.0, or for a list built with append,
+        a list of zeros as long as the finished list (each append undone drops one)."""
+        if primal in self.layout.appended:
+            return g.call(self.rt("zeros_like"), [g.name(primal)])
+        return g.const(0.0)
 
     def forward_start(self, like):
         """`_tape = []`, and `v = None` for each saved variable that may not exist yet when it
@@ -203,11 +210,22 @@ class _Reverse:
 
     def visit_Expr(self, stmt):
         call = stmt.value
-        if isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute) \
-                and isinstance(call.func.value, gast.Name) and self.facts.is_active(call.func.value.id):
+        if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)
+                and isinstance(call.func.value, gast.Name) and self.facts.is_active(call.func.value.id)):
+            return [stmt], []
+        receiver = call.func.value.id
+        if call.func.attr != "append" or len(call.args) != 1 or call.keywords:
             raise Unsupported(stmt, f"cannot differentiate the method call .{call.func.attr}() "
-                                    "that changes a differentiated value", "Assign a new value instead")
-        return [stmt], []
+                                    "that changes a differentiated value",
+                              "Build the list with append only, or assign a new value")
+        # xs.append(t) backwards: t's cotangent is the last of xs's, which then drops it
+        blist = self.adjoint_name(receiver)
+        backward = []
+        item = call.args[0]
+        if isinstance(item, gast.Name) and self.facts.is_active(item.id):
+            backward.append(self.accumulate(item.id, g.call(self.rt("item"), [g.name(blist), g.const(-1)]), stmt))
+        backward.append(g.assign(blist, g.call(self.rt("drop_last"), [g.name(blist)]), stmt))
+        return [stmt], backward
 
     def visit_If(self, stmt):
         body_f, body_b = self.block(stmt.body)
@@ -339,9 +357,13 @@ class _Reverse:
         self.reads.update(g.names_in(term))
         if first:
             return g.assign(name_, term, like)
-        if self.facts.kinds.get(primal) == FLOAT:
+        kind = self.facts.kinds.get(primal)
+        if kind == FLOAT:
             return g.aug_add(name_, term, like)
-        return g.assign(name_, gast.BinOp(left=g.name(name_), op=gast.Add(), right=term), like)
+        if kind == ARRAY:
+            return g.assign(name_, gast.BinOp(left=g.name(name_), op=gast.Add(), right=term), like)
+        # lists and tuples add elementwise, not by concatenation
+        return g.assign(name_, g.call(self.rt("add"), [g.name(name_), term]), like)
 
     def gradient(self, param):
         """(a finishing statement or None, the expression returned as `param`'s gradient)."""

@@ -92,8 +92,8 @@ def test_one_statement_a_line():
             return a * b
     ''', "f")
     text = pipeline.derive(f, ("x", "w"), {"x": "array", "w": "array"}).text
-    code = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
-    for line in code:
+    lines = [line.strip() for line in text.splitlines()]
+    for line in (line for line in lines if line and not line.startswith("#")):
         if line.endswith(":"):  # def, if, for
             continue
         statements = ast.parse(line).body

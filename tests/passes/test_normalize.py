@@ -418,8 +418,8 @@ def test_every_statement_has_an_allowed_shape():
         if isinstance(value, gast.Call):
             children = list(value.args) + [k.value for k in value.keywords]
         if isinstance(value, gast.Subscript):
-            children = [value.value] + (list(value.slice.elts) if isinstance(value.slice, gast.Tuple)
-                                        else [value.slice])
+            index = value.slice
+            children = [value.value] + (list(index.elts) if isinstance(index, gast.Tuple) else [index])
         if isinstance(value, gast.BoolOp):  # kept whole: it short-circuits
             return True
         return all(is_atom(c) or isinstance(c, gast.Slice) for c in children)

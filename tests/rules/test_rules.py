@@ -21,10 +21,14 @@ from rules.domains import DOMAINS, Call, Domain, primal, sample
 from srcad.runtime import unbroadcast
 
 RTOL, ATOL = 1e-6, 1e-9
+MATH_VJP, MATH_JVP = srcad.rules.math_rules.VJP, srcad.rules.math_rules.JVP
+NUMPY_VJP = srcad.rules.numpy_rules.VJP
 
 
 def random_like(value, rng):
-    return float(rng.standard_normal()) if np.ndim(value) == 0 else rng.standard_normal(np.shape(value))
+    if np.ndim(value) == 0:
+        return float(rng.standard_normal())
+    return rng.standard_normal(np.shape(value))
 
 
 def name_of(module, key):
@@ -135,7 +139,8 @@ def test_the_registry_holds_every_table_entry_with_its_broadcasting():
     for module, key, fn in entries("VJP"):
         rule = registry.reverse_rule(key)
         assert rule is not None and rule.fn is fn, name_of(module, key)
-        assert rule.broadcasts == (key in getattr(module, "BROADCASTING", set())), name_of(module, key)
+        broadcasts = key in getattr(module, "BROADCASTING", set())
+        assert rule.broadcasts == broadcasts, name_of(module, key)
         assert registry.forward_rule(key).fn is module.JVP[key], name_of(module, key)
     assert len(registry.vjp) == len(entries("VJP"))
 
@@ -172,7 +177,7 @@ def test_the_checker_catches_a_missing_unbroadcast(rng):
     domain = Domain(DOMAINS[np.multiply].args, (0, 1), (Call(((3, 1), (1, 4))),))
     args = sample(domain, domain.calls[0], rng)
     with pytest.raises(AssertionError, match="shape"):
-        check_vjp(np.multiply, srcad.rules.numpy_rules.VJP[np.multiply], args, {}, (0, 1), False, rng)
+        check_vjp(np.multiply, NUMPY_VJP[np.multiply], args, {}, (0, 1), False, rng)
 
 
 def test_the_checker_catches_a_wrong_second_cotangent(rng):
@@ -185,5 +190,5 @@ def test_the_checker_catches_a_wrong_second_cotangent(rng):
 
 def test_the_checker_accepts_the_right_rule(rng):
     args = sample(DOMAINS[math.sin], DOMAINS[math.sin].calls[0], rng)
-    check_vjp(math.sin, srcad.rules.math_rules.VJP[math.sin], args, {}, (0,), False, rng)
-    check_jvp(math.sin, srcad.rules.math_rules.JVP[math.sin], args, {}, (0,), rng)
+    check_vjp(math.sin, MATH_VJP[math.sin], args, {}, (0,), False, rng)
+    check_jvp(math.sin, MATH_JVP[math.sin], args, {}, (0,), rng)
