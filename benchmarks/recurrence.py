@@ -55,6 +55,12 @@ def peak_bytes(fn, args):
     return peak
 
 
+def floats_saved_per_step(text):
+    """How many values the generated loop pushes on its tape each turn (read off its source)."""
+    pushes = [line for line in text.splitlines() if "_tape.append(" in line]
+    return sum(line.count(",") + 1 if "((" in line else 1 for line in pushes)
+
+
 def main():
     df = srcad.grad(recurrence, wrt=(0, 1))
     args = (0.3, 0.7, 1000)
@@ -67,7 +73,7 @@ def main():
     for name, t in times.items():
         print(f"  {name:14s} {t * 1e6:9.1f} us   {t / base:5.2f}x primal")
     n = 100_000
-    stored = 5 * n  # floats the gradient keeps per step (see srcad.source(recurrence))
+    stored = floats_saved_per_step(srcad.source(recurrence, wrt=(0, 1))) * n
     extra = peak_bytes(df, (0.3, 0.7, n)) - peak_bytes(recurrence, (0.3, 0.7, n))
     print(f"  memory at {n} steps: {extra / 1e6:.1f} MB added, {extra / stored:.1f} bytes per stored float")
 

@@ -39,6 +39,7 @@ class Facts:
     returns: list = field(default_factory=list)  # the Return statements
     int_params: set = field(default_factory=set)  # parameters given Python ints
     single: bool = True                          # one gradient, not a tuple of them
+    keep: list = field(default_factory=list)
 
     @property
     def active(self):
@@ -46,6 +47,15 @@ class Facts:
 
     def is_active(self, name_):
         return name_ in self.varied and name_ in self.useful
+
+    def clone(self, node):
+        """A copy of `node` whose calls are known to denote what the original's do."""
+        copy = g.clone(node)
+        for old, new in zip(gast.walk(node), gast.walk(copy)):
+            if isinstance(old, gast.Call) and id(old) in self.calls:
+                self.calls[id(new)] = self.calls[id(old)]
+                self.keep.append(new)  # its id must stay its own
+        return copy
 
     def kind(self, expr):
         if isinstance(expr, gast.Name):

@@ -84,6 +84,7 @@ class _Reverse:
         self.saved = set()        # variables pushed on the tape
         self.tape = None
         self.depth = 0            # how many loops enclose the statement being transformed
+        self.snapshot = None      # in a straight-line loop body: the variables its turn saves
 
     # --- the function ----------------------------------------------------------------------
 
@@ -240,9 +241,33 @@ class _Reverse:
 
     def loop_body(self, stmts):
         self.depth += 1
-        forward, backward = self.block(stmts)
+        if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in stmts):
+            forward, backward = self.block(stmts)
+        else:
+            forward, backward = self.snapshot_body(stmts)
         self.depth -= 1
         return forward, backward
+
+    def snapshot_body(self, stmts):
+        """A straight-line loop body saves what its turn overwrote in one push at its end.
+
+        Its copies back into loop-carried variables (`x = t5`) move to the end, so until then
+        every variable holds one value a turn; one tuple of the values the reverse sweep needs
+        is pushed before the copies and popped at the start of the reversed turn."""
+        body, copies = _defer_copies(stmts, self.facts)
+        outer, self.snapshot = self.snapshot, []
+        copies_f, copies_b = self.block(copies)  # backwards: the copies come last
+        main_f, main_b = self.block(body)
+        kept, self.snapshot = self.snapshot, outer
+        if not kept:
+            return main_f + copies_f, copies_b + main_b
+        like = stmts[-1]
+        if len(kept) == 1:
+            return main_f + [self.push(g.name(kept[0]), like)] + copies_f, \
+                [self.pop(kept[0], like)] + copies_b + main_b
+        push = self.push(g.tuple_(g.name(n) for n in kept), like)
+        pop = g.assign(g.tuple_(g.store(n) for n in kept), g.call(g.attr(g.name(self.tape), "pop"), []), like)
+        return main_f + [push] + copies_f, [pop] + copies_b + main_b
 
     def visit_For(self, stmt):
         body_f, body_b = self.loop_body(stmt.body)
@@ -306,6 +331,12 @@ class _Reverse:
         """Push `name_`'s value before it is overwritten, pop it back after the adjoint."""
         if not self.layout.redefined(name_) or not self.is_needed(name_) \
                 or name_ in self.layout.loop_targets or self.layout.first_at_top(name_, like):
+            return [], []
+        if self.snapshot is not None:  # a straight-line loop body: saved at the end of its turn
+            if name_ not in self.snapshot:
+                self.snapshot.append(name_)
+            if self.tape is None:
+                self.tape = self.names.fresh("_tape")
             return [], []
         self.saved.add(name_)
         return [self.push(g.name(name_), like)], [self.pop(name_, like)]
@@ -379,6 +410,33 @@ class _Reverse:
             return None, g.name(name_)
         finish = g.assign(name_, g.call(self.rt("gradient"), [g.name(name_), g.name(param)]))
         return finish, g.name(name_)
+
+
+def _defer_copies(stmts, facts):
+    """(statements, copies): a straight-line loop body with its copies `v = w` into variables
+    defined once in it (from a value `w` defined once before) moved to the end, later reads of
+    `v` reading `w` instead."""
+    stores = {}
+    for stmt in stmts:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
+                stores[node.id] = stores.get(node.id, 0) + 1
+    defined, body, copies = set(), [], []
+    for stmt in stmts:
+        is_copy = isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+            and isinstance(stmt.value, gast.Name) and stmt.value.id in defined
+        if is_copy and stores[stmt.targets[0].id] == 1 and stores[stmt.value.id] == 1:
+            copies.append(stmt)
+            continue
+        renamed = {c.targets[0].id: c.value.id for c in copies}
+        if renamed:
+            stmt = facts.clone(stmt)
+            for node in gast.walk(stmt):
+                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renamed:
+                    node.id = renamed[node.id]
+        defined.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+        body.append(stmt)
+    return body, copies
 
 
 def _stops_early(body):

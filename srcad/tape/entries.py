@@ -1,0 +1,113 @@
+"""The tape's view of srcad's rule tables: one `Entry` per function or operator, cached.
+
+An entry wraps the table's own lambda (`fn`). For a rule whose body is a tuple of cotangents it
+also holds one lambda per operand (`parts`), compiled once from the same template, so that a call
+with constant operands computes only the cotangents it needs, as the source transformation's
+inlining does (and autograd's per-argument vjps): `x ** 2` at a negative `x` never takes the log
+of `x`, and `np.dot(data, w)` never builds the cotangent of `data`.
+
+Entries are looked up by the function object itself (a dict hit, no `inspect`) and forgotten
+when the registry changes (`refresh`, once per gradient), so new table rows and `defvjp` rules
+are seen without any change here.
+"""
+import ast
+import copy
+
+import gast
+
+from ..rules import Rule, registry
+from ..rules import _key as rule_key
+
+
+class Entry:
+    """How the tape differentiates one function or operator."""
+    __slots__ = ("fn", "parts", "single", "broadcasts", "names", "accepts")
+
+    def __init__(self, fn, parts, single, broadcasts, names, accepts):
+        self.fn = fn                  # rule(g, ans, *args, **kwargs) -> cotangent(s)
+        self.parts = parts            # per operand: rule giving its cotangent alone (None: none)
+        self.single = single          # fn returns one bare cotangent (None: one per positional arg)
+        self.broadcasts = broadcasts  # cotangents are summed back to their operand's shape
+        self.names = names            # parameter names after g, ans (None: unknown)
+        self.accepts = accepts        # keyword names the rule takes (None: any)
+
+
+class _Marker:
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return self.name
+
+
+CONSTANT = _Marker("CONSTANT")  # no derivative: the result is a constant
+MISSING = _Marker("MISSING")    # no rule at all: the tape refuses the call
+
+ENTRIES = {}
+_signature = None
+
+
+def refresh():
+    """Forget the cached entries if the registry has changed since they were made."""
+    global _signature
+    reg = registry()
+    signature = (id(reg), len(reg.vjp), len(reg.no_derivative), len(reg.custom_vjp),
+                 tuple(map(id, reg.custom_vjp.values())))
+    if signature != _signature:
+        ENTRIES.clear()
+        _signature = signature
+
+
+def entry(key):
+    """The entry of `key` (a function, or a gast operator class): an Entry, CONSTANT or MISSING."""
+    try:
+        found = ENTRIES.get(key)
+    except TypeError:  # an unhashable callable: look it up every time
+        return _load(key)
+    if found is None:
+        found = ENTRIES[key] = _load(key)
+    return found
+
+
+def _load(key):
+    reg = registry()
+    try:
+        custom = reg.custom_vjp.get(rule_key(key))
+    except TypeError:
+        custom = None
+    if custom is not None:
+        if isinstance(custom, Rule):
+            return _from_rule(custom)
+        fn = getattr(custom, "fn", custom)
+        return Entry(fn, None, None, getattr(custom, "broadcasts", False), None, None)
+    rule = reg.reverse_rule(key)
+    if rule is not None:
+        return _from_rule(rule)
+    if reg.has_no_derivative(key):
+        return CONSTANT
+    return MISSING
+
+
+def _from_rule(rule):
+    args = rule.template.args
+    names = rule.params[2:]
+    accepts = None if args.kwarg is not None else frozenset(names)
+    body = rule.template.body
+    if isinstance(body, gast.Tuple):
+        parts = tuple(None if _is_none(e) else _part(rule, e) for e in body.elts)
+        return Entry(rule.fn, parts, False, rule.broadcasts, names, accepts)
+    # A one-expression body is the cotangent of the first operand (as the transform reads it).
+    return Entry(rule.fn, (rule.fn,), True, rule.broadcasts, names, accepts)
+
+
+def _part(rule, expr):
+    """`lambda <the rule's parameters>: expr`, compiled in the rule's module, so tracebacks
+    point at the table line."""
+    lam = gast.Lambda(args=copy.deepcopy(rule.template.args), body=copy.deepcopy(expr))
+    tree = ast.fix_missing_locations(gast.gast_to_ast(gast.Expression(body=lam)))
+    filename = rule.namespace.get("__file__", "<srcad rules>")
+    return eval(compile(tree, filename, "eval"), rule.namespace)
+
+
+def _is_none(expr):
+    return isinstance(expr, gast.Constant) and expr.value is None
