@@ -6,7 +6,7 @@ import numpy as np
 
 from . import errors, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
-from .cache import CACHE
+from .cache import CACHE, Identity
 
 
 class _Target:
@@ -52,7 +52,8 @@ class _Target:
 
     def compiled(self, kinds, mode="reverse", variant="vjp"):
         wrt = self.wrt[0] if self.single else self.wrt
-        key = (self.fn.__code__, wrt, mode, variant, tuple(sorted(kinds.items())))
+        key = (Identity(self.fn.__code__), Identity(self.fn.__globals__), wrt, mode, variant,
+               tuple(sorted(kinds.items())))
         return CACHE.get(key, lambda: pipeline.derive(self.fn, wrt, kinds, mode, variant))
 
     def entry(self, args, kwargs, make):

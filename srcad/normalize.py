@@ -7,7 +7,7 @@ a constant, or a global reference such as `np.pi`) and `f` is a global reference
     t = f(a, b, k=c)      t = a.attr            t = a[i]              t = (a, b)   t = [a, b]
     t = a.method(b)       a[i] = t              f(a)  (a call for its effect)
     if a:                 for t in a:           while a:              return a
-    t = <and/or expression>   (kept whole: it short-circuits, and carries no derivative)
+    t = <and/or expression>, t = a < b < c   (kept whole: they short-circuit; no derivative)
 
 Augmented assignment, tuple unpacking, method spellings (`x.sum()` -> `np.sum(x)`) and nested
 expressions are desugared. Variables assigned only in straight-line code get one name per
@@ -330,12 +330,8 @@ class _Normalizer:
         return gast.UnaryOp(op=expr.op, operand=self.atom(expr.operand, pre))
 
     def expr_Compare(self, expr, pre):
-        if len(expr.ops) > 1:  # a < b < c is (a < b) and (b < c), b evaluated once
-            middle = [self.atom(c, pre) for c in expr.comparators[:-1]]
-            operands = [self.atom(expr.left, pre)] + middle + [self.atom(expr.comparators[-1], pre)]
-            parts = [gast.Compare(left=operands[i], ops=[op], comparators=[operands[i + 1]])
-                     for i, op in enumerate(expr.ops)]
-            return gast.BoolOp(op=gast.And(), values=parts)
+        if len(expr.ops) > 1:  # a < b < c short-circuits like and/or: kept whole
+            return _rename_loads(expr, self.current, self.src.local_names)
         return gast.Compare(left=self.atom(expr.left, pre), ops=expr.ops,
                             comparators=[self.atom(expr.comparators[0], pre)])
 

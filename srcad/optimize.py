@@ -161,7 +161,12 @@ def _propagate_copies(tree):
 
 
 def _remove_copies_back(tree):
-    """`a = b` and later `b = a`, with neither stored in between: the second is a no-op."""
+    """`a = b` and later `b = a`: one variable where two were.
+
+    With neither stored in between, the second copy is a no-op. With `a` updated in between
+    but `b` untouched, and after the copy back `a` read only before `b` is next stored, `a` can
+    be `b` throughout (`bt5 = bx; bt5 += e; bx = bt5` is `bx += e`)."""
+    stores = _stores(tree)
     for stmts in _blocks(tree):
         for i, stmt in enumerate(stmts):
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
@@ -170,14 +175,61 @@ def _remove_copies_back(tree):
             a, b = stmt.targets[0].id, stmt.value.id
             for j in range(i + 1, len(stmts)):
                 later = stmts[j]
-                if isinstance(later, gast.Assign) and isinstance(later.targets[0], gast.Name) \
-                        and later.targets[0].id == b and isinstance(later.value, gast.Name) \
-                        and later.value.id == a:
-                    del stmts[j]
-                    return True
-                if _writes(later, a) or _writes(later, b):
+                if _is_copy(later, b, a):
+                    if not _writes_any(stmts[i + 1:j], a):
+                        del stmts[j]
+                        return True
+                    if _coalescible(stmts, i, j, a, b, stores):
+                        _Substitute({a: b}).visit_list(stmts[i + 1:j])
+                        renamed = _Renamer(a, b)
+                        for k in range(i + 1, j):
+                            renamed.visit(stmts[k])
+                        _Substitute({a: b}).visit_list(stmts[j + 1:])
+                        del stmts[j]
+                        del stmts[i]
+                        return True
+                    break
+                if _reads(later, b) or _writes(later, b):
                     break
     return False
+
+
+def _is_copy(stmt, target, source):
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+        and stmt.targets[0].id == target and isinstance(stmt.value, gast.Name) \
+        and stmt.value.id == source
+
+
+def _writes_any(stmts, name_):
+    return any(_writes(s, name_) for s in stmts)
+
+
+def _coalescible(stmts, i, j, a, b, stores):
+    """After the copy back at `j`, `a` is not stored again and is read only before `b` is
+    stored; and `a` is stored only between `i` and `j` (plain statements there)."""
+    between = stmts[i + 1:j]
+    if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in between):
+        return False
+    if stores.get(a, 0) != 1 + sum(_writes(s, a) for s in between):
+        return False
+    for later in stmts[j + 1:]:
+        if _writes(later, a):
+            return False
+        if _writes(later, b):
+            return not _reads(later, a) or isinstance(later, (gast.Assign, gast.AugAssign))
+    return True
+
+
+class _Renamer(gast.NodeTransformer):
+    """Stores to `old` become stores to `new`."""
+
+    def __init__(self, old, new):
+        self.old, self.new = old, new
+
+    def visit_Name(self, node):
+        if node.id == self.old:
+            node.id = self.new
+        return node
 
 
 def _count_reads(node, name_):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import analyze, emit, errors, load, normalize, optimize, parse, transform
-from .cache import CACHE
+from .cache import CACHE, Identity
 from .errors import Unsupported
 from .naming import Names, Namespace
 from .rules import registry
@@ -95,7 +95,8 @@ def _in_progress():
 
 def derive_call(fn, wrt, kinds, stmt):
     """The split derivative of a user function `fn` called at `stmt` (compiled once)."""
-    key = (fn.__code__, wrt, "reverse", "split", tuple(sorted(kinds.items())))
+    key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, "reverse", "split",
+           tuple(sorted(kinds.items())))
     try:
         return CACHE.get(key, lambda: derive(fn, wrt, kinds, "reverse", "split"))
     except _Recursion as recursion:

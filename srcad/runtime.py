@@ -47,6 +47,8 @@ def unbroadcast(g, x):
 
 def unreduce(g, a, axis, keepdims):
     """The cotangent of a reduction (`sum`) over `axis`, spread back over `a`'s shape."""
+    if type(a) is float or type(a) is int:
+        return float(g)
     shape = np.shape(a)
     if axis is not None and not keepdims:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
@@ -66,28 +68,44 @@ def reduced_size(a, axis):
 
 
 def matmul_left(g, a, b):
-    """Cotangent of `a` in `a @ b` (also `np.dot` for up to 2-d operands)."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
-    if a_nd == 0 or b_nd == 0:
+    """Cotangent of `a` in `a @ b` (numpy's matmul rules: vectors promoted, batches broadcast;
+    also `np.dot` of up to 2-d operands)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
-    if b_nd == 1:
-        return np.multiply.outer(g, b) if a_nd > 1 else g * b
-    if a_nd == 1:
-        return b @ g if np.ndim(g) == 1 else unbroadcast(g[..., None, :] @ np.swapaxes(b, -1, -2), a)
-    return unbroadcast(g @ np.swapaxes(b, -1, -2), a)
+    full = _matmul_cotangent(g, a, b)
+    left = full @ np.swapaxes(_as_matrix(b, column=True), -1, -2)
+    if np.ndim(a) == 1:
+        left = left[..., 0, :]
+    return unbroadcast(left, a)
 
 
 def matmul_right(g, a, b):
-    """Cotangent of `b` in `a @ b` (also `np.dot` for up to 2-d operands)."""
-    a_nd, b_nd = np.ndim(a), np.ndim(b)
-    if a_nd == 0 or b_nd == 0:
+    """Cotangent of `b` in `a @ b` (see matmul_left)."""
+    if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
-    if a_nd == 1:
-        return np.multiply.outer(a, g) if b_nd > 1 else g * a
-    if b_nd == 1:
-        return np.swapaxes(a, -1, -2) @ g if a_nd == 2 else unbroadcast(
-            np.sum(np.swapaxes(a, -1, -2) * g[..., None, :], axis=tuple(range(a_nd - 2))), b)
-    return unbroadcast(np.swapaxes(a, -1, -2) @ g, b)
+    full = _matmul_cotangent(g, a, b)
+    right = np.swapaxes(_as_matrix(a, column=False), -1, -2) @ full
+    if np.ndim(b) == 1:
+        right = right[..., 0]
+    return unbroadcast(right, b)
+
+
+def _as_matrix(x, column):
+    """A 1-d operand of matmul as the matrix numpy makes of it: a row on the left, a column
+    on the right."""
+    if np.ndim(x) != 1:
+        return x
+    return x[:, None] if column else x[None, :]
+
+
+def _matmul_cotangent(g, a, b):
+    """The output cotangent with the axes numpy dropped for 1-d operands put back."""
+    g = np.asarray(g)
+    if np.ndim(b) == 1:
+        g = g[..., None]
+    if np.ndim(a) == 1:
+        g = np.expand_dims(g, -2)
+    return g
 
 
 class NotScalar(Exception):

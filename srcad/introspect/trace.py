@@ -228,9 +228,12 @@ class _Instrument:
         """A row at the start of each branch of an `if`, saying which one ran."""
         header = source_of(stmt)
         for field, taken in (("body", "then"), ("orelse", "else")):
-            k = self.rec.site(sweep=stmt.sweep, kind="branch", name=header[3:],
+            test_names = {n.id for n in gast.walk(stmt.test) if isinstance(n, gast.Name)}
+            kind = "branch" if test_names & set(self.wl.numbers) else "control"
+            k = self.rec.site(sweep=stmt.sweep, kind=kind, name=header[3:],
                               expression=source_of(stmt.test), statement=f"{header}: {taken}",
-                              textbook=self.wl.renamed(stmt.test), line=getattr(stmt, "lineno", None))
+                              textbook=f"if {self.wl.renamed(stmt.test)}: {taken}",
+                              line=getattr(stmt, "lineno", None))
             record = g.located(self.call("row", g.const(k), g.clone(stmt.test)), stmt)
             setattr(stmt, field, [record] + getattr(stmt, field))
 

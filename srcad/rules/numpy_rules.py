@@ -35,7 +35,8 @@ VJP = {
     np.stack:    lambda g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
                      _rt.unstack(g, arrays, axis),
     np.array:    lambda g, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
-                     _rt.unstack(g, object) if isinstance(object, (list, tuple)) else g,
+                     _rt.unstack(g, object) if isinstance(object, (list, tuple))
+                     else np.reshape(g, np.shape(object)),
 }
 
 JVP = {
@@ -65,7 +66,7 @@ JVP = {
     np.stack:    lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
                      np.stack(darrays, axis),
     np.array:    lambda dobject, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
-                     np.array(dobject),
+                     np.array(dobject, ndmin=ndmin),
 }
 
 BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.maximum, np.minimum}

@@ -21,8 +21,14 @@ OFFSETS = np.array([0.5, 1.5])
 
 
 def analysed(fn, wrt, kinds, *fields):
+    """The dump of `fields` of fn's facts, about its own variables only (not `np`, `math`)."""
     tree, facts = facts_of(fn, wrt, kinds)
     return dump(facts, *fields, only=local_variables(tree))
+
+
+def function_of(text):
+    """`fn` from `text`, in a module of its own that imports math and numpy."""
+    return load_function("import math\nimport numpy as np\n\n\n" + textwrap.dedent(text), "fn")
 
 
 # ---------------------------------------------------------------- activity
@@ -68,7 +74,7 @@ def test_activity_follows_a_chain_through_temporaries():
     "np.sign(x)", "math.trunc(x)",
 ], ids=lambda cut: cut)
 def test_a_call_or_operator_without_derivative_cuts_variedness(cut):
-    fn = _function_of(f"""
+    fn = function_of(f"""
         def fn(x):
             n = {cut}
             return n * x
@@ -80,7 +86,7 @@ def test_a_call_or_operator_without_derivative_cuts_variedness(cut):
 
 @pytest.mark.parametrize("attribute", sorted(analyze.INACTIVE_ATTRIBUTES))
 def test_shape_and_other_metadata_attributes_are_inactive(attribute):
-    fn = _function_of(f"""
+    fn = function_of(f"""
         def fn(x):
             s = x.{attribute}
             return np.sum(x) * 2.0    # t1 = np.sum(x); y = t1 * 2.0
@@ -194,8 +200,3 @@ def test_returns_are_the_return_statements():
         return x * 2.0
     tree, facts = facts_of(fn, "x", {"x": F})
     assert facts.returns == [tree.body[-1]]
-
-
-def _function_of(text):
-    """`fn` from `text`, in a module of its own that imports math and numpy."""
-    return load_function("import math\nimport numpy as np\n\n\n" + textwrap.dedent(text), "fn")

@@ -174,10 +174,6 @@ def f(x):
 '''
 
 
-@pytest.mark.xfail(strict=True, reason="the cache key holds f.__code__, and code objects compare "
-                   "by value (name, first line, bytecode, constants, names; not the file or the "
-                   "globals): two modules' equal-looking f share one derivative, so the cos "
-                   "module's gradient is computed with sin's rule")
 def test_equal_code_in_two_modules_with_different_globals_gets_two_derivatives():
     with_sin = load_function(ACTIVATION.format(name="sin"), "f")
     with_cos = load_function(ACTIVATION.format(name="cos"), "f")

@@ -10,9 +10,9 @@ import gast
 import numpy as np
 import pytest
 
+import srcad
 from helpers import load_function
 from passes.stages import derivative, render, text_of
-import srcad
 from srcad import analyze, emit, load, optimize, parse, pipeline
 
 SCALE = 2.0
@@ -272,9 +272,6 @@ def test_a_print_statement_stays_in_a_derivative(capsys):
     assert "at 0.5" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline._pure_calls counts every rule-table key as pure, "
-                   "and math_rules.NO_DERIVATIVE holds print: `_ = print(...)` is removed as dead "
-                   "code, so the derivative never prints")
 def test_an_assigned_print_stays_in_a_derivative(capsys):
     f = load_function(PRINTS, "f")
     srcad.grad(f)(0.5)

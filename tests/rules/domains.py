@@ -6,7 +6,8 @@ As JAX pairs each primitive with the domain its tests sample, every key of every
 - `args`: where to sample each positional argument: `Between(lo, hi)`, or `AwayFromZero(lo, hi)`
   (magnitude in [lo, hi], either sign) to stay off kinks (abs), poles (1/y) and branch cuts;
 - `wrt`: which positions are differentiable (copysign's sign argument is not);
-- `calls`: the argument shapes to try, with keyword arguments; shape `()` is a Python float.
+- `calls`: the argument shapes to try, with keyword arguments; shape `()` is a Python float, a
+  list of shapes is a list of values (`sum`, `np.stack`, `np.array` take lists).
   `Call(..., xfail={"VJP": "..."})` marks a shape where that table's rule is known to be wrong
   (a strict xfail, so that the fix is noticed).
 
@@ -27,6 +28,8 @@ class Between:
     hi: float
 
     def sample(self, rng, shape):
+        if isinstance(shape, list):
+            return [self.sample(rng, s) for s in shape]
         return _value(rng.uniform(self.lo, self.hi, size=shape), shape)
 
 
@@ -36,6 +39,8 @@ class AwayFromZero:
     hi: float
 
     def sample(self, rng, shape):
+        if isinstance(shape, list):
+            return [self.sample(rng, s) for s in shape]
         magnitude = rng.uniform(self.lo, self.hi, size=shape)
         return _value(magnitude * rng.choice([-1.0, 1.0], size=shape), shape)
 
@@ -89,9 +94,16 @@ BATCHED_VECTOR_LEFT = {"VJP": "_rt.matmul_right for (4,) @ (2, 4, 3): np.multipl
 MATMUL_SHAPES = (
     Call(((3, 4), (4, 2))), Call(((4,), (4, 3))), Call(((3, 4), (4,))), Call(((4,), (4,))),
     Call(((2, 3, 4), (4, 5))), Call(((2, 3, 4), (2, 4, 5))), Call(((3, 4), (2, 4, 5))),
-    Call(((2, 3, 4), (4,)), xfail=BATCHED_VECTOR_RIGHT),
-    Call(((4,), (2, 4, 3)), xfail=BATCHED_VECTOR_LEFT),
+    Call(((2, 3, 4), (4,))),
+    Call(((4,), (2, 4, 3))),
 )
+START_OF_ARRAYS = ("sum(arrays, start) with a float start gives start the array cotangent g, "
+                   "not g summed to a float (sum is not in BROADCASTING): the gradient of "
+                   "np.sum(sum([x, 2 * x], s)) for s is array([1., 1., 1.]), not 3.0")
+NDMIN = {"VJP": "np.array(x, ndmin=2) gives x the cotangent g of shape (1, 4), not x's (4,): "
+                "the rule returns g unchanged for an array",
+         "JVP": "np.array(x, ndmin=2)'s tangent rule np.array(dx) drops ndmin: shape (4,), not "
+                "the output's (1, 4)"}
 DOT_SHAPES = (  # np.dot agrees with matmul up to 2-d, and takes scalars
     Call(((3, 4), (4, 2))), Call(((4,), (4, 3))), Call(((3, 4), (4,))), Call(((4,), (4,))),
     Call(((), (3,))), Call(((3, 4), ())),
@@ -159,6 +171,11 @@ DOMAINS = {
     math.radians: scalar(ANY),
     abs: scalar(NONZERO),
     float: scalar(ANY),
+    sum: Domain((ANY, ANY), (0, 1), (
+        Call(([(), (), ()],)), Call(([(), (), ()], ())), Call(((4,),)), Call(((3, 4),)),
+        Call(([(3,), (3,)], (3,))),
+        Call(([(3,), (3,)], ())),
+    )),
 
     # ---- numpy_rules.py: floats, vectors, matrices, broadcast pairs
     np.exp: elementwise(ANY),
@@ -182,6 +199,15 @@ DOMAINS = {
     np.mean: Domain((ANY,), (0,), REDUCTION_CALLS),
     np.dot: Domain((ANY, ANY), (0, 1), DOT_SHAPES),
     np.matmul: Domain((ANY, ANY), (0, 1), MATMUL_SHAPES),
+    np.stack: Domain((ANY,), (0,), (
+        Call(([(), ()],)), Call(([(4,), (4,), (4,)],)), Call(([(2, 3), (2, 3)],)),
+        Call(([(4,), (4,)],), {"axis": 1}), Call(([(2, 3), (2, 3)],), {"axis": -1}),
+    )),
+    np.array: Domain((ANY,), (0,), (
+        Call(([(), (), ()],)), Call(([(4,), (4,)],)), Call(((3, 4),)),
+        Call(([(), ()],), {"dtype": float}),
+        Call(((4,),), {"ndmin": 2}),
+    )),
 }
 
 

@@ -7,7 +7,8 @@ test `<ct_i, v> == <g, J_i v>` for random `g` and `v`, where `J_i v` is a centra
 along `v`. Cotangents of operands that broadcast (the module's `BROADCASTING`) are summed back
 with `srcad.runtime.unbroadcast` first, as the transform does; every other cotangent must
 already have its operand's shape. A tangent rule `rule(*tangents, ans, *args)` must equal
-`J v` for random directions.
+`J v` for random directions. Arguments may be lists (`sum`, `np.stack`): their cotangents and
+directions are lists too.
 """
 import inspect
 import math
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 
 import srcad.rules
-from helpers import fd_directional, inner
+from helpers import inner
 from rules.domains import DOMAINS, Call, Domain, primal, sample
 from srcad.runtime import unbroadcast
 
@@ -25,10 +26,55 @@ MATH_VJP, MATH_JVP = srcad.rules.math_rules.VJP, srcad.rules.math_rules.JVP
 NUMPY_VJP = srcad.rules.numpy_rules.VJP
 
 
+# ---------------------------------------------------------------- values: floats, arrays, lists
+
+
 def random_like(value, rng):
+    if isinstance(value, (list, tuple)):
+        return [random_like(v, rng) for v in value]
     if np.ndim(value) == 0:
         return float(rng.standard_normal())
     return rng.standard_normal(np.shape(value))
+
+
+def zeros_like(value):
+    if isinstance(value, (list, tuple)):
+        return [zeros_like(v) for v in value]
+    return 0.0 if np.ndim(value) == 0 else np.zeros(np.shape(value))
+
+
+def structure(value):
+    """A value's shape, or the list of its items' structures."""
+    if isinstance(value, (list, tuple)):
+        return [structure(v) for v in value]
+    return np.shape(value)
+
+
+def dot(a, b):
+    """The Euclidean inner product of two values of the same structure."""
+    if isinstance(a, (list, tuple)):
+        return sum(dot(x, y) for x, y in zip(a, b))
+    return inner(a, b)
+
+
+def moved(value, t, direction):
+    if isinstance(value, (list, tuple)):
+        return [moved(v, t, d) for v, d in zip(value, direction)]
+    return value + t * direction
+
+
+def directional(fn, args, kwargs, directions):
+    """d/dt fn(args + t * directions) at 0 by 5-point central differences, h = 1e-3 * scale;
+    `directions` maps positions to directions of the arguments' structure."""
+    scale = max([1.0] + [float(np.max(np.abs(np.asarray(args[i], dtype=float))))
+                         for i in directions])
+    h = 1e-3 * scale
+
+    def at(t):
+        moved_args = [moved(a, t, directions[i]) if i in directions else a
+                      for i, a in enumerate(args)]
+        return np.asarray(fn(*moved_args, **kwargs), dtype=np.float64)
+    return (at(-2 * h) - 8 * at(-h) + 8 * at(h) - at(2 * h)) / (12 * h)
 
 
 def name_of(module, key):
@@ -48,11 +94,11 @@ def check_vjp(fn, rule, args, kwargs, wrt, broadcasts, rng):
         cotangents = (cotangents,)
     for i in (i for i in wrt if i < len(args)):   # math.log(x) leaves out its base
         cotangent = unbroadcast(cotangents[i], args[i]) if broadcasts else cotangents[i]
-        assert np.shape(cotangent) == np.shape(args[i]), (
-            f"cotangent {i} has shape {np.shape(cotangent)}, its operand {np.shape(args[i])}")
+        assert structure(cotangent) == structure(args[i]), (
+            f"cotangent {i} has shape {structure(cotangent)}, its operand {structure(args[i])}")
         v = random_like(args[i], rng)
-        j_v = fd_directional(lambda *a: fn(*a, **kwargs), args, [i], [v])
-        assert inner(cotangent, v) == pytest.approx(inner(g, j_v), rel=RTOL, abs=ATOL), (
+        j_v = directional(fn, args, kwargs, {i: v})
+        assert dot(cotangent, v) == pytest.approx(inner(g, j_v), rel=RTOL, abs=ATOL), (
             f"cotangent {i} fails the dot-product test")
 
 
@@ -67,10 +113,9 @@ def check_jvp(fn, rule, args, kwargs, wrt, rng):
             directions[i] = random_like(args[i], rng)
             tangents.append(directions[i])
         else:
-            tangents.append(np.zeros_like(args[i]) if i < len(args) and np.ndim(args[i]) else 0.0)
+            tangents.append(zeros_like(args[i]) if i < len(args) else 0.0)
     tangent = rule(*tangents, ans, *args, **kwargs)
-    expected = fd_directional(lambda *a: fn(*a, **kwargs), args, list(directions),
-                              list(directions.values()))
+    expected = directional(fn, args, kwargs, directions)
     assert np.shape(tangent) == np.shape(ans), (
         f"the tangent has shape {np.shape(tangent)}, the output {np.shape(ans)}")
     np.testing.assert_allclose(tangent, expected, rtol=RTOL, atol=ATOL)
@@ -149,8 +194,11 @@ def test_domains_sample_inside_their_bounds(rng):
     for key, domain in DOMAINS.items():
         for call in domain.calls:
             for sampler, value in zip(domain.args, sample(domain, call, rng)):
-                magnitude = np.abs(value) if type(sampler).__name__ == "AwayFromZero" else value
-                assert np.all(sampler.lo <= magnitude) and np.all(magnitude <= sampler.hi), key
+                values = np.concatenate([np.ravel(v) for v in value]) \
+                    if isinstance(value, list) else np.ravel(value)
+                if type(sampler).__name__ == "AwayFromZero":
+                    values = np.abs(values)
+                assert np.all(sampler.lo <= values) and np.all(values <= sampler.hi), key
 
 
 # ---------------------------------------------------------------- the checker catches mistakes

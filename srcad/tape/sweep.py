@@ -1,0 +1,231 @@
+"""One gradient the operator-overloading way: wrap, run, sweep back, shape the result.
+
+`Target` resolves `wrt` once, when the transformation is made. `run` does one call: the `wrt`
+arguments become the leaves of a fresh tape, `fn` runs on them (every operation on a node is
+recorded), and `backward` walks the tape from the last node to the first, calling each node's
+rule and adding the cotangents into its operands.
+"""
+import dis
+import inspect
+import itertools
+import linecache
+
+import numpy as np
+
+from .. import errors, runtime
+from ..errors import SrcadError
+from .entries import refresh
+from .node import Node, Tape
+
+_LEVELS = itertools.count(1)  # a newer tape has a higher level (see node.py)
+_EMPTY = inspect.Parameter.empty
+
+
+class Target:
+    """`fn` and where each `wrt` argument is found in a call: `(position, name, default)`."""
+
+    def __init__(self, fn, wrt, transform):
+        self.fn = fn
+        self.transform = transform
+        try:
+            self.params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):  # some builtins have no signature: positions only
+            self.params = None
+        self.single = not isinstance(wrt, tuple)
+        self.slots = tuple(self._slot(w) for w in ((wrt,) if self.single else wrt))
+
+    def _slot(self, w):
+        if isinstance(w, bool) or not isinstance(w, (int, str)):
+            raise self._error(f"{self.transform}(wrt={w!r}): wrt must be a position, a parameter name or a tuple of "
+                              "them", f"Use one of {self._names()}")
+        if self.params is None:
+            if isinstance(w, int) and w >= 0:
+                return w, None, _EMPTY
+            raise self._error(f"{self.transform}(wrt={w!r}): {_name(self.fn)} has no readable signature",
+                              "Use a position (0, 1, ...)")
+        plain = [p for p in self.params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        positional = [p for p in plain if p.kind != p.KEYWORD_ONLY]
+        if isinstance(w, int):
+            if not -len(positional) <= w < len(positional):
+                raise self._error(f"{self.transform}(wrt={w}): {_name(self.fn)} has no positional parameter at "
+                                  f"position {w}", f"Use a position below {len(positional)} or a "
+                                  f"name ({self._names()})")
+            param = positional[w]
+        else:
+            matches = [p for p in plain if p.name == w]
+            if not matches:
+                raise self._error(f"{self.transform}(wrt={w!r}): {_name(self.fn)} has no parameter named {w!r}",
+                                  f"Use one of {self._names()}")
+            param = matches[0]
+        position = positional.index(param) if param in positional else None
+        name = None if param.kind == param.POSITIONAL_ONLY else param.name
+        return position, name, param.default
+
+    def _names(self):
+        if not self.params:
+            return "a position"
+        return ", ".join(p.name for p in self.params if p.kind not in (p.VAR_POSITIONAL,
+                                                                        p.VAR_KEYWORD))
+
+    def _error(self, what, hint):
+        code = getattr(self.fn, "__code__", None)
+        if code is None:
+            return SrcadError(f"{what}. {hint}.")
+        return errors.at(code.co_filename, _def_line(code), what, hint)
+
+    def wrap(self, args, kwargs, tape):
+        """The call's arguments with each `wrt` argument replaced by a leaf of `tape`, and
+        `(leaf, argument)` for each `wrt` entry in order."""
+        args = list(args)
+        made = {}
+        leaves = []
+        for position, name, default in self.slots:
+            if position is not None and position < len(args):
+                box, where = args, position
+            elif name is not None and name in kwargs:
+                box, where = kwargs, name
+            elif default is not _EMPTY and name is not None:
+                box, where = kwargs, name
+                kwargs[name] = default
+            else:
+                raise TypeError(f"{_name(self.fn)}() is missing the argument {name or position!r}")
+            key = (box is kwargs, where)
+            if key not in made:
+                value = box[where]
+                _check_kind(value, name or f"argument {position}", self)
+                made[key] = (Node(value, tape, None, (), None, None, False), value)
+                box[where] = made[key][0]
+            leaves.append(made[key])
+        return args, kwargs, leaves
+
+    def not_scalar(self, value):
+        if isinstance(value, np.ndarray):
+            what = f"an array of shape {value.shape}"
+        else:
+            what = f"a {type(value).__name__}"
+        what = f"{self.transform} needs a scalar output, but {_name(self.fn)} returned {what}"
+        hint = "Use srcad.vjp for a vector-Jacobian product or srcad.jacobian for the whole Jacobian"
+        code = getattr(self.fn, "__code__", None)
+        if code is None:
+            return SrcadError(f"{what}. {hint}.")
+        return errors.at(code.co_filename, _return_line(code), what, hint)
+
+
+def run(target, args, kwargs):
+    """`(value, gradient)` of one call of `target.fn`; the gradient is a tuple for a tuple wrt."""
+    refresh()
+    tape = Tape(next(_LEVELS))
+    args, kwargs, leaves = target.wrap(args, kwargs, tape)
+    out = target.fn(*args, **kwargs)
+    recorded = type(out) is Node and out.tape is tape
+    value = out.value if recorded else out
+    if not _is_scalar(value):
+        raise target.not_scalar(value)
+    if recorded:
+        backward(tape, out)
+    grads = tuple(_gradient(leaf.grad, arg) for leaf, arg in leaves)
+    return value, grads[0] if target.single else grads
+
+
+def backward(tape, out):
+    """The reverse sweep: from `out` (seeded with 1.0) back over `tape`, each node's cotangent
+    `grad` is passed through its rule and added into its operands' `grad`."""
+    out.grad = 1.0
+    for node in reversed(tape):
+        g = node.grad
+        if g is None:  # made after the output, or not on any path to it
+            continue
+        if node.kwargs is None:
+            c = node.vjp(g, node.value, *node.args)
+        else:
+            c = node.vjp(g, node.value, *node.args, **node.kwargs)
+        parents = node.parents
+        if type(parents) is Node:
+            if c is None:
+                continue
+            if node.broadcasts and type(c) is not float:
+                c = fit(c, parents.value)
+            total = parents.grad
+            parents.grad = c if total is None else total + c
+            continue
+        for i, j, parent in parents:
+            ci = c if i is None else c[i]
+            if ci is None:
+                continue
+            if j is not None:
+                ci = runtime.item(ci, j)
+            if node.broadcasts and type(ci) is not float:
+                ci = fit(ci, parent.value)
+            total = parent.grad
+            parent.grad = ci if total is None else total + ci
+
+
+def fit(c, value):
+    """The cotangent `c` of a broadcasting operation, summed back to its operand's shape."""
+    if type(c) is np.ndarray:
+        if type(value) is np.ndarray and value.shape == c.shape:
+            return c
+        return runtime.unbroadcast(c, value)
+    if type(c) is Node and np.shape(c) != np.shape(value):
+        raise SrcadError("srcad.tape: a gradient of a gradient through broadcasting is not "
+                         "supported. Use srcad.grad twice, or srcad.hessian")
+    return c
+
+
+def _gradient(g, arg):
+    """The gradient in the kind of its argument (runtime.gradient, as srcad.grad gives it)."""
+    if type(arg) is Node:  # a gradient inside a gradient: stays on the outer tape
+        if g is None:
+            return 0.0 if np.ndim(arg) == 0 else np.zeros(np.shape(arg))
+        return g
+    if g is None:
+        return runtime.zeros_like(arg)
+    return runtime.gradient(g, arg)
+
+
+def _is_scalar(value):
+    kind = type(value)
+    if kind is float or kind is int or kind is np.float64:
+        return True
+    if kind is tuple or kind is list:
+        return False
+    return np.ndim(value) == 0
+
+
+def _check_kind(value, name, target):
+    kind = type(value)
+    if kind in (float, int, bool, Node) or isinstance(value, (np.floating, np.integer)):
+        return
+    if kind is np.ndarray and value.dtype.kind in "fiub":
+        return
+    raise target._error(f"{target.transform}: cannot differentiate {_name(target.fn)} with respect to {name}: it is "
+                        f"a {kind.__name__}", "The tape differentiates floats, ints and numeric "
+                        "numpy arrays")
+
+
+def _name(fn):
+    return getattr(fn, "__name__", repr(fn))
+
+
+def _def_line(code):
+    """The line of the `def` (co_firstlineno is the first decorator's line)."""
+    for lineno in range(code.co_firstlineno, code.co_firstlineno + 50):
+        text = linecache.getline(code.co_filename, lineno).strip()
+        if text.startswith(("def ", "async def ")) or "lambda" in text:
+            return lineno
+        if not text and lineno > code.co_firstlineno:
+            break
+    return code.co_firstlineno
+
+
+def _return_line(code):
+    """The line of fn's `return`, when it has exactly one; else its def line."""
+    lines = set()
+    line = None
+    for ins in dis.get_instructions(code):
+        positions = getattr(ins, "positions", None)
+        line = positions.lineno if positions is not None else (ins.starts_line or line)
+        if ins.opname in ("RETURN_VALUE", "RETURN_CONST"):
+            lines.add(line)
+    lines.discard(None)
+    return lines.pop() if len(lines) == 1 else _def_line(code)
