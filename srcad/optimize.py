@@ -20,15 +20,25 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
          gast.Div: operator.truediv, gast.Pow: operator.pow}
 
 
-def simplify(tree, pure_calls=lambda call: False):
-    """`tree` (a FunctionDef) simplified; `pure_calls(call)` says which calls may be dropped."""
+def simplify(tree, pure_calls=lambda call: False, adjoints=None, floats=frozenset(),
+             harmless=frozenset(), float_modules=frozenset()):
+    """`tree` (a FunctionDef) simplified; `pure_calls(call)` says which calls may be dropped.
+
+    Given `adjoints` (the derivative's adjoint names), only statements assigning them are
+    folded or removed: the primal statements stay as the user wrote them (a `* 1.0` there may
+    be a deliberate conversion, and a call there may raise). An identity is folded away only
+    where the type cannot change: on a float (an adjoint, a float constant, a name in
+    `floats`, a call of a function of a module in `float_modules`) or inside arithmetic with
+    one. Primal statements computing the names in `harmless` may be removed too."""
     tree = g.clone(tree)
+    floats = frozenset(floats) | frozenset(adjoints or ())
+    removable = None if adjoints is None else frozenset(adjoints) | frozenset(harmless)
     for _ in range(1000):
-        changed = _fold(tree)
+        changed = _fold(tree, adjoints, floats, float_modules)
         changed |= _propagate_copies(tree)
         changed |= _merge_zero_starts(tree)
         changed |= _remove_copies_back(tree)
-        changed |= _remove_dead(tree, pure_calls)
+        changed |= _remove_dead(tree, pure_calls, removable)
         if not changed:
             break
     return tree
@@ -36,9 +46,17 @@ def simplify(tree, pure_calls=lambda call: False):
 
 # --- folding --------------------------------------------------------------------------------
 
-def _fold(tree):
-    folder = _Folder()
-    folder.visit(tree)
+def _fold(tree, adjoints, floats, float_modules):
+    folder = _Folder(floats if adjoints is not None else None, float_modules)
+    for node in gast.walk(tree):
+        if adjoints is None and isinstance(node, gast.stmt) and not isinstance(node, gast.FunctionDef):
+            for field, value in gast.iter_fields(node):
+                if isinstance(value, gast.expr) and field not in ("target", "targets"):
+                    setattr(node, field, folder.fold(value, absorbing=False))
+        elif isinstance(node, (gast.Assign, gast.AugAssign)):
+            target = node.targets[0] if isinstance(node, gast.Assign) else node.target
+            if isinstance(target, gast.Name) and target.id in adjoints:
+                node.value = folder.fold(node.value, absorbing=False)
     return folder.changed
 
 
@@ -47,35 +65,79 @@ def _is_const(node, *values):
         and (not values or node.value in values)
 
 
-class _Folder(gast.NodeTransformer):
-    changed = False
+_ARITHMETIC = (gast.Add, gast.Sub, gast.Mult, gast.Div)
 
-    def visit_BinOp(self, node):
-        self.generic_visit(node)
-        left, right, op = node.left, node.right, type(node.op)
+
+class _Folder:
+    """Folds constants and identities in one expression. `floats` None: every value is a float."""
+
+    def __init__(self, floats, float_modules=frozenset()):
+        self.floats = floats
+        self.float_modules = float_modules
+        self.changed = False
+
+    def is_float(self, node):
+        if self.floats is None:
+            return True
+        if isinstance(node, gast.Constant):
+            return type(node.value) is float
+        if isinstance(node, gast.Name):
+            return node.id in self.floats
+        if isinstance(node, gast.BinOp) and isinstance(node.op, _ARITHMETIC + (gast.Pow,)):
+            return self.is_float(node.left) or self.is_float(node.right)
+        if isinstance(node, gast.UnaryOp) and isinstance(node.op, (gast.USub, gast.UAdd)):
+            return self.is_float(node.operand)
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and isinstance(node.func.value, gast.Name):
+            return node.func.value.id in self.float_modules
+        return False
+
+    def fold(self, node, absorbing):
+        """`node` folded; `absorbing`: its value meets a float in arithmetic, so its own type
+        does not matter."""
+        if isinstance(node, gast.BinOp):
+            return self.fold_binop(node, absorbing)
+        if isinstance(node, gast.UnaryOp):
+            return self.fold_unary(node, absorbing)
+        for field, value in gast.iter_fields(node):
+            if isinstance(value, gast.expr):
+                setattr(node, field, self.fold(value, False))
+            elif isinstance(value, list):
+                setattr(node, field, [self.fold(v, False) if isinstance(v, gast.expr) else v for v in value])
+        return node
+
+    def fold_binop(self, node, absorbing):
+        op = type(node.op)
+        arithmetic = op in _ARITHMETIC
+        node.left = self.fold(node.left, arithmetic and self.is_float(node.right))
+        node.right = self.fold(node.right, arithmetic and self.is_float(node.left))
+        left, right = node.left, node.right
         if _is_const(left) and _is_const(right) and op in _FOLD:
             try:
                 return self._done(g.const(_FOLD[op](left.value, right.value)))
             except (ZeroDivisionError, OverflowError):
                 return node
-        if op is gast.Mult and _is_const(right, 1):
+
+        def may_become(operand):  # may `node` be replaced by (something of the type of) operand?
+            return absorbing or self.is_float(operand)
+        if op is gast.Mult and _is_const(right, 1) and may_become(left):
             return self._done(left)
-        if op is gast.Mult and _is_const(left, 1):
+        if op is gast.Mult and _is_const(left, 1) and may_become(right):
             return self._done(right)
-        if op is gast.Mult and _is_const(left, -1):
+        if op is gast.Mult and _is_const(left, -1) and may_become(right):
             return self._done(gast.UnaryOp(op=gast.USub(), operand=right))
-        if op is gast.Mult and _is_const(right, -1):
+        if op is gast.Mult and _is_const(right, -1) and may_become(left):
             return self._done(gast.UnaryOp(op=gast.USub(), operand=left))
-        if op in (gast.Div, gast.Pow) and _is_const(right, 1):
+        if op in (gast.Div, gast.Pow) and _is_const(right, 1) and may_become(left):
             return self._done(left)
-        if op in (gast.Add, gast.Sub) and _is_const(right, 0):
+        if op in (gast.Add, gast.Sub) and _is_const(right, 0) and may_become(left):
             return self._done(left)
-        if op is gast.Add and _is_const(left, 0):
+        if op is gast.Add and _is_const(left, 0) and may_become(right):
             return self._done(right)
         return node
 
-    def visit_UnaryOp(self, node):
-        self.generic_visit(node)
+    def fold_unary(self, node, absorbing):
+        node.operand = self.fold(node.operand, absorbing)
         inner = node.operand
         if isinstance(node.op, gast.USub) and isinstance(inner, gast.UnaryOp) \
                 and isinstance(inner.op, gast.USub):
@@ -290,7 +352,7 @@ class _Substitute(gast.NodeTransformer):
 
 # --- dead code ------------------------------------------------------------------------------
 
-def _remove_dead(tree, pure_calls):
+def _remove_dead(tree, pure_calls, adjoints=None):
     reads = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
     changed = False
     work = [tree]
@@ -300,7 +362,7 @@ def _remove_dead(tree, pure_calls):
             stmts = getattr(node, field, None)
             if not isinstance(stmts, list):
                 continue
-            kept = [s for s in stmts if not _is_dead(s, reads, pure_calls)]
+            kept = [s for s in stmts if not _is_dead(s, reads, pure_calls, adjoints)]
             if len(kept) != len(stmts):
                 changed = True
                 setattr(node, field, kept or ([gast.Pass()] if field == "body" else []))
@@ -308,12 +370,16 @@ def _remove_dead(tree, pure_calls):
     return changed
 
 
-def _is_dead(stmt, reads, pure_calls):
+def _is_dead(stmt, reads, pure_calls, adjoints):
     if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
-        return stmt.targets[0].id not in reads and _is_pure(stmt.value, pure_calls)
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
-        return stmt.target.id not in reads and _is_pure(stmt.value, pure_calls)
-    return False
+        target = stmt.targets[0].id
+    elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+        target = stmt.target.id
+    else:
+        return False
+    if adjoints is not None and target not in adjoints:
+        return False
+    return target not in reads and _is_pure(stmt.value, pure_calls)
 
 
 def _is_pure(expr, pure_calls):

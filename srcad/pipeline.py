@@ -66,7 +66,8 @@ def _derive(fn, wrt, kinds, mode, variant):
         facts = analyze.dataflow(tree, src, wrt, kinds)
         deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
                                   derive_call)
-        tree = optimize.simplify(deriv.tree, _pure_calls(src))
+        tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
+                                 deriv.harmless, _float_functions(src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, src.filename, src.tree.lineno) from None
@@ -102,6 +103,14 @@ def derive_call(fn, wrt, kinds, stmt):
     except _Recursion as recursion:
         raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
                           "Rewrite the recursion as a loop") from None
+
+
+def _float_functions(src):
+    """Names by which generated code reaches the `math` module (its functions return floats)."""
+    import math
+    found = {name_ for name_, obj in {**src.globals, **src.closure}.items() if obj is math}
+    found |= {name_ for name_, obj in src.namespace.helpers.items() if obj is math}
+    return frozenset(found - src.local_names)
 
 
 def _pure_calls(src):

@@ -37,6 +37,7 @@ STYLES = {"input": 'shape=ellipse, style=filled, fillcolor="#dbeafe"',
           "output": 'shape=ellipse, peripheries=2, style=filled, fillcolor="#dcfce7"'}
 
 
+LOOP_VARIABLE = "loop variable"
 _NOT_RUN = object()
 _OUTPUT = object()
 
@@ -169,7 +170,7 @@ class _Builder:
             lines[0] += f"  ({v})"
         if op is not None:
             lines.append(op)
-        if self.overlay is not None and kind in ("input", "operation", "output"):
+        if self.overlay is not None and kind in ("input", "operation", "output") and op != LOOP_VARIABLE:
             lines += self.overlay_lines(kind, name_, line)
             if kind == "operation" and lines[-1].startswith("adjoint"):
                 kind = "active"
@@ -212,8 +213,11 @@ class _Builder:
         """Edges into `target` from each operand's defining statements (or a constant node)."""
         for i, operand in enumerate(operands):
             label = str(i + 1) if ordered and len(operands) > 1 else None
-            if isinstance(operand, gast.Name) and operand.id in defs:
-                for source in sorted(defs[operand.id], key=lambda n: int(n[1:])):
+            local = [n.id for n in ([operand] if isinstance(operand, gast.Name) else _names(operand))
+                     if n.id in defs]
+            if local:
+                sources = sorted({s for n in local for s in defs[n]}, key=lambda n: int(n[1:]))
+                for source in sources:
                     self.edge(source, target, carried, label)
             elif not carried:
                 text = source_of(operand)
@@ -275,7 +279,7 @@ class _Builder:
     def visit_For(self, stmt, defs, cluster, carried):
         inner = self.cluster(stmt, cluster)
         target = stmt.target.id
-        node = self.statement_node(stmt, "operation", target, inner, target, "loop variable")
+        node = self.statement_node(stmt, "operation", target, inner, target, LOOP_VARIABLE)
         self.reads([stmt.iter], node, defs, inner, carried)
         self.loop(stmt.body, defs, inner, carried, {target: {node}})
 

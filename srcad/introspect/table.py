@@ -159,4 +159,4 @@ def _turn_text(trace, entry):
 def _skip_text(trace, loop, run, limit):
     total = trace.turns[(loop, run)]
     first, last = _shown_turns(total, limit)
-    return f"... turns {first + 1} to {last - 1} of {total} not shown (format(limit=None) shows all)"
+    return f"... turns {first + 1} to {last - 1} of {total} not shown"

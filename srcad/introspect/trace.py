@@ -296,11 +296,21 @@ class _Instrument:
             return "primal" if primal and not unset else "control"
         if primal:
             return "restore"
-        return "adjoint" if self.wl.adjoint_of(base.id) is not None else "control"
+        if self.wl.adjoint_of(base.id) is not None or _pullback(stmt):
+            return "adjoint"
+        return "control"
 
     def call(self, method, *args):
         func = g.attr(g.name(_RECORDER), method)
         return gast.Expr(value=g.call(func, list(args)))
+
+
+def _pullback(stmt):
+    """A call in the reverse sweep other than a tape's pop: a helper's reverse part."""
+    value = getattr(stmt, "value", None)
+    if not isinstance(value, gast.Call):
+        return False
+    return not (isinstance(value.func, gast.Attribute) and value.func.attr == "pop")
 
 
 def _compound(block):

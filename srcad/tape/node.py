@@ -341,15 +341,15 @@ def _check_keywords(fn, found, kwargs):
 
 # ---------------------------------------------------------------- refusals
 
-_TAPE_DIR = os.path.dirname(os.path.abspath(__file__))
-_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__))
+_SRCAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
 
 
 def refusal(what, hint):
     """A SrcadError citing the user's line that is running now (the first frame outside
-    srcad.tape and numpy)."""
+    srcad and numpy)."""
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith((_TAPE_DIR, _NUMPY_DIR)):
+    while frame is not None and frame.f_code.co_filename.startswith((_SRCAD_DIR, _NUMPY_DIR)):
         frame = frame.f_back
     if frame is None:
         return SrcadError(f"{what}. {hint}.")

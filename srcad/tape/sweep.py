@@ -174,7 +174,9 @@ def fit(c, value):
 
 def _gradient(g, arg):
     """The gradient in the kind of its argument (runtime.gradient, as srcad.grad gives it)."""
-    if type(arg) is Node:  # a gradient inside a gradient: stays on the outer tape
+    if type(g) is Node:  # a gradient inside a gradient: stays on the outer tape
+        return g
+    if type(arg) is Node:
         if g is None:
             return 0.0 if np.ndim(arg) == 0 else np.zeros(np.shape(arg))
         return g

@@ -42,6 +42,9 @@ class Derivative:
     seed: str                  # the name of the output's cotangent parameter
     return_lineno: int
     seed_defaults: tuple = field(default=(1.0,))
+    adjoints: frozenset = frozenset()  # the adjoint names (folded and pruned by the optimiser)
+    floats: frozenset = frozenset()    # primal names known to hold Python floats
+    harmless: frozenset = frozenset()  # primal names whose computation cannot raise
 
 
 def reverse(tree, src, facts, names, variant="vjp", derive_call=None):
@@ -123,8 +126,27 @@ class _Reverse:
         fdef = gast.FunctionDef(name=self.names.fresh(self.tree.name + suffix), args=args,
                                 body=new_body, decorator_list=[], returns=None,
                                 type_comment=None, type_params=[])
+        floats = {p for p in self.layout.params if self.facts.kinds.get(p) == FLOAT
+                  and p not in self.facts.int_params and p not in self.facts.varied - set(self.facts.wrt)}
         return Derivative(gast.copy_location(fdef, self.tree), seed, ret.lineno,
-                          (1.0,) if self.variant == "vjp" else ())
+                          (1.0,) if self.variant == "vjp" else (),
+                          frozenset(self.adjoints.values()) | {seed}, frozenset(floats),
+                          frozenset(self.harmless(primal)))
+
+    def harmless(self, stmts):
+        """Primal variables computed by float arithmetic that cannot raise (+, -, *): the
+        optimiser may drop them when unused. Calls and divisions stay: they may raise, and
+        the derivative must raise where the function does."""
+        out = set()
+        for stmt in stmts:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                value = stmt.value
+                operands = [value.left, value.right] if isinstance(value, gast.BinOp) else \
+                    [value.operand] if isinstance(value, gast.UnaryOp) else None
+                op_ok = isinstance(getattr(value, "op", None), (gast.Add, gast.Sub, gast.Mult, gast.USub, gast.UAdd))
+                if operands and op_ok and all(self.facts.kind(o) == FLOAT for o in operands):
+                    out.add(stmt.targets[0].id)
+        return out
 
     def zero(self, primal):
         """The starting value of a non-local adjoint: 0.0, or for a list built with append,
