@@ -99,7 +99,44 @@ def dataflow(tree, src, wrt, arg_kinds):
     _infer_kinds(simple, facts, arg_kinds, src)
     _propagate_varied(simple, facts)
     _propagate_useful(simple, facts)
+    _check_in_place(simple, src, facts, set(arg_kinds))
     return facts
+
+
+# Functions that read an array without keeping it (a view or the object itself).
+_CONSUMERS = {np.sum, np.mean, np.dot, np.matmul, np.prod, np.max, np.min, np.linalg.norm}
+
+
+def _check_in_place(simple, src, facts, params):
+    """`x += e` on an array updates the object in place; srcad computes `x + e` as a new array.
+    That is the same unless another name (an alias, a view, a container) or the caller still
+    sees the old object: then refuse."""
+    for stmt, old in src.augmented:
+        if facts.kinds.get(old) == FLOAT:
+            continue
+        if old in params:
+            raise Unsupported(stmt, f"cannot differentiate an in-place update ({old} += ...) of "
+                                    "the array argument: it would change the caller's array",
+                              f"Write {old} = {old} + ... to make a new array")
+        if any(_keeps(s, old, facts) for s in simple):
+            raise Unsupported(stmt, f"cannot differentiate an in-place update ({old} += ...) of "
+                                    "an array that another name or a view may also refer to",
+                              f"Write {old} = {old} + ... to make a new array")
+
+
+def _keeps(stmt, name_, facts):
+    """Whether `stmt` may keep a reference to (or a view of) the array `name_`."""
+    value = stmt.value if isinstance(stmt, (gast.Assign, gast.Return, gast.Expr)) else None
+    if value is None or name_ not in g.names_in(value):
+        return False
+    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare)):
+        return False
+    if isinstance(value, gast.Call):
+        fn = facts.calls.get(id(value), UNRESOLVED)
+        if isinstance(fn, np.ufunc) or any(fn is c for c in _CONSUMERS) \
+                or getattr(math, getattr(fn, "__name__", ""), None) is fn:
+            return not all(isinstance(a, (gast.Name, gast.Constant)) for a in value.args)
+    return True
 
 
 def _simple_statements(body):

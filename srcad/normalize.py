@@ -62,7 +62,6 @@ class _Normalizer:
         self.names = names
         self.current = {}
         self.ssa = set()
-        self.augmented = []  # names updated by augmented assignment (x += ...)
 
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
@@ -143,7 +142,7 @@ class _Normalizer:
         value = gast.BinOp(left=left, op=stmt.op, right=right)
         if isinstance(stmt.target, gast.Name):
             value = self.own_value(stmt.target.id, value, pre)
-            self.augmented.append(stmt.target.id)
+            self.src.augmented.append((stmt, left.id))  # on an array, Python updates in place
         return pre + self.bind(stmt.target, value, stmt)
 
     def visit_AnnAssign(self, stmt):

@@ -25,6 +25,7 @@ class Source:
     local_names: set = field(default_factory=set)
     all_names: set = field(default_factory=set)
     namespace: object = None  # naming.Namespace, set by the pipeline
+    augmented: list = field(default_factory=list)  # (x += ... statement, x's name before it)
 
     def resolve(self, expr):
         """The object a non-local name or attribute chain denotes, or `UNRESOLVED`."""

@@ -123,8 +123,13 @@ def run(target, args, kwargs):
         raise target.not_scalar(value)
     if recorded:
         backward(tape, out)
-    grads = tuple(_gradient(leaf.grad, arg) for leaf, arg in leaves)
-    return value, grads[0] if target.single else grads
+    grads = []
+    for leaf, arg in leaves:
+        grad = _gradient(leaf.grad, arg)
+        if type(grad) is np.ndarray and any(grad is other for other in grads):
+            grad = grad.copy()  # rules may hand one array to two operands (x + y)
+        grads.append(grad)
+    return value, grads[0] if target.single else tuple(grads)
 
 
 def backward(tape, out):
