@@ -369,7 +369,11 @@ class _Normalizer:
         return self.atom(arg, pre)
 
     def expr_Attribute(self, expr, pre):
-        return g.attr(self.atom(expr.value, pre), expr.attr)
+        receiver = self.atom(expr.value, pre)
+        spelled = registry().attributes.get(expr.attr)
+        if spelled is not None:  # x.T is np.transpose(x)
+            return g.call(self.src.namespace.refer_function(spelled), [receiver])
+        return g.attr(receiver, expr.attr)
 
     def expr_Subscript(self, expr, pre):
         return g.subscript(self.atom(expr.value, pre), self.index(expr.slice, pre))

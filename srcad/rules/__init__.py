@@ -33,7 +33,8 @@ class Registry:
         self.vjp = {}
         self.jvp = {}
         self.no_derivative = set()
-        self.methods = {}
+        self.methods = {}      # method name -> function: x.sum(axis=0) is np.sum(x, axis=0)
+        self.attributes = {}   # attribute name -> function: x.T is np.transpose(x)
         self.custom_vjp = {}
         self.custom_jvp = {}
         for module in DOMAINS:
@@ -48,6 +49,7 @@ class Registry:
                 table[_key(key)] = Rule(fn, template, vars(module), key in broadcasting)
         self.no_derivative |= {_key(k) for k in getattr(module, "NO_DERIVATIVE", ())}
         self.methods.update(getattr(module, "METHODS", {}))
+        self.attributes.update(getattr(module, "ATTRIBUTES", {}))
 
     def reverse_rule(self, key):
         return self.vjp.get(_key(key))

@@ -79,3 +79,6 @@ NO_DERIVATIVE = {np.floor, np.ceil, np.round, np.rint, np.trunc, np.sign, np.arg
 
 # Method spellings: `x.sum(axis=0)` is normalised to `np.sum(x, axis=0)`.
 METHODS = {"sum": np.sum, "mean": np.mean, "dot": np.dot}
+
+# Attribute spellings: `x.T` is normalised to `np.transpose(x)`.
+ATTRIBUTES = {}
