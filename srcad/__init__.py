@@ -8,6 +8,7 @@
     1.0
 """
 from .api import grad, source, value_and_grad, vjp
+from .custom import defjvp, defvjp, primitive
 from .errors import SrcadError
 
-__all__ = ["grad", "value_and_grad", "vjp", "source", "SrcadError"]
+__all__ = ["grad", "value_and_grad", "vjp", "source", "defvjp", "defjvp", "primitive", "SrcadError"]

@@ -20,10 +20,15 @@ class Rule:
     template: gast.Lambda  # its tree, inlined by the transforms
     namespace: dict        # the globals its names denote
     broadcasts: bool       # operands may broadcast: cotangents are summed back to their shape
+    owner: object = None   # for a custom rule (no template: called, not inlined), its function
 
     @property
     def params(self):
         return [a.id for a in self.template.args.args]
+
+    @property
+    def custom(self):
+        return self.template is None
 
 
 class Registry:
@@ -52,10 +57,21 @@ class Registry:
         self.attributes.update(getattr(module, "ATTRIBUTES", {}))
 
     def reverse_rule(self, key):
-        return self.vjp.get(_key(key))
+        """The rule for `key`: one registered with defvjp (called), else the table's (inlined)."""
+        k = _key(key)
+        return self.custom_vjp.get(k) or self.vjp.get(k)
 
     def forward_rule(self, key):
-        return self.jvp.get(_key(key))
+        k = _key(key)
+        return self.custom_jvp.get(k) or self.jvp.get(k)
+
+    def register(self, func, vjp=None, jvp=None):
+        """Custom rules for `func` (see srcad.defvjp): kept with `func` so its id stays its own."""
+        k = _key(func)
+        if vjp is not None:
+            self.custom_vjp[k] = Rule(vjp, None, None, False, owner=func)
+        if jvp is not None:
+            self.custom_jvp[k] = Rule(jvp, None, None, False, owner=func)
 
     def has_no_derivative(self, key):
         try:
@@ -69,7 +85,7 @@ class Registry:
             k = _key(key)
         except TypeError:
             return False
-        return k in self.vjp or k in self.no_derivative or k in self.custom_vjp
+        return k in self.vjp or k in self.no_derivative or k in self.custom_vjp or k in self.custom_jvp
 
 
 def _key(obj):

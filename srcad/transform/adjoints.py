@@ -18,6 +18,13 @@ from .templates import bind, inline
 
 
 @dataclass
+class Prelude:
+    """A value computed once before the terms, which read it as `t[i]` (their subscript's
+    value is filled in with the temporary holding it)."""
+    value: object
+
+
+@dataclass
 class AddAt:
     index: object  # gast expression
     g: object      # gast expression
@@ -69,6 +76,8 @@ class Terms:
                               f"Register one with srcad.defvjp({text}, rule)")
         if any(isinstance(a, gast.Starred) for a in value.args):
             raise Unsupported(stmt, "cannot differentiate a call with *args", "Pass arguments one by one")
+        if rule.custom:
+            return self.custom_terms(rule, fn, value, bt, ans, stmt)
         try:
             values = bind(rule, 2, value.args, {k.arg: k.value for k in value.keywords})
         except TypeError as error:
@@ -79,6 +88,18 @@ class Terms:
         terms = terms if isinstance(terms, list) else [terms]
         return [(values[p], self.unbroadcast(t, values[p], ans, rule))
                 for p, t in zip(rule.params[2:], terms) if p in values and t is not None]
+
+    def custom_terms(self, rule, fn, value, bt, ans, stmt):
+        """A rule registered with defvjp is called: `t = _rt.custom_vjp(rule, n, bt, ans, *args)`
+        gives one cotangent per positional argument (zero where the rule said None)."""
+        if value.keywords:
+            raise Unsupported(stmt, f"cannot pass keyword arguments to {callable_text(value.func)}, "
+                                    "whose derivative rule was registered with defvjp",
+                              "Pass its arguments by position")
+        name_ = getattr(fn, "__name__", "custom")
+        call = g.call(self.rt("custom_vjp"), [self.ns.refer(rule.fn, name_ + "_vjp"), g.const(len(value.args)),
+                                              bt, ans] + [g.clone(a) for a in value.args])
+        return [Prelude(call)] + [(a, g.subscript(None, g.const(i))) for i, a in enumerate(value.args)]
 
     def adjoint_Tuple(self, value, bt, ans, stmt):
         return [(e, g.call(self.rt("item"), [bt, g.const(i)])) for i, e in enumerate(value.elts)]

@@ -21,7 +21,7 @@ from .. import runtime
 from ..analyze import ARRAY, FLOAT
 from ..errors import Unsupported
 from . import calls
-from .adjoints import AddAt, Terms
+from .adjoints import AddAt, Prelude, Terms
 from .layout import Layout
 
 FORWARD_SWEEP = "forward sweep"
@@ -190,7 +190,15 @@ class _Reverse:
             forward, backward = self.user_call(stmt, fn)
         elif self.facts.is_active(name_) and name_ in self.adjoints:
             bt = g.name(self.adjoints[name_])
-            for operand, term in self.terms(stmt.value, bt, g.name(name_), stmt):
+            held = None
+            for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
+                if isinstance(pair, Prelude):  # a value the terms index: computed once
+                    held = self.names.temp()
+                    backward.append(g.assign(held, pair.value, stmt))
+                    continue
+                operand, term = pair
+                if isinstance(term, gast.Subscript) and term.value is None:
+                    term.value = g.name(held)
                 if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
                     backward.append(self.accumulate(operand.id, term, stmt))
             if not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
