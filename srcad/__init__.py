@@ -7,8 +7,8 @@
     >>> f(0.0)
     1.0
 """
-from .api import grad, source, value_and_grad, vjp
+from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .custom import defjvp, defvjp, primitive
 from .errors import SrcadError
 
-__all__ = ["grad", "value_and_grad", "vjp", "source", "defvjp", "defjvp", "primitive", "SrcadError"]
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "source", "defvjp", "defjvp", "primitive", "SrcadError"]

@@ -4,7 +4,7 @@ import inspect
 
 import numpy as np
 
-from . import errors, parse, pipeline, runtime
+from . import errors, load, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
 from .cache import CACHE, Identity
 
@@ -14,8 +14,14 @@ class _Target:
 
     def __init__(self, fn, wrt, transform):
         self.fn = fn
-        src = parse.function(fn)
-        self.filename, self.def_line = src.filename, src.tree.lineno
+        made = getattr(fn, "__srcad__", None)
+        if made is not None:  # a derivative srcad made: its generated code is differentiated
+            self.inner, self.inner_variant = made
+            self.filename, self.def_line = self.inner.filename, self.inner.def_line
+        else:
+            self.inner = None
+            src = parse.function(fn)
+            self.filename, self.def_line = src.filename, src.tree.lineno
         self.signature = inspect.signature(fn)
         self.params = list(self.signature.parameters.values())
         self.single = not isinstance(wrt, tuple)
@@ -50,11 +56,34 @@ class _Target:
         bound.apply_defaults()
         return {name: kind_of_type(type(value)) for name, value in bound.arguments.items()}
 
-    def compiled(self, kinds, mode="reverse", variant="vjp"):
+    def compiled(self, kinds, mode="reverse", variant="vjp", fn=None):
+        fn = fn or self.fn
         wrt = self.wrt[0] if self.single else self.wrt
-        key = (Identity(self.fn.__code__), Identity(self.fn.__globals__), wrt, mode, variant,
+        key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
                tuple(sorted(kinds.items())))
-        return CACHE.get(key, lambda: pipeline.derive(self.fn, wrt, kinds, mode, variant))
+        return CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant))
+
+    def function_for(self, args, kwargs):
+        """The function to transform for these arguments: `fn`, or for a derivative srcad made,
+        the generated function it runs for arguments of these types."""
+        if self.inner is None:
+            return self.fn
+        if self.inner_variant is None:
+            raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad, again",
+                              "grad, value_and_grad, jvp and jacobian of srcad.grad(f) work")
+        kinds = self.inner.kinds(args, kwargs)
+        key = ("generated", self.inner_variant, tuple(sorted(kinds.items())))
+        made = self.impls.get(key)
+        if made is None:
+            compiled = self.inner.compiled(kinds, variant=self.inner_variant)
+            made = self.impls[key] = compiled.bind(self.inner.fn)
+        return made
+
+    def forward_impl(self, args, kwargs):
+        """The forward-mode derivative (jvp) for arguments like these, and its compiled form."""
+        fn = self.function_for(args, kwargs)
+        compiled = self.compiled(self.kinds(args, kwargs), "forward", "jvp", fn)
+        return compiled.bind(fn), compiled
 
     def entry(self, args, kwargs, make):
         """The specialised callable for arguments like these, made once per argument types by
@@ -62,17 +91,19 @@ class _Target:
         key = tuple(map(type, args)) + tuple((k, type(v)) for k, v in sorted(kwargs.items()))
         impl = self.impls.get(key)
         if impl is None:
-            impl = self.impls[key] = make(self.kinds(args, kwargs))
+            impl = self.impls[key] = make(self.kinds(args, kwargs), args, kwargs)
         return impl
 
-    def dispatcher(self, make):
+    def dispatcher(self, make, variant=None):
         """`fn`'s stand-in: finds the specialisation for its arguments' types and calls it.
         For plain signatures it is generated code (a few bytecodes); else a generic wrapper."""
         simple = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in self.params)
         if not simple:
             def generic(*args, **kwargs):
                 return self.entry(args, kwargs, make)(*args, **kwargs)
-            return functools.wraps(self.fn)(generic)
+            generic = functools.wraps(self.fn)(generic)
+            generic.__srcad__ = (self, variant)
+            return generic
         names = [p.name for p in self.params]
         defaults = tuple(p.default for p in self.params if p.default is not p.empty)
         params = ", ".join(names)
@@ -86,7 +117,9 @@ class _Target:
         exec(compile(text, f"<srcad dispatch {self.fn.__name__}>", "exec"), namespace)
         stand_in = namespace[self.fn.__name__]
         stand_in.__defaults__ = defaults or None
-        return functools.wraps(self.fn)(stand_in)
+        stand_in = functools.wraps(self.fn)(stand_in)
+        stand_in.__srcad__ = (self, variant)
+        return stand_in
 
     def not_scalar(self, value, compiled, transform):
         what = f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) \
@@ -121,9 +154,11 @@ def grad(fn, wrt=0):
     """
     target = _Target(fn, wrt, "grad")
 
-    def make(kinds):
+    def make(kinds, args, kwargs):
+        if target.inner is not None:  # a gradient of a gradient: forward over reverse
+            return _by_forward_mode(target, "grad", args, kwargs, values=False)
         return _checked(target, target.compiled(kinds, variant="grad"), "grad")
-    return target.dispatcher(make)
+    return target.dispatcher(make, "grad")
 
 
 @_transformation
@@ -131,9 +166,11 @@ def value_and_grad(fn, wrt=0):
     """`fn`'s value and its gradient with respect to `wrt`, from one call."""
     target = _Target(fn, wrt, "value_and_grad")
 
-    def make(kinds):
+    def make(kinds, args, kwargs):
+        if target.inner is not None:
+            return _by_forward_mode(target, "value_and_grad", args, kwargs, values=True)
         return _checked(target, target.compiled(kinds, variant="value_and_grad"), "value_and_grad")
-    return target.dispatcher(make)
+    return target.dispatcher(make, "value_and_grad")
 
 
 def _checked(target, compiled, transform):
@@ -154,23 +191,169 @@ def _checked(target, compiled, transform):
 @_transformation
 def vjp(fn, wrt=0):
     """`h(*args) -> (value, pullback)`; `pullback(cotangent)` gives the gradient(s) of
-    `<cotangent, fn(*args)>`. The cotangent has the structure of the value."""
-    target = _Target(fn, wrt, "vjp")
+    `<cotangent, fn(*args)>`. The cotangent has the structure of the value.
 
-    def make(kinds):
-        compiled = target.compiled(kinds)
-        impl = compiled.bind(fn)
+    The forward part runs once, in `h`; each pullback runs the reverse part on what it saved."""
+    target = _Target(fn, wrt, "vjp")
+    if target.inner is not None:
+        raise target._error("vjp of a derivative srcad made is not supported",
+                            "Use srcad.jvp or srcad.jacobian(..., mode='forward') on it")
+
+    def make(kinds, args, kwargs):
+        compiled = target.compiled(kinds, variant="split")
+        forward_part, reverse_part = compiled.bind_pair(fn)
 
         def value_and_pullback(*args, **kwargs):
-            value = fn(*args, **kwargs)
+            tape = []
+            value = forward_part(tape, *args, **kwargs)
 
             def pullback(cotangent):
                 if type(cotangent) is int:
                     cotangent = float(cotangent)
-                return impl(*args, **kwargs, **{compiled.seed: cotangent})[1]
+                return reverse_part(list(tape), cotangent)
             return value, pullback
         return value_and_pullback
     return target.dispatcher(make)
+
+
+@_transformation
+def jvp(fn, wrt=0):
+    """`h(*args, *tangents) -> (value, tangent_out)`: forward mode, one tangent appended per
+    `wrt` argument, in order."""
+    target = _Target(fn, wrt, "jvp")
+    impls = {}
+
+    @functools.wraps(fn)
+    def value_and_tangent(*args):
+        n = len(target.wrt)
+        primals, tangents = args[:-n], args[n and -n:]
+        if len(tangents) != n:
+            raise errors.SrcadError(f"jvp of {fn.__name__} takes one tangent per wrt argument "
+                                    f"({n}) after the arguments")
+        key = tuple(map(type, primals))
+        found = impls.get(key)
+        if found is None:
+            found = impls[key] = target.forward_impl(primals, {})
+        impl, compiled = found
+        return impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
+    return value_and_tangent
+
+
+def jacobian(fn=None, wrt=0, mode="reverse"):
+    """`J(*args)`: the Jacobian of `fn` at `args`, an array of shape `out.shape + arg.shape`
+    (a float for a scalar output and argument), a tuple of them for a tuple `wrt`. `mode` is
+    "reverse" (one pullback per output element) or "forward" (one jvp per input element)."""
+    if fn is None or isinstance(fn, (int, str, tuple)) and not callable(fn):
+        chosen = wrt if fn is None else fn
+        return lambda f: jacobian(f, chosen, mode)
+    if mode not in ("reverse", "forward"):
+        raise errors.SrcadError(f"jacobian(mode={mode!r}): mode is 'reverse' or 'forward'")
+    target = _Target(fn, wrt, "jacobian")
+    pullbacks = vjp(fn, wrt) if mode == "reverse" and target.inner is None else None
+
+    @functools.wraps(fn)
+    def jacobian_of(*args, **kwargs):
+        if pullbacks is None:
+            _, columns = _forward_jacobian(target, args, kwargs)
+        else:
+            columns = _reverse_jacobian(pullbacks, target, args, kwargs)
+        return columns[0] if target.single else tuple(columns)
+    return jacobian_of
+
+
+def hessian(fn=None, wrt=0):
+    """`H(*args)`: the Hessian of `fn`'s scalar output, shape `arg.shape + arg.shape` (a float
+    for a scalar argument): forward mode over the generated reverse-mode gradient."""
+    if fn is None or isinstance(fn, (int, str)) and not callable(fn):
+        chosen = wrt if fn is None else fn
+        return lambda f: hessian(f, chosen)
+    if isinstance(wrt, tuple):
+        raise _Target(fn, wrt, "hessian")._error("hessian takes one wrt argument",
+                                                 "Differentiate with respect to one argument")
+    return functools.wraps(fn)(jacobian(grad(fn, wrt), wrt, mode="forward"))
+
+
+def _by_forward_mode(target, transform, args, kwargs, values):
+    """grad (or value_and_grad) of a derivative srcad made, by forward mode over its code."""
+    def run(*args, **kwargs):
+        value, columns = _forward_jacobian(target, args, kwargs)
+        if np.ndim(value) != 0 or isinstance(value, (tuple, list)):
+            raise target._error(f"{transform} needs a scalar output, but {target.fn.__name__} "
+                                f"returned {_describe(value)}", "Use srcad.jacobian")
+        gradient = columns[0] if target.single else tuple(columns)
+        return (value, gradient) if values else gradient
+    return run
+
+
+def _forward_jacobian(target, args, kwargs):
+    """(value, [Jacobian for each wrt argument]) by one jvp per element of each argument."""
+    impl, compiled = target.forward_impl(args, kwargs)
+    bound = target.signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    values = dict(bound.arguments)
+    zeros = {p: _zero_like(values[p]) for p in target.wrt}
+    columns, value = [], None
+    for p in target.wrt:
+        x = values[p]
+        cells = []
+        for index in (np.ndindex(np.shape(x)) if np.ndim(x) else [()]):
+            tangents = dict(zeros)
+            tangents[p] = _basis(x, index)
+            value, tangent = impl(**values, **dict(zip(compiled.tangent_params, (tangents[q] for q in target.wrt))))
+            cells.append(tangent)
+        columns.append(_assemble(cells, value, x, last=True))
+    return value, columns
+
+
+def _reverse_jacobian(pullbacks, target, args, kwargs):
+    value, pullback = pullbacks(*args, **kwargs)
+    bound = target.signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    rows = []
+    for index in (np.ndindex(np.shape(value)) if np.ndim(value) else [()]):
+        cotangent = _basis(value, index)
+        grads = pullback(cotangent)
+        rows.append(grads if not target.single else (grads,))
+    columns = []
+    for j, p in enumerate(target.wrt):
+        columns.append(_assemble([r[j] for r in rows], bound.arguments[p], value, last=False))
+    return columns
+
+
+def _basis(x, index):
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return 1.0
+    e = np.zeros(np.shape(x), dtype=np.result_type(x, float))
+    e[index] = 1.0
+    return e
+
+
+def _zero_like(x):
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return 0.0
+    return np.zeros(np.shape(x), dtype=np.result_type(x, float))
+
+
+def _assemble(cells, first, second, last):
+    """Cells (one per element of `second`'s... ) stacked into shape first.shape + second.shape
+    (forward: cells are outputs per input element, `last`: input axes go last)."""
+    if last:  # cells[k] has the output's shape; k runs over the input (second)
+        out_shape, in_shape = np.shape(first), np.shape(second)
+        if not out_shape and not in_shape:
+            return float(cells[0])
+        stacked = np.array([np.asarray(c, dtype=float) for c in cells])   # (in..., out...)
+        stacked = stacked.reshape(in_shape + out_shape)
+        return np.moveaxis(stacked, tuple(range(len(in_shape))),
+                           tuple(range(len(out_shape), len(out_shape) + len(in_shape))))
+    out_shape, in_shape = np.shape(second), np.shape(first)   # reverse: cells per output element
+    if not out_shape and not in_shape:
+        return float(cells[0])
+    return np.array([np.asarray(c, dtype=float) for c in cells]).reshape(out_shape + in_shape)
+
+
+def _describe(value):
+    return f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) \
+        else f"a {type(value).__name__}"
 
 
 def source(fn, wrt=0, mode="reverse", *, args=None):
@@ -178,13 +361,15 @@ def source(fn, wrt=0, mode="reverse", *, args=None):
 
     It is the derivative specialised for `args` if given, else for arguments of the kinds the
     parameters' annotations or defaults name (a Python float where nothing is said)."""
-    if mode != "reverse":
-        raise errors.SrcadError(f"source(mode={mode!r}): only mode='reverse' exists so far")
+    if mode not in ("reverse", "forward"):
+        raise errors.SrcadError(f"source(mode={mode!r}): mode is 'reverse' or 'forward'")
     target = _Target(fn, wrt, "source")
     if args is not None:
         kinds = target.kinds(args, {})
     else:
         kinds = {p.name: _declared_kind(p, fn) for p in target.params}
+    if mode == "forward":
+        return target.compiled(kinds, "forward", "jvp").text
     return target.compiled(kinds).text
 
 

@@ -28,6 +28,7 @@ class Compiled:
     tree: object = None  # the derivative's final gast tree (what `text` prints)
     reverse_code: object = None  # a split derivative's reverse part (`code` is its forward part)
     bound: dict = field(default_factory=dict)
+    tangent_params: tuple = ()   # forward mode: the names of the tangent parameters
 
     def bind(self, fn):
         return load.function(self.code, fn, self.helpers, self.defaults)
@@ -64,8 +65,11 @@ def _derive(fn, wrt, kinds, mode, variant):
         tree = normalize.three_address(src, names)
         tree = transform.single_exit(tree, names)
         facts = analyze.dataflow(tree, src, wrt, kinds)
-        deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
-                                  derive_call)
+        if mode == "forward":
+            deriv = transform.forward(tree, src, facts, names, derive_call)
+        else:
+            deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
+                                      derive_call)
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
                                  deriv.harmless, _float_functions(src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
@@ -78,8 +82,10 @@ def _derive(fn, wrt, kinds, mode, variant):
     filename = _generated_filename(src, trees[0].name, text)
     codes = [load.code_of(text, filename, t.name) for t in trees]
     defaults = tuple(fn.__defaults__ or ()) + deriv.seed_defaults
+    tangent_params = tuple(a.id for a in trees[0].args.args[-len(facts.wrt):]) if mode == "forward" else ()
     return Compiled(text, codes[0], helpers, defaults, deriv.seed, deriv.return_lineno,
-                    src.filename, trees[0], codes[1] if len(codes) > 1 else None)
+                    src.filename, trees[0], codes[1] if len(codes) > 1 else None,
+                    tangent_params=tangent_params)
 
 
 class _Recursion(Exception):
@@ -94,12 +100,14 @@ def _in_progress():
     return _IN_PROGRESS.codes
 
 
-def derive_call(fn, wrt, kinds, stmt):
-    """The split derivative of a user function `fn` called at `stmt` (compiled once)."""
-    key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, "reverse", "split",
+def derive_call(fn, wrt, kinds, stmt, mode="reverse"):
+    """The derivative of a user function `fn` called at `stmt` (compiled once): split into
+    forward and reverse parts in reverse mode, its jvp in forward mode."""
+    variant = "split" if mode == "reverse" else "jvp"
+    key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
            tuple(sorted(kinds.items())))
     try:
-        return CACHE.get(key, lambda: derive(fn, wrt, kinds, "reverse", "split"))
+        return CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant))
     except _Recursion as recursion:
         raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
                           "Rewrite the recursion as a loop") from None
@@ -135,4 +143,4 @@ def _resolve(func, src):
 
 def _generated_filename(src, name_, text):
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
-    return f"<srcad {errors.short(src.filename)}:{src.tree.lineno} {name_} {digest}>"
+    return f"{load.PREFIX}{errors.short(src.filename)}:{src.tree.lineno} {name_} {digest}>"

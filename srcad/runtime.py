@@ -219,3 +219,35 @@ def gradient(g, x):
             and g.flags.writeable and g.base is None:
         return g
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=dtype)
+
+
+# --- forward mode ---------------------------------------------------------------------------
+
+def tangent_out(d, y):
+    """The output's tangent as jvp returns it: a float for a float output, else an array of the
+    output's shape (tuples and lists element by element)."""
+    if type(y) is float or type(y) is int:
+        return float(d) if not isinstance(d, np.ndarray) or d.ndim == 0 else float(np.sum(d))
+    if isinstance(y, (tuple, list)):
+        parts = [tangent_out(0.0 if type(d) is float else d[i], v) for i, v in enumerate(y)]
+        return tuple(parts) if isinstance(y, tuple) else parts
+    if np.shape(d) == np.shape(y) and isinstance(d, np.ndarray):
+        return d
+    return np.array(np.broadcast_to(d, np.shape(y)), dtype=np.result_type(d, float))
+
+
+def broadcast_like(d, like):
+    """A tangent `d` spread over the shape of `like`, the value it is the tangent of."""
+    if np.shape(d) == np.shape(like):
+        return d
+    return np.broadcast_to(d, np.shape(like))
+
+
+def writable_tangent(d, a):
+    """The tangent of an array about to be written into: a fresh array of its shape."""
+    return np.array(np.broadcast_to(d, np.shape(a)), dtype=np.result_type(d, a, float))
+
+
+def custom_jvp(rule, dargs, ans, *args):
+    """Call a rule registered with srcad.defjvp."""
+    return rule(dargs, ans, *args)

@@ -31,7 +31,7 @@ def value_text(value, digits):
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=digits - 1, threshold=6, edgeitems=2,
                                separator=", ", max_line_width=10_000)
-        return f"array({' '.join(text.split())})"
+        return "array(" + re.sub(r"\[ ", "[", " ".join(text.split())) + ")"
     if isinstance(value, tuple):
         return "(" + ", ".join(value_text(v, digits) for v in value) + ("," if len(value) == 1 else "") + ")"
     text = repr(value)

@@ -102,7 +102,7 @@ def source_of(node):
         return f"while {source_of(node.test)}"
     if isinstance(node, gast.If):
         return f"if {source_of(node.test)}"
-    text = astor.to_source(gast.gast_to_ast(node)).strip()
+    text = astor.to_source(gast.gast_to_ast(node), pretty_source="".join).strip()
     if isinstance(node, gast.expr) and text.startswith("(") and text.endswith(")"):
         try:  # astor's parentheses around a whole expression (`(True)`, `(a, b)` stays)
             compile(text[1:-1], "<text>", "eval")

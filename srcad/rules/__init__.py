@@ -9,9 +9,16 @@ from dataclasses import dataclass
 
 import gast
 
-from . import math_rules, numpy_rules, operators
+from . import math_rules, numpy_rules, operators, runtime_rules
 
-DOMAINS = (operators, math_rules, numpy_rules)
+try:  # scipy is optional: without it, its table is simply absent
+    from . import scipy_rules
+except ModuleNotFoundError as missing:
+    if missing.name != "scipy":
+        raise
+    scipy_rules = None
+
+DOMAINS = (operators, math_rules, numpy_rules, runtime_rules) + ((scipy_rules,) if scipy_rules else ())
 
 
 @dataclass

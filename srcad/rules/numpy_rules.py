@@ -1,84 +1,374 @@
 """Derivative rules of numpy functions, for arrays (and numpy scalars).
 
 `g` is the output's cotangent, `ans` the output, then the call's arguments with numpy's own
-parameter names and defaults. Cotangents of elementwise functions in `BROADCASTING` are summed
-back to each operand's shape by the transform; every other rule returns its operand's shape.
+parameter names and defaults. A forward rule takes one tangent per leading parameter (`dx`
+for `x`, ...; a constant's tangent may be a plain 0.0), then `ans` and the same arguments.
+Cotangents of elementwise functions in `BROADCASTING` are summed back to each operand's shape
+by the transform; every other rule returns its operand's exact shape.
+
+Choices where the derivative is not unique: `max`/`min` (and the max-norms, and a repeated
+largest singular value) share `g` equally between tied elements; `maximum`, `minimum`, `fmax`,
+`fmin` give a tie to the first operand; `clip` gives a tie with a bound to `a`; `abs` and
+`sign`-like kinks take 0 at 0. `cholesky` reads one triangle of `a`, as numpy does, so its
+cotangent lies in that triangle.
 """
+import math
+
 import numpy as np
 
 from .. import runtime as _rt
 
+
+def reshape_method(a, *shape, order="C"):
+    """`a.reshape(2, 3)` and `a.reshape((2, 3))`: the method takes the shape either way."""
+    return np.reshape(a, shape[0] if len(shape) == 1 else shape, order=order)
+
+
+def transpose_method(a, *axes):
+    """`a.transpose(1, 0)`, `a.transpose((1, 0))` and `a.transpose()` (its rules take up to six
+    axes one by one: a rule's template cannot spread `*axes`)."""
+    return np.transpose(a, _rt.method_axes(*axes))
+
+
+def astype_method(a, dtype, order="K", casting="unsafe", subok=True, copy=True):
+    """`a.astype(dtype)`, for arrays and numpy scalars."""
+    return np.asarray(a).astype(dtype, order, casting, subok, copy)
+
+
 VJP = {
-    np.exp:      lambda g, ans, x: g * ans,
-    np.log:      lambda g, ans, x: g / x,
-    np.sin:      lambda g, ans, x: g * np.cos(x),
-    np.cos:      lambda g, ans, x: -g * np.sin(x),
-    np.tan:      lambda g, ans, x: g * (1.0 + ans * ans),
-    np.tanh:     lambda g, ans, x: g * (1.0 - ans * ans),
-    np.sqrt:     lambda g, ans, x: g / (2.0 * ans),
-    np.square:   lambda g, ans, x: g * 2.0 * x,
-    np.abs:      lambda g, ans, x: g * np.sign(x),
-    np.negative: lambda g, ans, x: -g,
-    np.add:      lambda g, ans, x, y: (g, g),
-    np.subtract: lambda g, ans, x, y: (g, -g),
-    np.multiply: lambda g, ans, x, y: (g * y, g * x),
-    np.divide:   lambda g, ans, x, y: (g / y, -g * ans / y),
-    np.power:    lambda g, ans, x, y: (g * y * np.power(x, y - 1), g * ans * _rt.log(x)),
-    np.maximum:  lambda g, ans, x, y: (g * (x >= y), g * (x < y)),
-    np.minimum:  lambda g, ans, x, y: (g * (x <= y), g * (x > y)),
-    np.sum:      lambda g, ans, a, axis=None, dtype=None, out=None, keepdims=False:
-                     _rt.unreduce(g, a, axis, keepdims),
-    np.mean:     lambda g, ans, a, axis=None, dtype=None, out=None, keepdims=False:
-                     _rt.unreduce(g, a, axis, keepdims) / _rt.reduced_size(a, axis),
-    np.dot:      lambda g, ans, a, b: (_rt.matmul_left(g, a, b), _rt.matmul_right(g, a, b)),
-    np.matmul:   lambda g, ans, x1, x2: (_rt.matmul_left(g, x1, x2), _rt.matmul_right(g, x1, x2)),
-    np.stack:    lambda g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
-                     _rt.unstack(g, arrays, axis),
-    np.array:    lambda g, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
-                     _rt.unstack(g, object) if isinstance(object, (list, tuple))
-                     else np.reshape(g, np.shape(object)),
+    # ---- elementwise, one operand
+    np.exp:        lambda g, ans, x: g * ans,
+    np.exp2:       lambda g, ans, x: g * ans * math.log(2.0),
+    np.expm1:      lambda g, ans, x: g * (ans + 1.0),
+    np.log:        lambda g, ans, x: g / x,
+    np.log2:       lambda g, ans, x: g / (x * math.log(2.0)),
+    np.log10:      lambda g, ans, x: g / (x * math.log(10.0)),
+    np.log1p:      lambda g, ans, x: g / (1.0 + x),
+    np.sqrt:       lambda g, ans, x: g / (2.0 * ans),
+    np.cbrt:       lambda g, ans, x: g / (3.0 * ans * ans),
+    np.square:     lambda g, ans, x: g * 2.0 * x,
+    np.reciprocal: lambda g, ans, x: -g * ans * ans,
+    np.sin:        lambda g, ans, x: g * np.cos(x),
+    np.cos:        lambda g, ans, x: -g * np.sin(x),
+    np.tan:        lambda g, ans, x: g * (1.0 + ans * ans),
+    np.arcsin:     lambda g, ans, x: g / np.sqrt(1.0 - x * x),
+    np.arccos:     lambda g, ans, x: -g / np.sqrt(1.0 - x * x),
+    np.arctan:     lambda g, ans, x: g / (1.0 + x * x),
+    np.sinh:       lambda g, ans, x: g * np.cosh(x),
+    np.cosh:       lambda g, ans, x: g * np.sinh(x),
+    np.tanh:       lambda g, ans, x: g * (1.0 - ans * ans),
+    np.arcsinh:    lambda g, ans, x: g / np.sqrt(x * x + 1.0),
+    np.arccosh:    lambda g, ans, x: g / np.sqrt(x * x - 1.0),
+    np.arctanh:    lambda g, ans, x: g / (1.0 - x * x),
+    np.abs:        lambda g, ans, x: g * np.sign(x),
+    np.fabs:       lambda g, ans, x: g * np.sign(x),
+    np.negative:   lambda g, ans, x: -g,
+    np.positive:   lambda g, ans, x: g,
+    np.deg2rad:    lambda g, ans, x: g * (math.pi / 180.0),
+    np.radians:    lambda g, ans, x: g * (math.pi / 180.0),
+    np.rad2deg:    lambda g, ans, x: g * (180.0 / math.pi),
+    np.degrees:    lambda g, ans, x: g * (180.0 / math.pi),
+    np.real:       lambda g, ans, val: g,
+
+    # ---- elementwise, two or three operands (BROADCASTING: summed back by the transform)
+    np.add:        lambda g, ans, x1, x2: (g, g),
+    np.subtract:   lambda g, ans, x1, x2: (g, -g),
+    np.multiply:   lambda g, ans, x1, x2: (g * x2, g * x1),
+    np.divide:     lambda g, ans, x1, x2: (g / x2, -g * ans / x2),
+    np.power:      lambda g, ans, x1, x2: (g * x2 * np.power(x1, x2 - 1), g * ans * _rt.log(x1)),
+    np.float_power: lambda g, ans, x1, x2: (g * x2 * np.float_power(x1, x2 - 1), g * ans * _rt.log(x1)),
+    np.mod:        lambda g, ans, x1, x2: (g, -g * np.floor_divide(x1, x2)),
+    np.fmod:       lambda g, ans, x1, x2: (g, -g * np.trunc(x1 / x2)),
+    np.arctan2:    lambda g, ans, x1, x2: (g * x2 / (x1 * x1 + x2 * x2), -g * x1 / (x1 * x1 + x2 * x2)),
+    np.hypot:      lambda g, ans, x1, x2: (g * x1 / ans, g * x2 / ans),
+    np.logaddexp:  lambda g, ans, x1, x2: (g * np.exp(x1 - ans), g * np.exp(x2 - ans)),
+    np.logaddexp2: lambda g, ans, x1, x2: (g * np.exp2(x1 - ans), g * np.exp2(x2 - ans)),
+    np.copysign:   lambda g, ans, x1, x2: (g * np.copysign(1.0, x1) * np.copysign(1.0, x2), None),
+    np.maximum:    lambda g, ans, x1, x2: (g * (x1 >= x2), g * (x1 < x2)),
+    np.minimum:    lambda g, ans, x1, x2: (g * (x1 <= x2), g * (x1 > x2)),
+    np.fmax:       lambda g, ans, x1, x2: (g * ((x1 >= x2) | np.isnan(x2)), g * ((x1 < x2) | np.isnan(x1))),
+    np.fmin:       lambda g, ans, x1, x2: (g * ((x1 <= x2) | np.isnan(x2)), g * ((x1 > x2) | np.isnan(x1))),
+    np.where:      lambda g, ans, condition, x, y: (None, np.where(condition, g, 0.0), np.where(condition, 0.0, g)),
+    np.clip:       lambda g, ans, a, a_min=None, a_max=None, out=None, min=None, max=None:
+                       (g * _rt.clip_passes(a, a_min, a_max, min, max),
+                        g * _rt.clip_at_min(a, a_min, a_max, min, max),
+                        g * _rt.clip_at_max(a, a_min, a_max, min, max), None,
+                        g * _rt.clip_at_min(a, a_min, a_max, min, max),
+                        g * _rt.clip_at_max(a, a_min, a_max, min, max)),
+
+    # ---- reductions (axis: None, an int, negative, a tuple; keepdims)
+    np.sum:        lambda g, ans, a, axis=None, dtype=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims),
+    np.mean:       lambda g, ans, a, axis=None, dtype=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) / _rt.reduced_size(a, axis),
+    np.prod:       lambda g, ans, a, axis=None, dtype=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) * _rt.prod_others(a, axis),
+    np.max:        lambda g, ans, a, axis=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) * _rt.extremum_weights(ans, a, axis, keepdims),
+    np.min:        lambda g, ans, a, axis=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) * _rt.extremum_weights(ans, a, axis, keepdims),
+    np.amax:       lambda g, ans, a, axis=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) * _rt.extremum_weights(ans, a, axis, keepdims),
+    np.amin:       lambda g, ans, a, axis=None, out=None, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) * _rt.extremum_weights(ans, a, axis, keepdims),
+    np.var:        lambda g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+                       _rt.unreduce(g, a, axis, keepdims) * _rt.variance_grad(a, axis, ddof),
+    np.std:        lambda g, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+                       _rt.unreduce(g / (2.0 * ans), a, axis, keepdims) * _rt.variance_grad(a, axis, ddof),
+    np.cumsum:     lambda g, ans, a, axis=None, dtype=None, out=None: _rt.uncumsum(g, a, axis),
+    np.cumprod:    lambda g, ans, a, axis=None, dtype=None, out=None: _rt.uncumprod(g, ans, a, axis),
+    np.diff:       lambda g, ans, a, n=1, axis=-1: _rt.undiff(g, a, n, axis),
+    np.sort:       lambda g, ans, a, axis=-1, kind=None, order=None, stable=None: _rt.unsort(g, a, axis),
+
+    # ---- linear algebra
+    np.dot:        lambda g, ans, a, b, out=None: (_rt.dot_left(g, a, b), _rt.dot_right(g, a, b)),
+    np.matmul:     lambda g, ans, x1, x2: (_rt.matmul_left(g, x1, x2), _rt.matmul_right(g, x1, x2)),
+    np.inner:      lambda g, ans, a, b: (_rt.inner_left(g, a, b), _rt.inner_right(g, a, b)),
+    np.outer:      lambda g, ans, a, b, out=None: (_rt.shaped_like(np.dot(g, np.ravel(b)), a),
+                                                   _rt.shaped_like(np.dot(np.ravel(a), g), b)),
+    np.vdot:       lambda g, ans, a, b: (_rt.shaped_like(g * b, a), _rt.shaped_like(g * a, b)),
+    np.tensordot:  lambda g, ans, a, b, axes=2: (_rt.tensordot_left(g, a, b, axes),
+                                                 _rt.tensordot_right(g, a, b, axes)),
+    np.einsum:     lambda g, ans, subscripts, operand0, operand1=None, operand2=None, operand3=None, optimize=False:
+                       (None, _rt.einsum_grad(g, 0, subscripts, operand0, operand1, operand2, operand3),
+                        _rt.einsum_grad(g, 1, subscripts, operand0, operand1, operand2, operand3),
+                        _rt.einsum_grad(g, 2, subscripts, operand0, operand1, operand2, operand3),
+                        _rt.einsum_grad(g, 3, subscripts, operand0, operand1, operand2, operand3)),
+    np.trace:      lambda g, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None:
+                       _rt.undiagonal(np.expand_dims(g, -1), a, offset, axis1, axis2),
+    np.diagonal:   lambda g, ans, a, offset=0, axis1=0, axis2=1: _rt.undiagonal(g, a, offset, axis1, axis2),
+    np.diag:       lambda g, ans, v, k=0: _rt.undiag(g, v, k),
+    np.linalg.norm: lambda g, ans, x, ord=None, axis=None, keepdims=False:
+                       _rt.unreduce(g, x, axis, keepdims) * _rt.norm_weights(ans, x, ord, axis, keepdims),
+    np.linalg.inv: lambda g, ans, a: -(np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)),
+    np.linalg.solve: lambda g, ans, a, b: (_rt.solve_left(g, ans, a, b), _rt.solve_right(g, ans, a, b)),
+    np.linalg.det: lambda g, ans, a: np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),
+    np.linalg.slogdet: lambda g, ans, a:
+                       np.expand_dims(_rt.item(g, 1), (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),
+    np.linalg.cholesky: lambda g, ans, a, upper=False: _rt.cholesky_grad(g, ans, upper),
+
+    # ---- shapes, copies and gathers
+    np.reshape:    lambda g, ans, a, shape, order="C", copy=None: _rt.shaped_like(g, a, order),
+    reshape_method: lambda g, ans, a, *shape, order="C": _rt.shaped_like(g, a, order),
+    np.ravel:      lambda g, ans, a, order="C": _rt.unravel(g, a, order),
+    np.transpose:  lambda g, ans, a, axes=None: np.transpose(g, _rt.inverse_permutation(axes, np.ndim(a))),
+    transpose_method: lambda g, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
+                       np.transpose(g, _rt.inverse_permutation(
+                           _rt.method_axes(axes0, axes1, axes2, axes3, axes4, axes5), np.ndim(a))),
+    np.matrix_transpose: lambda g, ans, x: np.matrix_transpose(g),
+    np.swapaxes:   lambda g, ans, a, axis1, axis2: np.swapaxes(g, axis1, axis2),
+    np.moveaxis:   lambda g, ans, a, source, destination: np.moveaxis(g, destination, source),
+    np.expand_dims: lambda g, ans, a, axis: _rt.shaped_like(g, a),
+    np.squeeze:    lambda g, ans, a, axis=None: _rt.shaped_like(g, a),
+    np.broadcast_to: lambda g, ans, array, shape, subok=False: _rt.unbroadcast(g, array),
+    np.stack:      lambda g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
+                       _rt.unstack(g, arrays, axis) if isinstance(arrays, (list, tuple))
+                       else np.moveaxis(g, axis, 0),
+    np.concatenate: lambda g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
+                       _rt.unconcatenate(g, arrays, axis),
+    np.hstack:     lambda g, ans, tup, dtype=None, casting="same_kind": _rt.unhstack(g, tup),
+    np.vstack:     lambda g, ans, tup, dtype=None, casting="same_kind": _rt.unvstack(g, tup),
+    np.tile:       lambda g, ans, A, reps: _rt.untile(g, A, reps),
+    np.repeat:     lambda g, ans, a, repeats, axis=None: _rt.unrepeat(g, a, repeats, axis),
+    np.take:       lambda g, ans, a, indices, axis=None, out=None, mode="raise": _rt.untake(g, a, indices, axis, mode),
+    np.flip:       lambda g, ans, m, axis=None: np.flip(g, axis),
+    np.fliplr:     lambda g, ans, m: np.fliplr(g),
+    np.flipud:     lambda g, ans, m: np.flipud(g),
+    np.roll:       lambda g, ans, a, shift, axis=None: np.roll(g, np.negative(shift), axis),
+    np.triu:       lambda g, ans, m, k=0: np.triu(g, k),
+    np.tril:       lambda g, ans, m, k=0: np.tril(g, k),
+    np.copy:       lambda g, ans, a, order="K", subok=False:
+                       _rt.unstack(g, a) if isinstance(a, (list, tuple)) else g,
+    np.array:      lambda g, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
+                       _rt.unstack(g, object) if isinstance(object, (list, tuple))
+                       else np.reshape(g, np.shape(object)),
+    np.asarray:    lambda g, ans, a, dtype=None, order=None, device=None, copy=None, like=None:
+                       _rt.unstack(g, a) if isinstance(a, (list, tuple)) else _rt.shaped_like(g, a),
+    astype_method: lambda g, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:
+                       _rt.cast_back(g, a, dtype),
 }
 
 JVP = {
-    np.exp:      lambda dx, ans, x: dx * ans,
-    np.log:      lambda dx, ans, x: dx / x,
-    np.sin:      lambda dx, ans, x: dx * np.cos(x),
-    np.cos:      lambda dx, ans, x: -dx * np.sin(x),
-    np.tan:      lambda dx, ans, x: dx * (1.0 + ans * ans),
-    np.tanh:     lambda dx, ans, x: dx * (1.0 - ans * ans),
-    np.sqrt:     lambda dx, ans, x: dx / (2.0 * ans),
-    np.square:   lambda dx, ans, x: dx * 2.0 * x,
-    np.abs:      lambda dx, ans, x: dx * np.sign(x),
-    np.negative: lambda dx, ans, x: -dx,
-    np.add:      lambda dx, dy, ans, x, y: dx + dy,
-    np.subtract: lambda dx, dy, ans, x, y: dx - dy,
-    np.multiply: lambda dx, dy, ans, x, y: dx * y + x * dy,
-    np.divide:   lambda dx, dy, ans, x, y: (dx - ans * dy) / y,
-    np.power:    lambda dx, dy, ans, x, y: dx * y * np.power(x, y - 1) + dy * ans * _rt.log(x),
-    np.maximum:  lambda dx, dy, ans, x, y: np.where(x >= y, dx, dy),
-    np.minimum:  lambda dx, dy, ans, x, y: np.where(x <= y, dx, dy),
-    np.sum:      lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
-                     np.sum(da, axis=axis, keepdims=keepdims),
-    np.mean:     lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
-                     np.mean(da, axis=axis, keepdims=keepdims),
-    np.dot:      lambda da, db, ans, a, b: np.dot(da, b) + np.dot(a, db),
-    np.matmul:   lambda dx1, dx2, ans, x1, x2: dx1 @ x2 + x1 @ dx2,
-    np.stack:    lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
-                     np.stack(darrays, axis),
-    np.array:    lambda dobject, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
-                     np.array(dobject, ndmin=ndmin),
+    # ---- elementwise, one operand
+    np.exp:        lambda dx, ans, x: dx * ans,
+    np.exp2:       lambda dx, ans, x: dx * ans * math.log(2.0),
+    np.expm1:      lambda dx, ans, x: dx * (ans + 1.0),
+    np.log:        lambda dx, ans, x: dx / x,
+    np.log2:       lambda dx, ans, x: dx / (x * math.log(2.0)),
+    np.log10:      lambda dx, ans, x: dx / (x * math.log(10.0)),
+    np.log1p:      lambda dx, ans, x: dx / (1.0 + x),
+    np.sqrt:       lambda dx, ans, x: dx / (2.0 * ans),
+    np.cbrt:       lambda dx, ans, x: dx / (3.0 * ans * ans),
+    np.square:     lambda dx, ans, x: dx * 2.0 * x,
+    np.reciprocal: lambda dx, ans, x: -dx * ans * ans,
+    np.sin:        lambda dx, ans, x: dx * np.cos(x),
+    np.cos:        lambda dx, ans, x: -dx * np.sin(x),
+    np.tan:        lambda dx, ans, x: dx * (1.0 + ans * ans),
+    np.arcsin:     lambda dx, ans, x: dx / np.sqrt(1.0 - x * x),
+    np.arccos:     lambda dx, ans, x: -dx / np.sqrt(1.0 - x * x),
+    np.arctan:     lambda dx, ans, x: dx / (1.0 + x * x),
+    np.sinh:       lambda dx, ans, x: dx * np.cosh(x),
+    np.cosh:       lambda dx, ans, x: dx * np.sinh(x),
+    np.tanh:       lambda dx, ans, x: dx * (1.0 - ans * ans),
+    np.arcsinh:    lambda dx, ans, x: dx / np.sqrt(x * x + 1.0),
+    np.arccosh:    lambda dx, ans, x: dx / np.sqrt(x * x - 1.0),
+    np.arctanh:    lambda dx, ans, x: dx / (1.0 - x * x),
+    np.abs:        lambda dx, ans, x: dx * np.sign(x),
+    np.fabs:       lambda dx, ans, x: dx * np.sign(x),
+    np.negative:   lambda dx, ans, x: -dx,
+    np.positive:   lambda dx, ans, x: dx,
+    np.deg2rad:    lambda dx, ans, x: dx * (math.pi / 180.0),
+    np.radians:    lambda dx, ans, x: dx * (math.pi / 180.0),
+    np.rad2deg:    lambda dx, ans, x: dx * (180.0 / math.pi),
+    np.degrees:    lambda dx, ans, x: dx * (180.0 / math.pi),
+    np.real:       lambda dval, ans, val: np.real(dval),
+
+    # ---- elementwise, two or three operands
+    np.add:        lambda dx1, dx2, ans, x1, x2: dx1 + dx2,
+    np.subtract:   lambda dx1, dx2, ans, x1, x2: dx1 - dx2,
+    np.multiply:   lambda dx1, dx2, ans, x1, x2: dx1 * x2 + x1 * dx2,
+    np.divide:     lambda dx1, dx2, ans, x1, x2: (dx1 - ans * dx2) / x2,
+    np.power:      lambda dx1, dx2, ans, x1, x2: dx1 * x2 * np.power(x1, x2 - 1) + dx2 * ans * _rt.log(x1),
+    np.float_power: lambda dx1, dx2, ans, x1, x2: dx1 * x2 * np.float_power(x1, x2 - 1) + dx2 * ans * _rt.log(x1),
+    np.mod:        lambda dx1, dx2, ans, x1, x2: dx1 - dx2 * np.floor_divide(x1, x2),
+    np.fmod:       lambda dx1, dx2, ans, x1, x2: dx1 - dx2 * np.trunc(x1 / x2),
+    np.arctan2:    lambda dx1, dx2, ans, x1, x2: (dx1 * x2 - dx2 * x1) / (x1 * x1 + x2 * x2),
+    np.hypot:      lambda dx1, dx2, ans, x1, x2: (dx1 * x1 + dx2 * x2) / ans,
+    np.logaddexp:  lambda dx1, dx2, ans, x1, x2: dx1 * np.exp(x1 - ans) + dx2 * np.exp(x2 - ans),
+    np.logaddexp2: lambda dx1, dx2, ans, x1, x2: dx1 * np.exp2(x1 - ans) + dx2 * np.exp2(x2 - ans),
+    np.copysign:   lambda dx1, dx2, ans, x1, x2: dx1 * np.copysign(1.0, x1) * np.copysign(1.0, x2),
+    np.maximum:    lambda dx1, dx2, ans, x1, x2: np.where(x1 >= x2, dx1, dx2),
+    np.minimum:    lambda dx1, dx2, ans, x1, x2: np.where(x1 <= x2, dx1, dx2),
+    np.fmax:       lambda dx1, dx2, ans, x1, x2: np.where((x1 >= x2) | np.isnan(x2), dx1, dx2),
+    np.fmin:       lambda dx1, dx2, ans, x1, x2: np.where((x1 <= x2) | np.isnan(x2), dx1, dx2),
+    np.where:      lambda dcondition, dx, dy, ans, condition, x, y: np.where(condition, dx, dy),
+    np.clip:       lambda da, da_min, da_max, dout, dmin, dmax, ans, a, a_min=None, a_max=None, out=None, min=None, max=None:
+                       da * _rt.clip_passes(a, a_min, a_max, min, max)
+                       + da_min * _rt.clip_at_min(a, a_min, a_max, min, max)
+                       + da_max * _rt.clip_at_max(a, a_min, a_max, min, max)
+                       + dmin * _rt.clip_at_min(a, a_min, a_max, min, max)
+                       + dmax * _rt.clip_at_max(a, a_min, a_max, min, max),
+
+    # ---- reductions
+    np.sum:        lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
+                       np.sum(da, axis=axis, keepdims=keepdims),
+    np.mean:       lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
+                       np.mean(da, axis=axis, keepdims=keepdims),
+    np.prod:       lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
+                       np.sum(da * _rt.prod_others(a, axis), axis=axis, keepdims=keepdims),
+    np.max:        lambda da, ans, a, axis=None, out=None, keepdims=False:
+                       np.sum(da * _rt.extremum_weights(ans, a, axis, keepdims), axis=axis, keepdims=keepdims),
+    np.min:        lambda da, ans, a, axis=None, out=None, keepdims=False:
+                       np.sum(da * _rt.extremum_weights(ans, a, axis, keepdims), axis=axis, keepdims=keepdims),
+    np.amax:       lambda da, ans, a, axis=None, out=None, keepdims=False:
+                       np.sum(da * _rt.extremum_weights(ans, a, axis, keepdims), axis=axis, keepdims=keepdims),
+    np.amin:       lambda da, ans, a, axis=None, out=None, keepdims=False:
+                       np.sum(da * _rt.extremum_weights(ans, a, axis, keepdims), axis=axis, keepdims=keepdims),
+    np.var:        lambda da, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+                       np.sum(da * _rt.variance_grad(a, axis, ddof), axis=axis, keepdims=keepdims),
+    np.std:        lambda da, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
+                       np.sum(da * _rt.variance_grad(a, axis, ddof), axis=axis, keepdims=keepdims) / (2.0 * ans),
+    np.cumsum:     lambda da, ans, a, axis=None, dtype=None, out=None: np.cumsum(da, axis=axis),
+    np.cumprod:    lambda da, ans, a, axis=None, dtype=None, out=None: _rt.cumprod_tangent(da, ans, a, axis),
+    np.diff:       lambda da, ans, a, n=1, axis=-1: np.diff(da, n, axis),
+    np.sort:       lambda da, ans, a, axis=-1, kind=None, order=None, stable=None:
+                       np.take_along_axis(da, np.argsort(a, axis=axis, kind="stable"), axis=axis),
+
+    # ---- linear algebra
+    np.dot:        lambda da, db, ans, a, b, out=None: np.dot(da, b) + np.dot(a, db),
+    np.matmul:     lambda dx1, dx2, ans, x1, x2: dx1 @ x2 + x1 @ dx2,
+    np.inner:      lambda da, db, ans, a, b: np.inner(da, b) + np.inner(a, db),
+    np.outer:      lambda da, db, ans, a, b, out=None: np.outer(da, b) + np.outer(a, db),
+    np.vdot:       lambda da, db, ans, a, b: np.vdot(da, b) + np.vdot(a, db),
+    np.tensordot:  lambda da, db, ans, a, b, axes=2: np.tensordot(da, b, axes) + np.tensordot(a, db, axes),
+    np.einsum:     lambda dsubscripts, doperand0, doperand1, doperand2, doperand3, ans, subscripts, operand0,
+                          operand1=None, operand2=None, operand3=None, optimize=False:
+                       _rt.einsum_tangent(subscripts, (doperand0, doperand1, doperand2, doperand3),
+                                          (operand0, operand1, operand2, operand3)),
+    np.trace:      lambda da, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None:
+                       np.trace(da, offset, axis1, axis2),
+    np.diagonal:   lambda da, ans, a, offset=0, axis1=0, axis2=1: np.diagonal(da, offset, axis1, axis2),
+    np.diag:       lambda dv, ans, v, k=0: np.diag(dv, k),
+    np.linalg.norm: lambda dx, ans, x, ord=None, axis=None, keepdims=False:
+                       np.sum(_rt.norm_weights(ans, x, ord, axis, keepdims) * dx, axis=axis, keepdims=keepdims),
+    np.linalg.inv: lambda da, ans, a: -(ans @ da @ ans),
+    np.linalg.solve: lambda da, db, ans, a, b: _rt.solve_tangent(da, db, ans, a, b),
+    np.linalg.det: lambda da, ans, a: ans * np.trace(np.linalg.solve(a, da), axis1=-2, axis2=-1),
+    np.linalg.slogdet: lambda da, ans, a:
+                       (np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, da), axis1=-2, axis2=-1)),
+    np.linalg.cholesky: lambda da, ans, a, upper=False: _rt.cholesky_tangent(da, ans, upper),
+
+    # ---- shapes, copies and gathers
+    np.reshape:    lambda da, ans, a, shape, order="C", copy=None: np.reshape(da, np.shape(ans), order=order),
+    reshape_method: lambda da, ans, a, *shape, order="C": np.reshape(da, np.shape(ans), order=order),
+    np.ravel:      lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order),
+    np.transpose:  lambda da, ans, a, axes=None: np.transpose(da, axes),
+    transpose_method: lambda da, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
+                       np.transpose(da, _rt.method_axes(axes0, axes1, axes2, axes3, axes4, axes5)),
+    np.matrix_transpose: lambda dx, ans, x: np.matrix_transpose(dx),
+    np.swapaxes:   lambda da, ans, a, axis1, axis2: np.swapaxes(da, axis1, axis2),
+    np.moveaxis:   lambda da, ans, a, source, destination: np.moveaxis(da, source, destination),
+    np.expand_dims: lambda da, ans, a, axis: np.expand_dims(da, axis),
+    np.squeeze:    lambda da, ans, a, axis=None: np.reshape(da, np.shape(ans)),
+    np.broadcast_to: lambda darray, ans, array, shape, subok=False: np.broadcast_to(darray, shape),
+    np.stack:      lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
+                       np.stack(darrays, axis),
+    np.concatenate: lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
+                       np.concatenate(darrays, axis),
+    np.hstack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.hstack(dtup),
+    np.vstack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.vstack(dtup),
+    np.tile:       lambda dA, ans, A, reps: np.tile(dA, reps),
+    np.repeat:     lambda da, ans, a, repeats, axis=None: np.repeat(da, repeats, axis),
+    np.take:       lambda da, ans, a, indices, axis=None, out=None, mode="raise": np.take(da, indices, axis, mode=mode),
+    np.flip:       lambda dm, ans, m, axis=None: np.flip(dm, axis),
+    np.fliplr:     lambda dm, ans, m: np.fliplr(dm),
+    np.flipud:     lambda dm, ans, m: np.flipud(dm),
+    np.roll:       lambda da, ans, a, shift, axis=None: np.roll(da, shift, axis),
+    np.triu:       lambda dm, ans, m, k=0: np.triu(dm, k),
+    np.tril:       lambda dm, ans, m, k=0: np.tril(dm, k),
+    np.copy:       lambda da, ans, a, order="K", subok=False: np.array(da),
+    np.array:      lambda dobject, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
+                       np.array(dobject, ndmin=ndmin),
+    np.asarray:    lambda da, ans, a, dtype=None, order=None, device=None, copy=None, like=None:
+                       np.reshape(np.asarray(da), np.shape(ans)),
+    astype_method: lambda da, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:
+                       _rt.cast_back(da, ans, dtype),
 }
 
-BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.maximum, np.minimum}
+# Elementwise functions whose operands broadcast against each other.
+BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.float_power, np.mod,
+                np.fmod, np.arctan2, np.hypot, np.logaddexp, np.logaddexp2, np.copysign,
+                np.maximum, np.minimum, np.fmax, np.fmin, np.where, np.clip}
 
-NO_DERIVATIVE = {np.floor, np.ceil, np.round, np.rint, np.trunc, np.sign, np.argmax, np.argmin,
-                 np.shape, np.ndim, np.size, np.zeros, np.ones, np.zeros_like, np.ones_like,
-                 np.empty, np.empty_like, np.full, np.arange, np.linspace, np.eye, np.isnan,
-                 np.isfinite, np.isinf, np.greater, np.less, np.equal, np.not_equal,
-                 np.greater_equal, np.less_equal, np.logical_and, np.logical_or, np.logical_not}
+# Results that carry no derivative: constructors (constants), integer and boolean results,
+# step functions, comparisons, tests, indices.
+NO_DERIVATIVE = {
+    np.zeros, np.ones, np.full, np.empty, np.zeros_like, np.ones_like, np.full_like,
+    np.empty_like, np.arange, np.linspace, np.logspace, np.eye, np.identity, np.tri,
+    np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign, np.signbit,
+    np.floor_divide, np.heaviside,
+    np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero,
+    np.count_nonzero, np.searchsorted, np.digitize, np.bincount,
+    np.shape, np.ndim, np.size,
+    np.isnan, np.isfinite, np.isinf, np.isclose, np.allclose, np.array_equal, np.all, np.any,
+    np.greater, np.less, np.equal, np.not_equal, np.greater_equal, np.less_equal,
+    np.logical_and, np.logical_or, np.logical_not, np.logical_xor,
+    np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+    np.intp, np.bool_,
+}
 
-# Method spellings: `x.sum(axis=0)` is normalised to `np.sum(x, axis=0)`.
-METHODS = {"sum": np.sum, "mean": np.mean, "dot": np.dot}
+# Method spellings: `x.sum(axis=0)` is normalised to `np.sum(x, axis=0)`. Only names no
+# builtin container has (no `copy`, `sort`, `index`, `count`).
+METHODS = {
+    "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
+    "var": np.var, "std": np.std, "cumsum": np.cumsum, "cumprod": np.cumprod,
+    "dot": np.dot, "trace": np.trace, "diagonal": np.diagonal,
+    "reshape": reshape_method, "transpose": transpose_method, "ravel": np.ravel,
+    "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
+    "repeat": np.repeat, "take": np.take, "clip": np.clip, "astype": astype_method,
+    "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "round": np.round,
+    "nonzero": np.nonzero, "all": np.all, "any": np.any,
+}
 
 # Attribute spellings: `x.T` is normalised to `np.transpose(x)`.
-ATTRIBUTES = {}
+ATTRIBUTES = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}

@@ -14,6 +14,7 @@ import ast
 import copy
 
 import gast
+import numpy as np
 
 from ..rules import Rule, registry
 from ..rules import _key as rule_key
@@ -85,7 +86,23 @@ def _load(key):
         return _from_rule(rule)
     if reg.has_no_derivative(key):
         return CONSTANT
+    if key in OPERATOR_UFUNCS:
+        return entry(OPERATOR_UFUNCS[key])
     return MISSING
+
+
+# `array % x` reaches the tape as np.remainder(array, x): where the numpy table has no row for
+# the ufunc numpy uses to spell a Python operator, that operator's row is used, as the source
+# transformation uses it for `%` whatever the operands.
+OPERATOR_UFUNCS = {
+    np.add: gast.Add, np.subtract: gast.Sub, np.multiply: gast.Mult, np.divide: gast.Div,
+    np.power: gast.Pow, np.remainder: gast.Mod, np.floor_divide: gast.FloorDiv,
+    np.matmul: gast.MatMult, np.negative: gast.USub, np.positive: gast.UAdd,
+    np.bitwise_and: gast.BitAnd, np.bitwise_or: gast.BitOr, np.bitwise_xor: gast.BitXor,
+    np.left_shift: gast.LShift, np.right_shift: gast.RShift, np.invert: gast.Invert,
+    np.less: gast.Lt, np.less_equal: gast.LtE, np.greater: gast.Gt, np.greater_equal: gast.GtE,
+    np.equal: gast.Eq, np.not_equal: gast.NotEq,
+}
 
 
 def _from_rule(rule):

@@ -17,16 +17,14 @@ operations are recorded on its own tape.
 import functools
 import math
 import operator
-import os
-import sys
 
 import gast
-import numpy as np
 
-from .. import errors, runtime
-from ..errors import SrcadError
+from .. import runtime
 from ..rules import registry
 from .entries import CONSTANT, ENTRIES, MISSING, entry
+from .refusals import in_place, keyword_operand, no_rule, refusal, uncovered_operand, \
+    unknown_keyword
 
 
 class Tape(list):
@@ -134,14 +132,16 @@ class Node:
         # Only reached for names that are not slots: array attributes and method spellings.
         if name in ("shape", "ndim", "size", "dtype"):
             return getattr(self.value, name)
-        if name == "T":
-            return call(np.transpose, (self,), {})
+        spelled = registry().attributes.get(name)  # x.T is np.transpose(x)
+        if spelled is not None:
+            return spelled(self)
         method = registry().methods.get(name)
         if method is not None:
             return functools.partial(method, self)
         if not name.startswith("__") and hasattr(self.value, name):
-            raise AttributeError(f"srcad.tape cannot record the method .{name}() of a traced "
-                                 f"value; call the numpy function (np.{name}(x, ...)) instead")
+            spelling = f".{name}()" if callable(getattr(self.value, name)) else f".{name}"
+            raise AttributeError(f"srcad.tape cannot record {spelling} of a traced value (no "
+                                 "rule table spells it); call the numpy function instead")
         raise AttributeError(name)
 
     # ------------------------------------------------------------ numpy
@@ -151,8 +151,7 @@ class Node:
             raise refusal(f"np.{ufunc.__name__}.{method} on a traced value has no derivative rule",
                           f"Use np.{ufunc.__name__}(...) or a reduction such as np.sum")
         if kwargs.get("out") is not None:
-            raise refusal(f"an in-place np.{ufunc.__name__} (out=..., or x += ... on a plain "
-                          f"array) with a traced value", "Write a = a + x instead of a += x")
+            raise in_place(ufunc)
         return call(ufunc, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -181,17 +180,18 @@ def binary(key, op, x, y):
     if found is MISSING:
         raise no_rule(key)
     ans = op(xv, yv)
-    if found.single or found.parts is None:
+    parts = found.parts
+    if found.single or parts is None or len(parts) != 2:
         active = [(0, None, x)] if x_on else []
-        return record(found, ans, (xv, yv), None, active + ([(1, None, y)] if y_on else []),
-                      (x if x_on else y).tape)
+        active += [(1, None, y)] if y_on else []
+        return record(key, found, ans, (xv, yv), None, active, (x if x_on else y).tape)
     if x_on and y_on:
         vjp, parents, tape = found.fn, ((0, None, x), (1, None, y)), x.tape
     elif x_on:
-        vjp, parents, tape = found.parts[0], x, x.tape
+        vjp, parents, tape = parts[0], x, x.tape
     else:
-        vjp, parents, tape = found.parts[1], y, y.tape
-    if vjp is None:
+        vjp, parents, tape = parts[1], y, y.tape
+    if vjp is None:  # the table says: no derivative for that operand
         return ans
     node = Node(ans, tape, vjp, parents, (xv, yv), None, found.broadcasts)
     tape.append(node)
@@ -232,27 +232,41 @@ def call(fn, args, kwargs):
         node = Node(ans, x.tape, vjp, x, (xv,), None, found.broadcasts)
         x.tape.append(node)
         return node
-    if kwargs:
-        _check_keywords(fn, found, kwargs)
+    if kwargs.get("out") is not None:
+        raise in_place(fn)
+    if found.accepts is not None and not found.accepts.issuperset(kwargs):
+        raise unknown_keyword(fn, set(kwargs) - found.accepts)
     tape = newest(args, kwargs)
     active = []
     raw_args = tuple(_unwrap(a, i, tape, active) for i, a in enumerate(args))
-    raw_kwargs = {k: _unwrap(v, _position(fn, found, k), tape, active) for k, v in kwargs.items()}
+    raw_kwargs = {}
+    for keyword, value in kwargs.items():
+        position = found.names.index(keyword) if found.names and keyword in found.names else None
+        count = len(active)
+        raw_kwargs[keyword] = _unwrap(value, position, tape, active)
+        if position is None and len(active) > count:
+            raise keyword_operand(fn, keyword)
     ans = fn(*raw_args, **raw_kwargs)
-    return record(found, ans, raw_args, raw_kwargs or None, active, tape)
+    return record(fn, found, ans, raw_args, raw_kwargs or None, active, tape)
 
 
-def record(found, ans, args, kwargs, active, tape):
-    """Append the node of `ans` to `tape`; `active` lists `(position, item, node)` for each
-    operand of this tape among the arguments (item: its index inside a list argument)."""
+def record(key, found, ans, args, kwargs, active, tape):
+    """Append the node of `ans` (the result of `key`) to `tape`. `active` lists
+    `(position, item, node)` for each operand of this tape among the arguments (item: its
+    index inside a list argument). An operand the rule has no cotangent slot for is refused:
+    dropping it would be a silently wrong derivative."""
     single = found.single if found.single is not None else len(args) == 1
+    width = 1 if single else len(found.parts) if found.parts is not None else len(args)
     positions = {i for i, _, _ in active}
+    for i in positions:
+        if i >= width:
+            names = found.names
+            raise uncovered_operand(key, repr(names[i]) if names and i < len(names) else i)
     if single:
-        # The bare cotangent belongs to the first operand; other arguments get none.
-        vjp, active = found.fn, [(None, j, n) for i, j, n in active if i == 0]
+        vjp = found.fn
+        active = [(None, j, n) for _, j, n in active]
     elif found.parts is not None and len(positions) == 1:
-        i = active[0][0]
-        vjp = found.parts[i] if i < len(found.parts) else None
+        vjp = found.parts[active[0][0]]
         active = [(None, j, n) for _, j, n in active]
     else:
         vjp = found.fn
@@ -303,6 +317,8 @@ def newest(args, kwargs):
 
 
 def _unwrap(value, position, tape, active):
+    """`value` with the nodes of `tape` replaced by their values, noted in `active`; nodes of
+    older tapes stay: they are constants here, recorded on their own tape when used."""
     if type(value) is Node:
         if value.tape is not tape:
             return value
@@ -317,63 +333,3 @@ def _unwrap(value, position, tape, active):
             items.append(item)
         return type(value)(items)
     return value
-
-
-def _position(fn, found, keyword):
-    names = found.names
-    if names is not None and keyword in names:
-        return names.index(keyword)
-    return None
-
-
-def _check_keywords(fn, found, kwargs):
-    if kwargs.get("out") is not None:
-        raise refusal(f"{describe(fn)}(..., out=...) with a traced value writes in place",
-                      "Use the returned value instead of out=")
-    if found.accepts is not None and not found.accepts.issuperset(kwargs):
-        unknown = ", ".join(sorted(set(kwargs) - found.accepts))
-        raise refusal(f"the derivative rule of {describe(fn)} takes no argument {unknown}",
-                      "Drop that argument, or register a rule that takes it with srcad.defvjp")
-    if found.names is None and any(type(v) is Node for v in kwargs.values()):
-        raise refusal(f"a traced value passed by keyword to {describe(fn)}",
-                      "Pass it by position")
-
-
-# ---------------------------------------------------------------- refusals
-
-_SRCAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
-
-
-def refusal(what, hint):
-    """A SrcadError citing the user's line that is running now (the first frame outside
-    srcad and numpy)."""
-    frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith((_SRCAD_DIR, _NUMPY_DIR)):
-        frame = frame.f_back
-    if frame is None:
-        return SrcadError(f"{what}. {hint}.")
-    return errors.at(frame.f_code.co_filename, frame.f_lineno, what, hint)
-
-
-def no_rule(key):
-    name = describe(key)
-    return refusal(f"no derivative rule for {name}", f"Register one with srcad.defvjp({name}, rule)")
-
-
-_OPERATOR_TEXT = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
-                  gast.Mod: "%", gast.MatMult: "@", gast.FloorDiv: "//", gast.USub: "unary -",
-                  gast.UAdd: "unary +", gast.Invert: "~"}
-
-
-def describe(fn):
-    """How the user spells `fn`: `np.sin`, `np.linalg.norm`, `the operator **`, `scipy.special.erf`."""
-    if isinstance(fn, type) and issubclass(fn, gast.AST):
-        return f"the operator {_OPERATOR_TEXT.get(fn, fn.__name__)}"
-    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", repr(fn))
-    if isinstance(fn, np.ufunc):
-        return f"np.{fn.__name__}"
-    module = getattr(fn, "__module__", None) or ""
-    if module == "numpy" or module.startswith("numpy."):
-        module = "np" + module[len("numpy"):]
-    return f"{module}.{name}" if module and module != "builtins" else name

@@ -35,28 +35,28 @@ class Target:
         self.slots = tuple(self._slot(w) for w in ((wrt,) if self.single else wrt))
 
     def _slot(self, w):
+        call = f"{self.transform}(wrt={w!r})"
         if isinstance(w, bool) or not isinstance(w, (int, str)):
-            raise self._error(f"{self.transform}(wrt={w!r}): wrt must be a position, a parameter name or a tuple of "
+            raise self._error(f"{call}: wrt must be a position, a parameter name or a tuple of "
                               "them", f"Use one of {self._names()}")
         if self.params is None:
             if isinstance(w, int) and w >= 0:
                 return w, None, _EMPTY
-            raise self._error(f"{self.transform}(wrt={w!r}): {_name(self.fn)} has no readable signature",
+            raise self._error(f"{call}: {_name(self.fn)} has no readable signature",
                               "Use a position (0, 1, ...)")
         plain = [p for p in self.params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         positional = [p for p in plain if p.kind != p.KEYWORD_ONLY]
-        if isinstance(w, int):
-            if not -len(positional) <= w < len(positional):
-                raise self._error(f"{self.transform}(wrt={w}): {_name(self.fn)} has no positional parameter at "
-                                  f"position {w}", f"Use a position below {len(positional)} or a "
-                                  f"name ({self._names()})")
-            param = positional[w]
-        else:
-            matches = [p for p in plain if p.name == w]
-            if not matches:
-                raise self._error(f"{self.transform}(wrt={w!r}): {_name(self.fn)} has no parameter named {w!r}",
-                                  f"Use one of {self._names()}")
-            param = matches[0]
+        if isinstance(w, int) and w >= len(positional) and any(
+                p.kind == p.VAR_POSITIONAL for p in self.params):
+            return w, None, _EMPTY  # an argument caught by *args
+        if isinstance(w, int) and not -len(positional) <= w < len(positional):
+            raise self._error(f"{call}: {_name(self.fn)} has no positional parameter at position "
+                              f"{w}", f"Use a position below {len(positional)} or a name "
+                              f"({self._names()})")
+        if isinstance(w, str) and w not in {p.name for p in plain}:
+            raise self._error(f"{call}: {_name(self.fn)} has no parameter named {w!r}",
+                              f"Use one of {self._names()}")
+        param = positional[w] if isinstance(w, int) else next(p for p in plain if p.name == w)
         position = positional.index(param) if param in positional else None
         name = None if param.kind == param.POSITIONAL_ONLY else param.name
         return position, name, param.default
@@ -64,8 +64,8 @@ class Target:
     def _names(self):
         if not self.params:
             return "a position"
-        return ", ".join(p.name for p in self.params if p.kind not in (p.VAR_POSITIONAL,
-                                                                        p.VAR_KEYWORD))
+        return ", ".join(p.name for p in self.params
+                         if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
 
     def _error(self, what, hint):
         code = getattr(self.fn, "__code__", None)
@@ -104,7 +104,8 @@ class Target:
         else:
             what = f"a {type(value).__name__}"
         what = f"{self.transform} needs a scalar output, but {_name(self.fn)} returned {what}"
-        hint = "Use srcad.vjp for a vector-Jacobian product or srcad.jacobian for the whole Jacobian"
+        hint = ("Use srcad.vjp for a vector-Jacobian product or srcad.jacobian for the whole "
+                "Jacobian")
         code = getattr(self.fn, "__code__", None)
         if code is None:
             return SrcadError(f"{what}. {hint}.")
@@ -134,7 +135,8 @@ def run(target, args, kwargs):
 
 def backward(tape, out):
     """The reverse sweep: from `out` (seeded with 1.0) back over `tape`, each node's cotangent
-    `grad` is passed through its rule and added into its operands' `grad`."""
+    `grad` is passed through its rule and added into its operands' `grad`. Never in place: a
+    rule may hand one array to two operands. (One loop, written out: it is the hot path.)"""
     out.grad = 1.0
     for node in reversed(tape):
         g = node.grad
@@ -148,7 +150,7 @@ def backward(tape, out):
         if type(parents) is Node:
             if c is None:
                 continue
-            if node.broadcasts and type(c) is not float:
+            if node.broadcasts and type(c) is not float and type(c) is not np.float64:
                 c = fit(c, parents.value)
             total = parents.grad
             parents.grad = c if total is None else total + c
@@ -159,7 +161,7 @@ def backward(tape, out):
                 continue
             if j is not None:
                 ci = runtime.item(ci, j)
-            if node.broadcasts and type(ci) is not float:
+            if node.broadcasts and type(ci) is not float and type(ci) is not np.float64:
                 ci = fit(ci, parent.value)
             total = parent.grad
             parent.grad = ci if total is None else total + ci
@@ -205,9 +207,9 @@ def _check_kind(value, name, target):
         return
     if kind is np.ndarray and value.dtype.kind in "fiub":
         return
-    raise target._error(f"{target.transform}: cannot differentiate {_name(target.fn)} with respect to {name}: it is "
-                        f"a {kind.__name__}", "The tape differentiates floats, ints and numeric "
-                        "numpy arrays")
+    raise target._error(f"{target.transform}: cannot differentiate {_name(target.fn)} with "
+                        f"respect to {name}: it is a {kind.__name__}",
+                        "The tape differentiates floats, ints and numeric numpy arrays")
 
 
 def _name(fn):

@@ -188,7 +188,7 @@ class _Reverse:
         fn = self.facts.calls.get(id(stmt.value)) if isinstance(stmt.value, gast.Call) else None
         if fn is not None and calls.is_user_function(fn) and self.facts.is_active(name_):
             forward, backward = self.user_call(stmt, fn)
-        elif self.facts.is_active(name_) and name_ in self.adjoints:
+        elif self.facts.is_active(name_) and self.has_adjoint(name_):
             bt = g.name(self.adjoints[name_])
             held = None
             for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
@@ -219,7 +219,7 @@ class _Reverse:
         if self.tape is None:
             self.tape = self.names.fresh("_tape")
         forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
-        if name_ not in self.adjoints:
+        if not self.has_adjoint(name_):
             return forward, []
         cotangents = self.names.temp()
         backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
@@ -397,6 +397,18 @@ class _Reverse:
 
     def rt(self, helper):
         return g.attr(self.ns.refer(runtime, "_rt"), helper)
+
+    def has_adjoint(self, primal):
+        """Whether `primal`'s adjoint may be non-zero here. A local variable's adjoint exists
+        once a later statement (processed earlier) used it; any other may receive its
+        contributions from statements the reverse sweep reaches later (a loop's next turn
+        backwards), so it always exists (from zero)."""
+        if primal in self.adjoints:
+            return True
+        if self.layout.local(primal):
+            return False
+        self.adjoint_name(primal)
+        return True
 
     def adjoint_name(self, primal):
         if primal not in self.adjoints:

@@ -1,0 +1,73 @@
+"""What the tape refuses, as SrcadErrors citing the user's line that is running when it happens.
+
+The tape has no source to point into: the line is found on the stack, the first frame outside
+srcad and numpy (numpy's own Python functions may sit between the user and the tape).
+"""
+import os
+import sys
+
+import gast
+import numpy as np
+
+from .. import errors
+from ..errors import SrcadError
+
+_SRCAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+
+
+def refusal(what, hint):
+    """A SrcadError for the user's line that is running now."""
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith((_SRCAD_DIR, _NUMPY_DIR)):
+        frame = frame.f_back
+    if frame is None:
+        return SrcadError(f"{what}. {hint}.")
+    return errors.at(frame.f_code.co_filename, frame.f_lineno, what, hint)
+
+
+def no_rule(key):
+    name = describe(key)
+    return refusal(f"no derivative rule for {name}",
+                   f"Register one with srcad.defvjp({name}, rule)")
+
+
+def uncovered_operand(key, argument):
+    name = describe(key)
+    return refusal(f"the derivative rule of {name} gives no cotangent for its argument "
+                   f"{argument}, which depends on the differentiated arguments",
+                   f"Register a rule that covers it with srcad.defvjp({name}, rule)")
+
+
+def keyword_operand(key, keyword):
+    return refusal(f"a traced value passed as {keyword}= to {describe(key)}, whose derivative "
+                   "rule does not name that parameter", "Pass it by position")
+
+
+def unknown_keyword(key, keywords):
+    return refusal(f"the derivative rule of {describe(key)} takes no argument "
+                   f"{', '.join(sorted(keywords))}",
+                   "Drop it, or register a rule that takes it with srcad.defvjp")
+
+
+def in_place(key):
+    return refusal(f"an in-place {describe(key)} (out=..., or a += x on a plain array) with a "
+                   "traced value", "Write a = a + x, or use the returned value")
+
+
+_OPERATOR_TEXT = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.Pow: "**",
+                  gast.Mod: "%", gast.MatMult: "@", gast.FloorDiv: "//", gast.USub: "unary -",
+                  gast.UAdd: "unary +", gast.Invert: "~"}
+
+
+def describe(key):
+    """How the user spells `key`: `np.sin`, `np.linalg.norm`, `the operator **`, `abs`."""
+    if isinstance(key, type) and issubclass(key, gast.AST):
+        return f"the operator {_OPERATOR_TEXT.get(key, key.__name__)}"
+    if isinstance(key, np.ufunc):
+        return f"np.{key.__name__}"
+    name = getattr(key, "__qualname__", None) or getattr(key, "__name__", None) or repr(key)
+    module = getattr(key, "__module__", None) or ""
+    if module == "numpy" or module.startswith("numpy."):
+        module = "np" + module[len("numpy"):]
+    return f"{module}.{name}" if module and module != "builtins" else name
