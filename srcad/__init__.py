@@ -10,5 +10,7 @@
 from .api import grad, hessian, jacobian, jvp, source, value_and_grad, vjp
 from .custom import defjvp, defvjp, primitive
 from .errors import SrcadError
+from .introspect import graph, trace
 
-__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "source", "defvjp", "defjvp", "primitive", "SrcadError"]
+__all__ = ["grad", "value_and_grad", "vjp", "jvp", "jacobian", "hessian", "source", "trace",
+           "graph", "defvjp", "defjvp", "primitive", "SrcadError"]

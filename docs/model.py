@@ -1,0 +1,27 @@
+"""The functions docs/how-it-works.md differentiates (its code blocks cite this file's lines)."""
+import math
+
+
+def power_sum(x, n):
+    s = 0.0
+    p = 1.0
+    for i in range(n):
+        p = p * x
+        s = s + p
+    return s
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def neuron(w, x, b):
+    return sigmoid(w * x + b) * x
+
+
+def relu_step(x, y):
+    if x > 0.0:
+        z = x * y
+    else:
+        z = 0.0
+    return z + y
