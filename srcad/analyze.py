@@ -40,6 +40,7 @@ class Facts:
     int_params: set = field(default_factory=set)  # parameters given Python ints
     single: bool = True                          # one gradient, not a tuple of them
     keep: list = field(default_factory=list)
+    viewed: set = field(default_factory=set)      # arrays another name may alias or view
 
     @property
     def active(self):
@@ -100,7 +101,33 @@ def dataflow(tree, src, wrt, arg_kinds):
     _propagate_varied(simple, facts)
     _propagate_useful(simple, facts)
     _check_in_place(simple, src, facts, set(arg_kinds))
+    facts.viewed = _viewed(simple, facts)
     return facts
+
+
+def _viewed(simple, facts):
+    """Arrays written into (`a[i] = v`) that some statement may keep an alias or a slice of.
+    A plain index (`a[i]`, `a[i, j]`) is taken to read values, not to keep a view."""
+    written = {s.targets[0].value.id for s in simple if isinstance(s, gast.Assign)
+               and isinstance(s.targets[0], gast.Subscript) and isinstance(s.targets[0].value, gast.Name)}
+    out = set()
+    for a in written:
+        for stmt in simple:
+            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
+                continue  # the writes themselves
+            value = getattr(stmt, "value", None)
+            if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
+                    and value.value.id == a and _plain_index(value.slice):
+                continue
+            if _keeps(stmt, a, facts):
+                out.add(a)
+    return out
+
+
+def _plain_index(index):
+    parts = index.elts if isinstance(index, gast.Tuple) else [index]
+    return all(isinstance(p, (gast.Name, gast.Constant)) and not (isinstance(p, gast.Constant)
+               and p.value in (None, Ellipsis)) for p in parts)
 
 
 # Functions that read an array without keeping it (a view or the object itself).

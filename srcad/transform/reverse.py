@@ -21,7 +21,7 @@ from .. import runtime
 from ..analyze import ARRAY, FLOAT
 from ..errors import Unsupported
 from . import calls
-from .adjoints import AddAt, Prelude, Terms
+from .adjoints import AddAt, Prelude, Terms, adjoint_index
 from .layout import Layout
 
 FORWARD_SWEEP = "forward sweep"
@@ -65,7 +65,8 @@ def reverse(tree, src, facts, names, variant="vjp", derive_call=None):
     params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
     layout = Layout(params, body)
     needed = None
-    if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in body):
+    writes = any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) for s in body)
+    if writes or any(isinstance(s, (gast.If, gast.For, gast.While)) for s in body):
         probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, None, derive_call)
         probe.function()
         needed = probe.reads  # the to-be-recorded variables: those the reverse sweep reads
@@ -188,7 +189,8 @@ class _Reverse:
         fn = self.facts.calls.get(id(stmt.value)) if isinstance(stmt.value, gast.Call) else None
         if fn is not None and calls.is_user_function(fn) and self.facts.is_active(name_):
             forward, backward = self.user_call(stmt, fn)
-        elif self.facts.is_active(name_) and self.has_adjoint(name_):
+        elif self.facts.is_active(name_) and self.has_adjoint(name_) \
+                and any(self.facts.is_active(n) for n in g.names_in(stmt.value)):
             bt = g.name(self.adjoints[name_])
             held = None
             for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
@@ -231,13 +233,41 @@ class _Reverse:
         return forward, backward
 
     def visit_store(self, stmt):
-        base = stmt.targets[0].value
-        needed = self.needed is not None and base.id in self.needed if isinstance(base, gast.Name) else False
-        if isinstance(base, gast.Name) and (self.facts.is_active(base.id) or needed):
-            raise Unsupported(stmt, "cannot differentiate an assignment into an array whose value "
-                                    "the derivative needs", "Build a new array (np.where, np.stack, "
-                                    "np.concatenate) instead of writing into one")
-        return [stmt], []
+        """`a[i] = v`: backwards, `v` receives `a`'s adjoint at `[i]`, which is then zero (the
+        old values there reached nothing after); if the reverse sweep reads `a`, the values
+        overwritten are saved first and written back."""
+        target = stmt.targets[0]
+        base = target.value
+        if not isinstance(base, gast.Name):
+            return [stmt], []
+        a = base.id
+        needed = self.needed is not None and a in self.needed
+        if not (self.facts.is_active(a) or needed):
+            return [stmt], []
+        if a in self.layout.params:
+            raise Unsupported(stmt, f"cannot differentiate a write into the argument {a}: it would "
+                                    "change the caller's array", f"Copy it first: {a} = {a}.copy()")
+        if a in self.facts.viewed:
+            raise Unsupported(stmt, f"cannot differentiate a write into {a}, of which another name "
+                                    "may hold a view or an alias", "Build a new array (np.where, "
+                                    "np.stack, np.concatenate) or copy what you read from it")
+        index = adjoint_index(target.slice)
+        forward, backward, restore = [stmt], [], []
+        if needed:
+            old = g.call(self.rt("saved"), [g.subscript(g.name(a), g.clone(target.slice))])
+            forward.insert(0, self.push(old, stmt))
+            store = gast.Subscript(value=g.name(a), slice=g.clone(target.slice), ctx=gast.Store())
+            popped = g.call(g.attr(g.name(self.tape), "pop"), [])
+            restore = [g.assign(store, popped, stmt)]
+        if self.facts.is_active(a) and self.has_adjoint(a):
+            ba = g.name(self.adjoint_name(a))
+            value = stmt.value
+            if isinstance(value, gast.Name) and self.facts.is_active(value.id):
+                part = g.call(self.rt("item"), [ba, index])
+                term = g.call(self.rt("unbroadcast"), [part, g.clone(value)])
+                backward.append(self.accumulate(value.id, term, stmt))
+            backward.append(g.assign(ba.id, g.call(self.rt("zero_at"), [g.name(ba.id), g.clone(index)]), stmt))
+        return forward, backward + restore
 
     def visit_Expr(self, stmt):
         call = stmt.value
