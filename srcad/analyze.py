@@ -94,7 +94,10 @@ def dataflow(tree, src, wrt, arg_kinds):
     for stmt in simple:
         for node in gast.walk(stmt):
             if isinstance(node, gast.Call):
-                facts.calls[id(node)] = src.resolve(node.func)
+                facts.calls[id(node)] = fn = src.resolve(node.func)
+                if getattr(fn, "__srcad__", None) is not None:
+                    from .api import register_made
+                    register_made(fn)  # a gradient srcad made: rules by forward mode
     facts.int_params = {p for p, kind in arg_kinds.items() if kind == INT}
     arg_kinds = {p: FLOAT if kind == INT else kind for p, kind in arg_kinds.items()}
     _infer_kinds(simple, facts, arg_kinds, src)

@@ -273,6 +273,40 @@ def hessian(fn=None, wrt=0):
     return functools.wraps(fn)(jacobian(grad(fn, wrt), wrt, mode="forward"))
 
 
+def register_made(fn):
+    """Derivative rules for `fn`, a gradient srcad made (`srcad.grad(g)`), so that code calling
+    it can be differentiated: its reverse rule is a Hessian-vector product and its forward rule
+    a jvp, both by forward mode over its generated code. Returns whether `fn` is one."""
+    from .custom import defjvp, defvjp
+    from .rules import registry
+    made = getattr(fn, "__srcad__", None)
+    if made is None or made[1] != "grad" or not made[0].single:
+        return False
+    if registry().reverse_rule(fn) is not None:
+        return True
+    target = made[0]
+    g, w = target.fn, target.wrt[0]
+    positional = [p.name for p in target.params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+    def hvp(cotangent, ans, *args):
+        out = []
+        for name_, value in zip(positional, args):
+            if kind_of_type(type(value)) in (FLOAT, INT) or isinstance(value, np.ndarray):
+                tangent = jvp(grad(g, wrt=name_), wrt=w)(*args, cotangent)[1]  # symmetric second derivatives
+                out.append(tangent)
+            else:
+                out.append(None)
+        return out[0] if len(out) == 1 else tuple(out)
+
+    def forward_rule(dargs, ans, *args):
+        active = [i for i, d in enumerate(dargs) if d is not None]
+        tangents = [dargs[i] for i in active]
+        return jvp(fn, wrt=tuple(positional[i] for i in active))(*args, *tangents)[1]
+    defvjp(fn, hvp)
+    defjvp(fn, forward_rule)
+    return True
+
+
 def _by_forward_mode(target, transform, args, kwargs, values):
     """grad (or value_and_grad) of a derivative srcad made, by forward mode over its code."""
     def run(*args, **kwargs):

@@ -62,6 +62,7 @@ class _Normalizer:
         self.names = names
         self.current = {}
         self.ssa = set()
+        self.aliases = {}  # SSA names bound to a known function: loads read the function
 
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
@@ -116,7 +117,11 @@ class _Normalizer:
             return pre
         if isinstance(target, gast.Name):
             value = self.own_value(target.id, self.expression(stmt.value, pre), pre)
-            return pre + self.bind(target, value, stmt)
+            bound = self.bind(target, value, stmt)
+            if target.id in self.ssa and isinstance(value, gast.Name) and self.is_global_ref(value) \
+                    and callable(self.src.resolve(value)):
+                self.aliases[self.current[target.id]] = value
+            return pre + bound
         value = self.atom(stmt.value, pre)
         return pre + self.bind(target, value, stmt)
 
@@ -294,7 +299,10 @@ class _Normalizer:
         return g.store(version)
 
     def load(self, name_, node):
-        return g.located(g.name(self.current.get(name_, name_)), node)
+        version = self.current.get(name_, name_)
+        if version in self.aliases:  # a local naming a known function: `dg = srcad.grad(g)`
+            return g.clone(self.aliases[version])
+        return g.located(g.name(version), node)
 
     # --- expressions --------------------------------------------------------------------------
 
@@ -361,7 +369,30 @@ class _Normalizer:
             func = self.atom(func, pre)
         elif isinstance(func, gast.Name):
             func = self.expression(func, pre)
+        made = self.transformed(func, args, keywords)
+        if made is not None:
+            return made
         return g.call(func, args, keywords)
+
+    def transformed(self, func, args, keywords):
+        """`srcad.grad(g)` (any srcad transformation of a function known now) is made now, so
+        that calls of it are calls of a known function: a reference to it, or None."""
+        from . import api
+        fn = self.src.resolve(func) if self.is_global_ref(func) else UNRESOLVED
+        if not any(fn is t for t in (api.grad, api.value_and_grad, api.jvp, api.jacobian, api.hessian)):
+            return None
+        values = [self.constant_value(a) for a in args] + [self.constant_value(k.value) for k in keywords]
+        if any(v is UNRESOLVED for v in values):
+            return None
+        made = fn(*values[:len(args)], **{k.arg: v for k, v in zip(keywords, values[len(args):])})
+        return self.src.namespace.refer(made, "d" + getattr(values[0], "__name__", "f"))
+
+    def constant_value(self, expr):
+        if isinstance(expr, gast.Constant):
+            return expr.value
+        if isinstance(expr, gast.Tuple) and all(isinstance(e, gast.Constant) for e in expr.elts):
+            return tuple(e.value for e in expr.elts)
+        return self.src.resolve(expr) if self.is_global_ref(expr) else UNRESOLVED
 
     def call_arg(self, arg, pre):
         if isinstance(arg, gast.Starred):

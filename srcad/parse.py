@@ -32,6 +32,9 @@ class Source:
         if isinstance(expr, gast.Name):
             if expr.id in self.local_names:
                 return UNRESOLVED
+            made = self.namespace.known_object(expr.id) if self.namespace is not None else None
+            if made is not None:  # an object srcad passes in (a helper, a derivative)
+                return made
             for scope in (self.closure, self.globals):
                 if expr.id in scope:
                     return scope[expr.id]

@@ -96,8 +96,9 @@ class Terms:
             raise Unsupported(stmt, f"cannot pass keyword arguments to {callable_text(value.func)}, "
                                     "whose derivative rule was registered with defvjp",
                               "Pass its arguments by position")
-        name_ = getattr(fn, "__name__", "custom")
-        call = g.call(self.rt("custom_vjp"), [self.ns.refer(rule.fn, name_ + "_vjp"), g.const(len(value.args)),
+        own = getattr(rule.fn, "__name__", "")
+        name_ = own if own.isidentifier() else getattr(fn, "__name__", "custom") + "_vjp"
+        call = g.call(self.rt("custom_vjp"), [self.ns.refer(rule.fn, name_), g.const(len(value.args)),
                                               bt, ans] + [g.clone(a) for a in value.args])
         return [Prelude(call)] + [(a, g.subscript(None, g.const(i))) for i, a in enumerate(value.args)]
 
