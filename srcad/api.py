@@ -390,13 +390,18 @@ def _describe(value):
         else f"a {type(value).__name__}"
 
 
-def source(fn, wrt=0, mode="reverse", *, args=None):
+def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
     """The Python source of `fn`'s generated derivative, exactly as it is compiled.
 
     It is the derivative specialised for `args` if given, else for arguments of the kinds the
-    parameters' annotations or defaults name (a Python float where nothing is said)."""
+    parameters' annotations or defaults name (a Python float where nothing is said). In
+    reverse mode, `of` chooses which of the three compiled variants: "vjp" (value and gradient
+    for a given output cotangent `by`, default 1.0), "value_and_grad" (what value_and_grad
+    runs) or "grad" (what grad runs: no value, the seed folded away)."""
     if mode not in ("reverse", "forward"):
         raise errors.SrcadError(f"source(mode={mode!r}): mode is 'reverse' or 'forward'")
+    if of not in ("vjp", "value_and_grad", "grad"):
+        raise errors.SrcadError(f"source(of={of!r}): of is 'vjp', 'value_and_grad' or 'grad'")
     target = _Target(fn, wrt, "source")
     if args is not None:
         kinds = target.kinds(args, {})
@@ -404,7 +409,7 @@ def source(fn, wrt=0, mode="reverse", *, args=None):
         kinds = {p.name: _declared_kind(p, fn) for p in target.params}
     if mode == "forward":
         return target.compiled(kinds, "forward", "jvp").text
-    return target.compiled(kinds).text
+    return target.compiled(kinds, variant=of).text
 
 
 def _declared_kind(param, fn):
