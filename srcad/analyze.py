@@ -102,7 +102,7 @@ def dataflow(tree, src, wrt, arg_kinds):
     arg_kinds = {p: FLOAT if kind == INT else kind for p, kind in arg_kinds.items()}
     _infer_kinds(simple, facts, arg_kinds, src)
     _propagate_varied(simple, facts)
-    _propagate_useful(simple, facts)
+    _propagate_useful(simple, facts, _mutated_params(simple, set(arg_kinds)))
     _check_in_place(simple, src, facts, set(arg_kinds))
     facts.viewed = _viewed(simple, facts)
     return facts
@@ -194,18 +194,29 @@ def _Element(iterable):
     return g.subscript(iterable, g.const(0))
 
 
-def _targets(stmt):
-    """Names a simple statement (re)defines: `t = ...`, `a[i] = t` (a), `a.append(t)` (a)."""
+def _targets(stmt, facts=None):
+    """Names a simple statement (re)defines: `t = ...`, `a[i] = t` (a), `a.append(t)` (a), and
+    the containers passed to a user function, which may append to them (`h(tape, x)`)."""
     if isinstance(stmt, gast.Assign):
         target = stmt.targets[0]
         if isinstance(target, gast.Subscript):
             return [target.value.id] if isinstance(target.value, gast.Name) else []
-        return g.assigned_names(target)
+        return g.assigned_names(target) + _containers_passed(stmt.value, facts)
     if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
         func = stmt.value.func
         if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
             return [func.value.id]  # a method call may change its receiver (xs.append(t))
     return []
+
+
+def _containers_passed(value, facts):
+    if facts is None or not isinstance(value, gast.Call):
+        return []
+    fn = facts.calls.get(id(value), UNRESOLVED)
+    if fn is UNRESOLVED or not _is_user_function(fn):
+        return []
+    return [a.id for a in value.args if isinstance(a, gast.Name)
+            and facts.kinds.get(a.id, OTHER) not in (FLOAT, ARRAY, RANGE)]
 
 
 def _sources(stmt):
@@ -245,14 +256,28 @@ def _propagate_varied(simple, facts):
             if source is None or not _carries_derivative(source, facts):
                 continue
             if any(n in facts.varied for n in g.names_in(source)):
-                for t in _targets(stmt):
+                for t in _targets(stmt, facts):
                     if t not in facts.varied:
                         facts.varied.add(t)
                         changed = True
 
 
-def _propagate_useful(simple, facts):
-    facts.useful = set()
+def _mutated_params(simple, params):
+    """Parameters the function changes in place (appends to, writes into): the caller sees
+    them after the call, so they are outputs too."""
+    out = set()
+    for stmt in simple:
+        if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
+                and isinstance(stmt.value.func, gast.Attribute) and isinstance(stmt.value.func.value, gast.Name):
+            out.add(stmt.value.func.value.id)
+        elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
+                and isinstance(stmt.targets[0].value, gast.Name):
+            out.add(stmt.targets[0].value.id)
+    return out & params
+
+
+def _propagate_useful(simple, facts, outputs=()):
+    facts.useful = set(outputs)
     for stmt in facts.returns:
         facts.useful.update(g.names_in(stmt.value))
     changed = True
@@ -261,7 +286,7 @@ def _propagate_useful(simple, facts):
         for stmt in reversed(simple):
             if isinstance(stmt, gast.Return):
                 continue
-            if not any(t in facts.useful for t in _targets(stmt)):
+            if not any(t in facts.useful for t in _targets(stmt, facts)):
                 continue
             for n in g.names_in(_sources(stmt)):
                 if n not in facts.useful:
@@ -279,7 +304,7 @@ def _infer_kinds(simple, facts, arg_kinds, src):
                 name_ = stmt.targets[0].id
                 kinds[name_] = _join(kinds.get(name_), kind)
             else:
-                for t in _targets(stmt):
+                for t in _targets(stmt, facts):
                     kinds[t] = _join(kinds.get(t), OTHER if t not in kinds else kinds[t])
 
 
@@ -309,9 +334,15 @@ def _kind_of(expr, facts, src):
     if isinstance(expr, gast.Attribute):
         value = src.resolve(expr)
         return OTHER if value is UNRESOLVED else kind_of_value(value)
-    if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name) \
-            and facts.kinds.get(expr.value.id) == RANGE:
-        return FLOAT  # an element of a range is an int
+    if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name):
+        container = facts.kinds.get(expr.value.id)
+        if container == RANGE:
+            return FLOAT  # an element of a range is an int
+        if isinstance(container, tuple) and isinstance(expr.slice, gast.Constant) \
+                and type(expr.slice.value) is int and -len(container) <= expr.slice.value < len(container):
+            return container[expr.slice.value]  # an element of a tuple of known kinds
+    if isinstance(expr, gast.Tuple):
+        return tuple(_kind_of(e, facts, src) for e in expr.elts)
     return OTHER
 
 

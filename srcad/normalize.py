@@ -63,6 +63,7 @@ class _Normalizer:
         self.current = {}
         self.ssa = set()
         self.aliases = {}  # SSA names bound to a known function: loads read the function
+        self.loops = 0     # how many loops enclose the statement being normalised
 
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
@@ -98,6 +99,10 @@ class _Normalizer:
             return []
         pre = []
         value = self.expression(stmt.value, pre)
+        if isinstance(value, gast.Call) and self.is_global_ref(value.func):
+            from .transform.calls import is_user_function
+            if is_user_function(self.src.resolve(value.func)):  # it may append to what it gets
+                return pre + [gast.Assign(targets=[g.store(self.names.temp())], value=value, type_comment=None)]
         return pre + [gast.Expr(value=value)]
 
     def visit_Assign(self, stmt):
@@ -131,8 +136,8 @@ class _Normalizer:
         old and the new value at different statements."""
         if target in self.ssa or g.is_atom(value):
             return value
-        if self.current.get(target, target) not in g.names_in(value):
-            return value
+        if self.current.get(target, target) not in g.names_in(value) and not self.loops:
+            return value  # (in a loop, always: the copy back can then wait for the turn's end)
         t = self.names.temp()
         pre.append(gast.Assign(targets=[g.store(t)], value=value, type_comment=None))
         return g.name(t)
@@ -174,6 +179,8 @@ class _Normalizer:
                               orelse=self.block(stmt.orelse))]
 
     def visit_For(self, stmt):
+        if stmt.orelse and not _breaks(stmt.body):  # the else block always runs: after the loop
+            return self.block([_without_else(stmt)] + stmt.orelse)
         lowered = self.indexed_loop(stmt)
         if lowered is not None:
             return self.visit_For(lowered)
@@ -186,7 +193,7 @@ class _Normalizer:
             item = self.names.temp()
             target = g.store(item)
             body = self.bind(stmt.target, g.name(item), stmt)
-        body += self.block(stmt.body)
+        body += self.loop_block(stmt.body)
         return pre + [gast.For(target=target, iter=iterable, body=body or [gast.Pass()],
                                orelse=self.block(stmt.orelse), type_comment=None)]
 
@@ -226,15 +233,24 @@ class _Normalizer:
                                   orelse=stmt.orelse, type_comment=None), stmt)
 
     def visit_While(self, stmt):
+        if stmt.orelse and not _breaks(stmt.body):
+            return self.block([_without_else(stmt)] + stmt.orelse)
         pre = []
         test = self.atom(stmt.test, pre)
-        body = self.block(stmt.body)
+        body = self.loop_block(stmt.body)
         if pre:  # the test needs statements of its own: evaluate them at the top of every turn
             exit_test = g.located(gast.If(test=gast.UnaryOp(op=gast.Not(), operand=test),
                                           body=[gast.Break()], orelse=[]), stmt)
             return [gast.While(test=g.const(True), body=pre + [exit_test] + body,
                                orelse=self.block(stmt.orelse))]
         return [gast.While(test=test, body=body or [gast.Pass()], orelse=self.block(stmt.orelse))]
+
+    def loop_block(self, stmts):
+        self.loops += 1
+        try:
+            return self.block(stmts)
+        finally:
+            self.loops -= 1
 
     def visit_Break(self, stmt):
         return [gast.Break()]
@@ -439,6 +455,24 @@ class _Normalizer:
 def _params(args):
     params = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)
     return params + [a for a in (args.vararg, args.kwarg) if a is not None]
+
+
+def _breaks(body):
+    """Whether a loop body has a break of its own (not one of a nested loop)."""
+    work = list(body)
+    while work:
+        stmt = work.pop()
+        if isinstance(stmt, gast.Break):
+            return True
+        if isinstance(stmt, gast.If):
+            work.extend(stmt.body + stmt.orelse)
+    return False
+
+
+def _without_else(loop):
+    new = g.clone(loop)
+    new.orelse = []
+    return g.located(new, loop)
 
 
 def _pair(target):

@@ -144,8 +144,8 @@ def add_at(b, a, index, g):
         return out
     dtype = a.dtype if isinstance(a, np.ndarray) and a.dtype.kind == "f" else np.float64
     out = np.zeros(np.shape(a), dtype) if type(b) is float else np.array(b, dtype=dtype)
-    if isinstance(index, np.ndarray) and index.dtype != bool or isinstance(index, (list, tuple)) \
-            and any(isinstance(i, (np.ndarray, list)) for i in index):
+    if isinstance(index, np.ndarray) and index.dtype != bool or isinstance(index, list) \
+            or isinstance(index, tuple) and any(isinstance(i, (np.ndarray, list)) for i in index):
         np.add.at(out, index, g)  # repeated integer indices accumulate
     else:
         out[index] += g
@@ -158,6 +158,19 @@ def custom_vjp(rule, n, g, ans, *args):
     if n == 1:
         out = (out,)
     return tuple(0.0 if c is None else c for c in out)
+
+
+def distinct(*gradients):
+    """The gradients, none of them the same array object as another (a rule may hand one
+    array to two operands; the caller gets two)."""
+    seen = set()
+    out = []
+    for g in gradients:
+        if isinstance(g, np.ndarray) and id(g) in seen:
+            g = g.copy()
+        seen.add(id(g))
+        out.append(g)
+    return tuple(out)
 
 
 def zero_at(b, index):
@@ -746,22 +759,31 @@ def _clip_bounds(a_min, a_max, min, max):
     return (-np.inf if low is None else low), (np.inf if high is None else high)
 
 
+def _indicator(condition, *xs):
+    """`condition` as 0.0/1.0 in the float dtype of `xs` (a float for Python numbers): a
+    Python float tangent times it keeps a float32 result float32, as a boolean would not."""
+    if np.ndim(condition) == 0 and all(type(x) is float or type(x) is int for x in xs):
+        return float(condition)
+    return np.asarray(condition).astype(_float_dtype(*xs))
+
+
 def clip_passes(a, a_min, a_max, min=None, max=None):
-    """Where `np.clip(a, ...)` is `a` itself (a tie with a bound included)."""
+    """Where `np.clip(a, ...)` is `a` itself (a tie with a bound included), as 0.0/1.0."""
     low, high = _clip_bounds(a_min, a_max, min, max)
-    return (a >= low) & (np.maximum(a, low) <= high)
+    return _indicator((a >= low) & (np.maximum(a, low) <= high), a, low, high)
 
 
 def clip_at_min(a, a_min, a_max, min=None, max=None):
-    """Where `np.clip(a, ...)` is its lower bound."""
+    """Where `np.clip(a, ...)` is its lower bound, as 0.0/1.0."""
     low, high = _clip_bounds(a_min, a_max, min, max)
-    return (a < low) & (low <= high)
+    return _indicator((a < low) & (low <= high), a, low, high)
 
 
 def clip_at_max(a, a_min, a_max, min=None, max=None):
-    """Where `np.clip(a, ...)` is its upper bound (also where the bounds cross: numpy's)."""
+    """Where `np.clip(a, ...)` is its upper bound (also where the bounds cross: numpy's), as
+    0.0/1.0."""
     low, high = _clip_bounds(a_min, a_max, min, max)
-    return np.maximum(a, low) > high
+    return _indicator(np.maximum(a, low) > high, a, low, high)
 
 
 def method_axes(*axes):

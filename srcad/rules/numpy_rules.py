@@ -20,7 +20,8 @@ from .. import runtime as _rt
 
 
 def reshape_method(a, *shape, order="C"):
-    """`a.reshape(2, 3)` and `a.reshape((2, 3))`: the method takes the shape either way."""
+    """`a.reshape(2, 3)` and `a.reshape((2, 3))`: the method takes the shape either way (its
+    rules take up to six numbers one by one: a rule's template cannot spread `*shape`)."""
     return np.reshape(a, shape[0] if len(shape) == 1 else shape, order=order)
 
 
@@ -83,7 +84,7 @@ VJP = {
     np.hypot:      lambda g, ans, x1, x2: (g * x1 / ans, g * x2 / ans),
     np.logaddexp:  lambda g, ans, x1, x2: (g * np.exp(x1 - ans), g * np.exp(x2 - ans)),
     np.logaddexp2: lambda g, ans, x1, x2: (g * np.exp2(x1 - ans), g * np.exp2(x2 - ans)),
-    np.copysign:   lambda g, ans, x1, x2: (g * np.copysign(1.0, x1) * np.copysign(1.0, x2), None),
+    np.copysign:   lambda g, ans, x1, x2: (g * _rt.sign(x1) * np.copysign(1.0, ans), None),
     np.maximum:    lambda g, ans, x1, x2: (g * (x1 >= x2), g * (x1 < x2)),
     np.minimum:    lambda g, ans, x1, x2: (g * (x1 <= x2), g * (x1 > x2)),
     np.fmax:       lambda g, ans, x1, x2: (g * ((x1 >= x2) | np.isnan(x2)), g * ((x1 < x2) | np.isnan(x1))),
@@ -148,14 +149,14 @@ VJP = {
     np.linalg.cholesky: lambda g, ans, a, upper=False: _rt.cholesky_grad(g, ans, upper),
 
     # ---- shapes, copies and gathers
-    np.reshape:    lambda g, ans, a, shape, order="C", copy=None: _rt.shaped_like(g, a, order),
-    reshape_method: lambda g, ans, a, *shape, order="C": _rt.shaped_like(g, a, order),
+    np.reshape:    lambda g, ans, a, shape=None, order="C", newshape=None, copy=None: _rt.shaped_like(g, a, order),
+    reshape_method: lambda g, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
+                          order="C": _rt.shaped_like(g, a, order),
     np.ravel:      lambda g, ans, a, order="C": _rt.unravel(g, a, order),
     np.transpose:  lambda g, ans, a, axes=None: np.transpose(g, _rt.inverse_permutation(axes, np.ndim(a))),
     transpose_method: lambda g, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
                        np.transpose(g, _rt.inverse_permutation(
                            _rt.method_axes(axes0, axes1, axes2, axes3, axes4, axes5), np.ndim(a))),
-    np.matrix_transpose: lambda g, ans, x: np.matrix_transpose(g),
     np.swapaxes:   lambda g, ans, a, axis1, axis2: np.swapaxes(g, axis1, axis2),
     np.moveaxis:   lambda g, ans, a, source, destination: np.moveaxis(g, destination, source),
     np.expand_dims: lambda g, ans, a, axis: _rt.shaped_like(g, a),
@@ -236,13 +237,14 @@ JVP = {
     np.hypot:      lambda dx1, dx2, ans, x1, x2: (dx1 * x1 + dx2 * x2) / ans,
     np.logaddexp:  lambda dx1, dx2, ans, x1, x2: dx1 * np.exp(x1 - ans) + dx2 * np.exp(x2 - ans),
     np.logaddexp2: lambda dx1, dx2, ans, x1, x2: dx1 * np.exp2(x1 - ans) + dx2 * np.exp2(x2 - ans),
-    np.copysign:   lambda dx1, dx2, ans, x1, x2: dx1 * np.copysign(1.0, x1) * np.copysign(1.0, x2),
+    np.copysign:   lambda dx1, dx2, ans, x1, x2: dx1 * _rt.sign(x1) * np.copysign(1.0, ans),
     np.maximum:    lambda dx1, dx2, ans, x1, x2: np.where(x1 >= x2, dx1, dx2),
     np.minimum:    lambda dx1, dx2, ans, x1, x2: np.where(x1 <= x2, dx1, dx2),
     np.fmax:       lambda dx1, dx2, ans, x1, x2: np.where((x1 >= x2) | np.isnan(x2), dx1, dx2),
     np.fmin:       lambda dx1, dx2, ans, x1, x2: np.where((x1 <= x2) | np.isnan(x2), dx1, dx2),
     np.where:      lambda dcondition, dx, dy, ans, condition, x, y: np.where(condition, dx, dy),
-    np.clip:       lambda da, da_min, da_max, dout, dmin, dmax, ans, a, a_min=None, a_max=None, out=None, min=None, max=None:
+    np.clip:       lambda da, da_min, da_max, dout, dmin, dmax, ans, a, a_min=None, a_max=None, out=None,
+                          min=None, max=None:
                        da * _rt.clip_passes(a, a_min, a_max, min, max)
                        + da_min * _rt.clip_at_min(a, a_min, a_max, min, max)
                        + da_max * _rt.clip_at_max(a, a_min, a_max, min, max)
@@ -299,13 +301,14 @@ JVP = {
     np.linalg.cholesky: lambda da, ans, a, upper=False: _rt.cholesky_tangent(da, ans, upper),
 
     # ---- shapes, copies and gathers
-    np.reshape:    lambda da, ans, a, shape, order="C", copy=None: np.reshape(da, np.shape(ans), order=order),
-    reshape_method: lambda da, ans, a, *shape, order="C": np.reshape(da, np.shape(ans), order=order),
+    np.reshape:    lambda da, ans, a, shape=None, order="C", newshape=None, copy=None:
+                       np.reshape(da, np.shape(ans), order=order),
+    reshape_method: lambda da, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
+                          order="C": np.reshape(da, np.shape(ans), order=order),
     np.ravel:      lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order),
     np.transpose:  lambda da, ans, a, axes=None: np.transpose(da, axes),
     transpose_method: lambda da, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
                        np.transpose(da, _rt.method_axes(axes0, axes1, axes2, axes3, axes4, axes5)),
-    np.matrix_transpose: lambda dx, ans, x: np.matrix_transpose(dx),
     np.swapaxes:   lambda da, ans, a, axis1, axis2: np.swapaxes(da, axis1, axis2),
     np.moveaxis:   lambda da, ans, a, source, destination: np.moveaxis(da, source, destination),
     np.expand_dims: lambda da, ans, a, axis: np.expand_dims(da, axis),
@@ -371,4 +374,4 @@ METHODS = {
 }
 
 # Attribute spellings: `x.T` is normalised to `np.transpose(x)`.
-ATTRIBUTES = {"T": np.transpose, "mT": np.matrix_transpose, "real": np.real}
+ATTRIBUTES = {"T": np.transpose, "real": np.real}

@@ -16,7 +16,8 @@ VJP = {
     scipy.special.logit:       lambda g, ans, x: g / (x * (1.0 - x)),
     scipy.special.log_expit:   lambda g, ans, x: g * (1.0 - np.exp(ans)),
     scipy.special.logsumexp:   lambda g, ans, a, axis=None, b=None, keepdims=False, return_sign=False:
-                                   (_rt.unreduce(g, a, axis, keepdims) * _rt.logsumexp_weights(ans, a, axis, keepdims, b),
+                                   (_rt.unreduce(g, a, axis, keepdims)
+                                    * _rt.logsumexp_weights(ans, a, axis, keepdims, b),
                                     None,
                                     _rt.unbroadcast(_rt.unreduce(g, a, axis, keepdims)
                                                     * _rt.logsumexp_weights(ans, a, axis, keepdims), b)),
@@ -37,8 +38,10 @@ JVP = {
     scipy.special.logit:       lambda dx, ans, x: dx / (x * (1.0 - x)),
     scipy.special.log_expit:   lambda dx, ans, x: dx * (1.0 - np.exp(ans)),
     scipy.special.logsumexp:   lambda da, daxis, db, ans, a, axis=None, b=None, keepdims=False, return_sign=False:
-                                   np.sum(da * _rt.logsumexp_weights(ans, a, axis, keepdims, b), axis=axis, keepdims=keepdims)
-                                   + np.sum(db * _rt.logsumexp_weights(ans, a, axis, keepdims), axis=axis, keepdims=keepdims),
+                                   np.sum(da * _rt.logsumexp_weights(ans, a, axis, keepdims, b), axis=axis,
+                                          keepdims=keepdims)
+                                   + np.sum(db * _rt.logsumexp_weights(ans, a, axis, keepdims), axis=axis,
+                                            keepdims=keepdims),
     scipy.special.softmax:     lambda dx, ans, x, axis=None: ans * (dx - np.sum(dx * ans, axis=axis, keepdims=True)),
     scipy.special.log_softmax: lambda dx, ans, x, axis=None: dx - np.sum(np.exp(ans) * dx, axis=axis, keepdims=True),
     scipy.special.gamma:       lambda dx, ans, x: dx * ans * scipy.special.digamma(x),

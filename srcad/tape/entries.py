@@ -16,8 +16,7 @@ import copy
 import gast
 import numpy as np
 
-from ..rules import Rule, registry
-from ..rules import _key as rule_key
+from ..rules import registry
 
 
 class Entry:
@@ -52,8 +51,8 @@ def refresh():
     """Forget the cached entries if the registry has changed since they were made."""
     global _signature
     reg = registry()
-    signature = (id(reg), len(reg.vjp), len(reg.no_derivative), len(reg.custom_vjp),
-                 tuple(map(id, reg.custom_vjp.values())))
+    # The custom rules themselves (not their ids, which a freed rule may pass on).
+    signature = (reg, len(reg.vjp), len(reg.no_derivative), tuple(reg.custom_vjp.values()))
     if signature != _signature:
         ENTRIES.clear()
         _signature = signature
@@ -73,15 +72,12 @@ def entry(key):
 def _load(key):
     reg = registry()
     try:
-        custom = reg.custom_vjp.get(rule_key(key))
+        rule = reg.reverse_rule(key)  # a defvjp rule first, else the table's
     except TypeError:
-        custom = None
-    if custom is not None:
-        if isinstance(custom, Rule):
-            return _from_rule(custom)
-        fn = getattr(custom, "fn", custom)
-        return Entry(fn, None, None, getattr(custom, "broadcasts", False), None, None)
-    rule = reg.reverse_rule(key)
+        rule = None
+    if rule is not None and rule.template is None:
+        # defvjp: one cotangent, or a tuple of one per positional argument (API.md)
+        return Entry(rule.fn, None, None, rule.broadcasts, None, None)
     if rule is not None:
         return _from_rule(rule)
     if reg.has_no_derivative(key):

@@ -130,6 +130,8 @@ class Node:
 
     def __getattr__(self, name):
         # Only reached for names that are not slots: array attributes and method spellings.
+        if name.startswith("__"):  # numpy and copy probing for protocols
+            raise AttributeError(name)
         if name in ("shape", "ndim", "size", "dtype"):
             return getattr(self.value, name)
         spelled = registry().attributes.get(name)  # x.T is np.transpose(x)
@@ -138,7 +140,7 @@ class Node:
         method = registry().methods.get(name)
         if method is not None:
             return functools.partial(method, self)
-        if not name.startswith("__") and hasattr(self.value, name):
+        if hasattr(self.value, name):
             spelling = f".{name}()" if callable(getattr(self.value, name)) else f".{name}"
             raise AttributeError(f"srcad.tape cannot record {spelling} of a traced value (no "
                                  "rule table spells it); call the numpy function instead")
@@ -156,6 +158,13 @@ class Node:
 
     def __array_function__(self, func, types, args, kwargs):
         return call(func, args, kwargs)
+
+    @staticmethod
+    def __srcad_call__(fn, args, kwargs):
+        # For an opaque function (@srcad.primitive) that hands a call with a traced argument
+        # to the tape, so that its registered rule is used, as numpy does through
+        # __array_function__.
+        return call(fn, args, kwargs)
 
     def __repr__(self):
         return f"Node({self.value!r})"

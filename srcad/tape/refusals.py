@@ -5,6 +5,7 @@ srcad and numpy (numpy's own Python functions may sit between the user and the t
 """
 import os
 import sys
+import sysconfig
 
 import gast
 import numpy as np
@@ -13,14 +14,23 @@ from .. import errors
 from ..errors import SrcadError
 
 _SRCAD_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
-_NUMPY_DIR = os.path.dirname(os.path.abspath(np.__file__)) + os.sep
+_LIBRARY_DIRS = tuple({os.path.abspath(sysconfig.get_paths()[k]) + os.sep
+                       for k in ("stdlib", "purelib", "platlib")})
 
 
 def refusal(what, hint):
-    """A SrcadError for the user's line that is running now."""
+    """A SrcadError for the user's line that is running now: the first frame outside srcad
+    and the installed libraries (numpy's or scipy's own Python code calling a traced value),
+    else the first outside srcad."""
+    frames = []
     frame = sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith((_SRCAD_DIR, _NUMPY_DIR)):
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(_SRCAD_DIR):
+            frames.append(frame)
         frame = frame.f_back
+    users = [f for f in frames
+             if not os.path.abspath(f.f_code.co_filename).startswith(_LIBRARY_DIRS)]
+    frame = (users or frames or [None])[0]
     if frame is None:
         return SrcadError(f"{what}. {hint}.")
     return errors.at(frame.f_code.co_filename, frame.f_lineno, what, hint)

@@ -116,14 +116,17 @@ def run(target, args, kwargs):
     """`(value, gradient)` of one call of `target.fn`; the gradient is a tuple for a tuple wrt."""
     refresh()
     tape = Tape(next(_LEVELS))
-    args, kwargs, leaves = target.wrap(args, kwargs, tape)
-    out = target.fn(*args, **kwargs)
-    recorded = type(out) is Node and out.tape is tape
-    value = out.value if recorded else out
-    if not _is_scalar(value):
-        raise target.not_scalar(value)
-    if recorded:
-        backward(tape, out)
+    try:
+        args, kwargs, leaves = target.wrap(args, kwargs, tape)
+        out = target.fn(*args, **kwargs)
+        recorded = type(out) is Node and out.tape is tape
+        value = out.value if recorded else out
+        if not _is_scalar(value):
+            raise target.not_scalar(value)
+        if recorded:
+            backward(tape, out)
+    finally:
+        tape.clear()  # each node refers to its tape: without this, only gc would free them
     grads = []
     for leaf, arg in leaves:
         grad = _gradient(leaf.grad, arg)
@@ -136,9 +139,12 @@ def run(target, args, kwargs):
 def backward(tape, out):
     """The reverse sweep: from `out` (seeded with 1.0) back over `tape`, each node's cotangent
     `grad` is passed through its rule and added into its operands' `grad`. Never in place: a
-    rule may hand one array to two operands. (One loop, written out: it is the hot path.)"""
+    rule may hand one array to two operands. Nodes leave the tape as they are done with, so
+    their values are freed during the sweep. (One loop, written out: it is the hot path.)"""
     out.grad = 1.0
-    for node in reversed(tape):
+    pop = tape.pop
+    while tape:
+        node = pop()
         g = node.grad
         if g is None:  # made after the output, or not on any path to it
             continue
@@ -153,7 +159,8 @@ def backward(tape, out):
             if node.broadcasts and type(c) is not float and type(c) is not np.float64:
                 c = fit(c, parents.value)
             total = parents.grad
-            parents.grad = c if total is None else total + c
+            parents.grad = c if total is None else total + c if type(c) is not list \
+                else runtime.add(total, c)
             continue
         for i, j, parent in parents:
             ci = c if i is None else c[i]
@@ -164,7 +171,8 @@ def backward(tape, out):
             if node.broadcasts and type(ci) is not float and type(ci) is not np.float64:
                 ci = fit(ci, parent.value)
             total = parent.grad
-            parent.grad = ci if total is None else total + ci
+            parent.grad = ci if total is None else total + ci if type(ci) is not list \
+                else runtime.add(total, ci)
 
 
 def fit(c, value):

@@ -69,6 +69,11 @@ class Terms:
     def adjoint_Call(self, value, bt, ans, stmt):
         fn = self.facts.calls.get(id(value), UNRESOLVED)
         rule = registry().reverse_rule(fn) if fn is not UNRESOLVED else None
+        if rule is None and fn is UNRESOLVED and isinstance(value.func, gast.Attribute) \
+                and isinstance(value.func.value, gast.Name):
+            raise Unsupported(stmt, f"cannot differentiate the method call "
+                                    f"{callable_text(value.func)}() on a differentiated value",
+                              "Build lists with append only, and use numpy functions on arrays")
         if rule is None:
             text = callable_text(value.func)
             seen = "" if fn is not UNRESOLVED else " (not a function srcad can see)"

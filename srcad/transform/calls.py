@@ -10,7 +10,7 @@ import inspect
 import gast
 
 from .. import gastutil as g
-from ..analyze import OTHER, kind_of_value
+from ..analyze import ARRAY, FLOAT, OTHER, kind_of_value
 from ..errors import Unsupported
 from ..rules import registry
 
@@ -48,6 +48,29 @@ def argument_kind(expr, facts):
     if isinstance(expr, gast.Constant):
         return kind_of_value(expr.value)
     return facts.kind(expr)
+
+
+def passes_active_container(call, facts):
+    """Whether the call passes a differentiated list (or other container) that the callee may
+    append to: then it must be differentiated even if its result is not."""
+    return any(isinstance(a, gast.Name) and facts.is_active(a.id)
+               and facts.kinds.get(a.id) not in (FLOAT, ARRAY) for a in call.args)
+
+
+def mutated_parameters(fn):
+    """The parameters `fn` changes in place (`xs.append(v)`, `a[i] = v`, other method calls)."""
+    from ..parse import function
+    tree = function(fn).tree
+    params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
+    out = set()
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and isinstance(node.func.value, gast.Name):
+            out.add(node.func.value.id)
+        elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) \
+                and isinstance(node.value, gast.Name):
+            out.add(node.value.id)
+    return out & params
 
 
 def forward_call(target, fwd_ref, tape, call, like):

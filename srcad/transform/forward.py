@@ -123,12 +123,13 @@ class _Forward:
         if not isinstance(target, gast.Name):
             return self.visit_store(stmt)
         name_ = target.id
-        if not self.facts.is_active(name_):
-            return [stmt]
         value = stmt.value
         fn = self.facts.calls.get(id(value)) if isinstance(value, gast.Call) else None
-        if fn is not None and calls.is_user_function(fn):
+        if fn is not None and calls.is_user_function(fn) and (
+                self.facts.is_active(name_) or calls.passes_active_container(value, self.facts)):
             return self.user_call(stmt, fn)
+        if not self.facts.is_active(name_):
+            return [stmt]
         if fn is not None and value.func is not None and isinstance(value.func, gast.Attribute) \
                 and isinstance(value.func.value, gast.Name) and value.func.attr == "pop" \
                 and self.facts.is_active(value.func.value.id) and not value.args:

@@ -14,6 +14,8 @@ same branch run backwards; a loop becomes a loop over the same items in reverse 
 """
 from dataclasses import dataclass, field
 
+import math
+
 import gast
 
 from .. import gastutil as g
@@ -89,6 +91,9 @@ class _Reverse:
         self.tape = None
         self.depth = 0            # how many loops enclose the statement being transformed
         self.snapshot = None      # in a straight-line loop body: the variables its turn saves
+        self.loose = set()        # float variables whose adjoints may come out as numpy scalars
+        self.float_modules = {n for n, obj in {**src.globals, **src.namespace.helpers}.items()
+                              if obj is math}
 
     # --- the function ----------------------------------------------------------------------
 
@@ -107,6 +112,11 @@ class _Reverse:
         gradients = [self.gradient(p) for p in self.facts.wrt]
         finish = [s for s, _ in gradients if s is not None]
         grads = [e for _, e in gradients]
+        arrays = [e for p, e in zip(self.facts.wrt, grads) if self.facts.kinds.get(p) != FLOAT
+                  and isinstance(e, gast.Name)]
+        if len(arrays) > 1:  # one array handed to two operands must not be one gradient for two
+            finish.append(g.assign(g.tuple_(g.store(e.id) for e in arrays),
+                                   g.call(self.rt("distinct"), [g.name(e.id) for e in arrays]), ret))
         result = grads[0] if self.facts.single else g.tuple_(grads)
         args = g.clone(self.tree.args)
         returned = result if self.variant == "grad" else g.tuple_([g.clone(out), result])
@@ -187,7 +197,8 @@ class _Reverse:
         name_ = target.id
         forward, backward = [stmt], []
         fn = self.facts.calls.get(id(stmt.value)) if isinstance(stmt.value, gast.Call) else None
-        if fn is not None and calls.is_user_function(fn) and self.facts.is_active(name_):
+        if fn is not None and calls.is_user_function(fn) and (
+                self.facts.is_active(name_) or calls.passes_active_container(stmt.value, self.facts)):
             forward, backward = self.user_call(stmt, fn)
         elif self.facts.is_active(name_) and self.has_adjoint(name_) \
                 and any(self.facts.is_active(n) for n in g.names_in(stmt.value)):
@@ -216,19 +227,29 @@ class _Reverse:
         if not active:
             return [stmt], []
         kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
+        changed = calls.mutated_parameters(fn) & {p for p, a in active
+                                                  if self.facts.kinds.get(a.id) not in (FLOAT, ARRAY)}
+        if changed:
+            raise Unsupported(stmt, f"cannot differentiate the call of {fn.__name__}, which changes "
+                                    f"the differentiated {', '.join(sorted(changed))} it is given "
+                                    "(reverse mode)", "Return the new values from the function instead")
         compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt)
         fwd, bwd = compiled.bind_pair(fn)
         if self.tape is None:
             self.tape = self.names.fresh("_tape")
         forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
-        if not self.has_adjoint(name_):
+        if self.facts.is_active(name_) and self.has_adjoint(name_):
+            seed = g.name(self.adjoints[name_])
+        elif calls.passes_active_container(call, self.facts):
+            seed = g.const(0.0)  # only what it appended to flows back
+        else:
             return forward, []
         cotangents = self.names.temp()
         backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
-                                                [g.name(self.tape), g.name(self.adjoints[name_])]), stmt)]
+                                                [g.name(self.tape), seed]), stmt)]
         for i, (_, arg) in enumerate(active):
             backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))
-        if not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
+        if name_ in self.adjoints and not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
             backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
         return forward, backward
 
@@ -315,6 +336,8 @@ class _Reverse:
         every variable holds one value a turn; one tuple of the values the reverse sweep needs
         is pushed before the copies and popped at the start of the reversed turn."""
         body, copies = _defer_copies(stmts, self.facts)
+        if _read_before_set(body):  # a value overwritten mid-turn is needed: save it where it dies
+            return self.block(stmts)
         outer, self.snapshot = self.snapshot, []
         copies_f, copies_b = self.block(copies)  # backwards: the copies come last
         main_f, main_b = self.block(body)
@@ -458,6 +481,8 @@ class _Reverse:
             self.reads.update(g.names_in(value))
             return g.assign(name_, value, like)
         self.reads.update(g.names_in(term))
+        if not _plain_float_term(term, self.float_modules, self.ns.known.get(id(runtime))):
+            self.loose.add(primal)  # may be a numpy scalar: a float gradient needs float()
         if first:
             return g.assign(name_, term, like)
         kind = self.facts.kinds.get(primal)
@@ -475,7 +500,7 @@ class _Reverse:
             if self.facts.kinds.get(param) == FLOAT:
                 return None, g.const(0.0)
             return None, g.call(self.rt("zeros_like"), [g.name(param)])
-        if self.facts.int_params and self.facts.kinds.get(param) == FLOAT:
+        if (self.facts.int_params or param in self.loose) and self.facts.kinds.get(param) == FLOAT:
             # ints in play: after folding, an adjoint may be a bare int; a gradient is a float
             return None, g.call(self.ns.refer(float, "float"), [g.name(name_)])
         if self.facts.kinds.get(param) == FLOAT:
@@ -509,6 +534,33 @@ def _defer_copies(stmts, facts):
         defined.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
         body.append(stmt)
     return body, copies
+
+
+def _plain_float_term(term, float_modules, rt):
+    """Whether a cotangent term of a float is surely a Python float (arithmetic on names and
+    constants, math functions, `_rt.unbroadcast` to a float) rather than a numpy scalar."""
+    for node in gast.walk(term):
+        if isinstance(node, (gast.Subscript, gast.List, gast.Tuple)):
+            return False
+        if isinstance(node, gast.Call):
+            func = node.func
+            if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
+                    and (func.value.id in float_modules
+                         or func.value.id == rt and func.attr == "unbroadcast")):
+                return False
+    return True
+
+
+def _read_before_set(stmts):
+    """Whether some variable set in `stmts` is also read at or before the statement setting it
+    (its old value lives until then, so one save at the end of the turn would come too late)."""
+    read = set()
+    for stmt in stmts:
+        read.update(g.names_in(stmt))
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+                and stmt.targets[0].id in read:
+            return True
+    return False
 
 
 def _stops_early(body):

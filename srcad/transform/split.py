@@ -27,6 +27,13 @@ def split(tree, seed, names):
     tape = _tape_name(forward) or names.fresh("_tape")
     forward = [s for s in forward if not _creates(s, tape)]
     stored = _state(forward, backward[:-1] + [gast.Return(value=gradients)], tree, tape, seed)
+    top = {n.id for s_ in forward for n in ([s_.targets[0]] if isinstance(s_, gast.Assign) else [])
+           if isinstance(n, gast.Name)}
+    params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
+    unset = [n for n in stored if n not in top and n not in params]  # set in a branch or loop only
+    inits = [g.located(g.assign(n, g.const(None)), ret) for n in unset]
+    head = 1 if forward and getattr(forward[0], "comment", None) else 0
+    forward = forward[:head] + inits + forward[head:]
     state = g.tuple_(g.name(n) for n in stored)
     push = gast.Expr(value=g.call(g.attr(g.name(tape), "append"), [state]))
     fwd_args = g.clone(tree.args)

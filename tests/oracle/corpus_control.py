@@ -79,9 +79,9 @@ def if_on_array_sum(x):
     return y
 
 
-def if_on_array_max_keeps_arrays(x, w):
-    if np.max(x) > 1.0:
-        y = x / np.max(x)
+def if_on_array_mean_keeps_arrays(x, w):
+    if np.mean(x * x) > 0.5:
+        y = x / np.sum(x * x)
     else:
         y = x * 2.0
     return np.sum(y * w)
@@ -163,6 +163,20 @@ def for_range_negative_step(x):
     for i in range(6, -3, -2):
         x = x * 0.9 + i * math.sin(x)
     return x
+
+
+def loop_square_plus_one(x):
+    for i in range(3):
+        x = x * x + 1.0
+    return x
+
+
+def loop_variable_dead_after_the_loop(x):
+    s = 0.0
+    for i in range(3):
+        s = s + x
+        x = x * 0.5
+    return s
 
 
 def for_range_uses_index(x, n):
@@ -452,6 +466,18 @@ def _weighted(values, weights):
     return s
 
 
+def _branchy(x, y):
+    if x > y:
+        z = x * math.sin(y)
+    else:
+        z = x * y * y
+    return z
+
+
+def _pair(a, b):
+    return a * b, a + b
+
+
 def helper_once(x, y):
     return _smooth(x * y) + x
 
@@ -488,6 +514,17 @@ def helper_inside_loop(x, y):
 
 def helper_with_loop(x, n):
     return _loop_in_helper(x, n) + _loop_in_helper(x * 2.0, 2)
+
+
+def helper_with_a_branch(x, y):
+    return _branchy(x, y) * y
+
+
+def augment_then_unpack_a_helpers_pair(x, y):
+    for i in range(2):
+        x += 0.25 * x
+    x, y = _pair(x, y)
+    return x + y
 
 
 def list_of_arrays_to_helper(x):
@@ -638,7 +675,7 @@ _H3 = _uniform(3)
 _BIG3 = np.array([1.5, -2.0, 2.5])  # squared norm 12.5, then 6.1, 3.0, 1.47, 0.72: four shrinks
 _SUM_POSITIVE = np.array([0.8, -0.3, 1.1, 0.4])
 _SUM_NEGATIVE = np.array([-0.8, 0.3, -1.1, 0.2])
-_MAX_ABOVE_ONE = np.array([0.3, 1.6, -0.4, 0.9])
+_MEAN_SQUARE_ABOVE_HALF = np.array([0.3, 1.6, -0.4, 0.9])  # mean square 0.905
 
 _HALVE_X = 5.0  # 5 / 8: three halvings
 _GROWTH_X = 1.3  # 1.3, 2.15, 3.425, 5.3375, 8.206, 12.509: five steps
@@ -656,7 +693,8 @@ CASES = [
     Case("nested_if_outer_else", nested_if, (-0.7, 0.4), (0, 1)),
     Case("if_on_array_sum_positive", if_on_array_sum, (_SUM_POSITIVE,), 0, 2.0 * _SUM_POSITIVE),
     Case("if_on_array_sum_negative", if_on_array_sum, (_SUM_NEGATIVE,), 0, np.cos(_SUM_NEGATIVE)),
-    Case("if_on_array_max_keeps_arrays", if_on_array_max_keeps_arrays, (_MAX_ABOVE_ONE, _W4), (0, 1)),
+    Case("if_on_array_mean_keeps_arrays", if_on_array_mean_keeps_arrays, (_MEAN_SQUARE_ABOVE_HALF, _W4), (0, 1)),
+    Case("if_on_array_mean_else", if_on_array_mean_keeps_arrays, (_V4 * 0.5, _W4), (0, 1), (_W4 * 2.0, _V4)),
     Case("conditional_expression", conditional_expression, (1.4, 0.6), (0, 1)),
     Case("conditional_expression_other", conditional_expression, (-0.6, 0.3), (0, 1)),
     Case("and_or_not_in_condition", and_or_not_in_condition, (0.7, 1.4), (0, 1)),
@@ -675,6 +713,8 @@ CASES = [
     Case("for_range_start_stop_step", for_range_start_stop_step, (0.35,), 0,
          sum(math.cos(0.35 * i) for i in (2, 5, 8))),
     Case("for_range_negative_step", for_range_negative_step, (0.45,)),
+    Case("loop_square_plus_one", loop_square_plus_one, (0.5,), 0, 2 * 0.5 * 2 * 1.25 * 2 * 2.5625),
+    Case("loop_variable_dead_after_the_loop", loop_variable_dead_after_the_loop, (1.0,), 0, 1.75),
     Case("for_range_uses_index", for_range_uses_index, (1.3, 5), 0,
          sum(i * 1.3 ** (i - 1) / (i + 1) for i in range(5))),
     Case("for_range_over_array_length", for_range_over_array_length, (_V4,), 0,
@@ -719,6 +759,11 @@ CASES = [
     Case("helper_called_several_times", helper_called_several_times, (0.8, -1.7), (0, 1)),
     Case("helper_inside_loop", helper_inside_loop, (1.0, 0.7), (0, 1)),
     Case("helper_with_loop", helper_with_loop, (0.4, 3)),
+    Case("helper_with_a_branch", helper_with_a_branch, (1.0, 0.7), (0, 1),
+         (0.7 * math.sin(0.7), math.sin(0.7) + 0.7 * math.cos(0.7))),
+    Case("helper_with_a_branch_else", helper_with_a_branch, (0.5, 0.7), (0, 1), (0.7 ** 3, 1.5 * 0.7 ** 2)),
+    Case("augment_then_unpack_a_helpers_pair", augment_then_unpack_a_helpers_pair, (0.7, 1.1), (0, 1),
+         (1.5625 * 2.1, 1.5625 * 0.7 + 1.0)),
     Case("list_of_arrays_to_helper", list_of_arrays_to_helper, (_V4,), 0,
          2.0 * _V4 + 2.0 * np.sin(_V4) * np.cos(_V4) + 8.0 * _V4),
     Case("list_of_scalars_to_helper", list_of_scalars_to_helper, (0.7, 1.3), (0, 1), (0.5 + 2.0 * 1.3, -1.0 + 2.0 * 0.7)),

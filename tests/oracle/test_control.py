@@ -30,9 +30,30 @@ from oracle.corpus_control import CASES, VJP_CASES
 CORPUS_FILE = corpus_control.__file__
 CLOSED_FORM_CASES = [case for case in CASES if case.closed_form is not None]
 
+# Known srcad bugs, each shown by a minimal case of the corpus (strict, so a fix turns these
+# into failures that ask for the mark to go). Fixed so far: values saved after an overwrite in
+# loops, temporaries of an untaken branch in split forward parts, floats taken for arrays
+# after a tuple-returning helper, numpy scalars as gradients of floats passed in lists.
+WRONG_GRADIENT = {}
+CRASHES = {}
+REFUSED = {}
+VJP_CRASHES = {}
+WRONG_KIND = {}
+WRONG_SECOND_DERIVATIVE = {}  # fixed: containers a helper appends to carry tangents
+
 
 def names(cases):
     return [case.name for case in cases]
+
+
+def params(cases, *known_bugs):
+    """The cases as pytest params, a strict xfail on those named in one of `known_bugs`."""
+    out = []
+    for case in cases:
+        reasons = [bugs[case.name] for bugs in known_bugs if case.name in bugs]
+        marks = [pytest.mark.xfail(strict=True, reason=reasons[0])] if reasons else []
+        out.append(pytest.param(case, id=case.name, marks=marks))
+    return out
 
 
 def corpus_functions_reached(fn):
@@ -182,26 +203,26 @@ def test_closed_forms_agree_with_finite_differences(case):
 
 # ---------------------------------------------------------------- grad, value_and_grad, vjp
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, WRONG_GRADIENT, CRASHES))
 def test_grad_matches_finite_differences(case):
     gradient = srcad.grad(case.function, wrt=case.wrt)(*case.args)
     assert_close(gradient, fd_grad(case.function, case.args, case.wrt), rtol=1e-6)
 
 
-@pytest.mark.parametrize("case", CLOSED_FORM_CASES, ids=names(CLOSED_FORM_CASES))
+@pytest.mark.parametrize("case", params(CLOSED_FORM_CASES, WRONG_GRADIENT, CRASHES))
 def test_grad_matches_closed_form(case):
     gradient = srcad.grad(case.function, wrt=case.wrt)(*case.args)
     assert_close(gradient, case.closed_form, rtol=1e-10, atol=1e-12)
 
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, WRONG_GRADIENT, CRASHES))
 def test_value_and_grad_gives_the_value_and_the_gradient(case):
     value, gradient = srcad.value_and_grad(case.function, wrt=case.wrt)(*case.args)
     assert_same_values(value, case.function(*case.args))
     assert_close(gradient, fd_grad(case.function, case.args, case.wrt), rtol=1e-6)
 
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, WRONG_GRADIENT, CRASHES, VJP_CRASHES))
 def test_vjp_of_scalar_output_with_unit_cotangent_is_the_gradient(case):
     value, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
     assert_same_values(value, case.function(*case.args))
@@ -215,7 +236,7 @@ def expected_kind(arg):
     return float, (), None
 
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, CRASHES, WRONG_KIND))
 def test_gradient_has_the_kind_and_shape_of_its_argument(case):
     positions, as_tuple = wrt_positions(case.function, case.wrt)
     gradient = srcad.grad(case.function, wrt=case.wrt)(*case.args)
@@ -230,7 +251,7 @@ def test_gradient_has_the_kind_and_shape_of_its_argument(case):
             assert part.dtype == dtype
 
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, CRASHES))
 def test_repeated_calls_give_identical_results(case):
     df = srcad.grad(case.function, wrt=case.wrt)
     first = df(*case.args)
@@ -238,7 +259,7 @@ def test_repeated_calls_give_identical_results(case):
     assert_identical(srcad.grad(case.function, wrt=case.wrt)(*case.args), first)
 
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, CRASHES))
 def test_grad_leaves_its_arguments_unchanged(case):
     before = copied(case.args)
     srcad.grad(case.function, wrt=case.wrt)(*case.args)
@@ -246,7 +267,7 @@ def test_grad_leaves_its_arguments_unchanged(case):
         np.testing.assert_array_equal(arg, kept)
 
 
-@pytest.mark.parametrize("case", CASES, ids=names(CASES))
+@pytest.mark.parametrize("case", params(CASES, REFUSED))
 def test_source_is_a_stable_function_definition(case):
     text = srcad.source(case.function, wrt=case.wrt)
     assert re.search(r"^\s*def \w+\(", text, re.MULTILINE), text
@@ -285,9 +306,9 @@ def test_break_stops_the_reverse_sweep_where_the_forward_one_stopped(x, breaks_a
     assert_close(gradient, 2.0 * x * sum(range(1, breaks_after + 1)), rtol=1e-12)
 
 
-@pytest.mark.parametrize("case", [case for case in CASES if case.name in {
+@pytest.mark.parametrize("case", params([case for case in CASES if case.name in {
     "if_else_scalar_then", "while_halving", "for_range_power", "break_on_data", "helper_once"}],
-    ids=lambda case: case.name)
+    WRONG_SECOND_DERIVATIVE))
 def test_second_derivative_through_control_flow(case):
     positions, _ = wrt_positions(case.function, case.wrt)
     first = srcad.grad(case.function, wrt=positions[0])
@@ -304,7 +325,7 @@ def test_vjp_value_is_the_output(case):
     assert_same_values(value, case.function(*case.args))
 
 
-@pytest.mark.parametrize("case", VJP_CASES, ids=names(VJP_CASES))
+@pytest.mark.parametrize("case", params(VJP_CASES, WRONG_GRADIENT))
 def test_vjp_passes_the_dot_product_test(case, rng):
     positions, as_tuple = wrt_positions(case.function, case.wrt)
     _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
@@ -315,7 +336,7 @@ def test_vjp_passes_the_dot_product_test(case, rng):
     assert inner(cotangents, v) == pytest.approx(inner(u, j_v), rel=1e-6, abs=1e-8)
 
 
-@pytest.mark.parametrize("case", VJP_CASES, ids=names(VJP_CASES))
+@pytest.mark.parametrize("case", params(VJP_CASES, WRONG_GRADIENT))
 def test_vjp_pullback_matches_finite_differences(case, rng):
     positions, as_tuple = wrt_positions(case.function, case.wrt)
     _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
@@ -352,11 +373,17 @@ def test_tape_cases_are_the_numpy_only_ones():
 
 
 @pytest.mark.parametrize("case", TAPE_CASES, ids=names(TAPE_CASES))
-def test_tape_grad_agrees_with_differences_and_srcad(case, tape):
+def test_tape_grad_matches_finite_differences(case, tape):
     from_tape = tape.grad(case.function, wrt=case.wrt)(*case.args)
     assert_close(from_tape, fd_grad(case.function, case.args, case.wrt), rtol=1e-6)
+
+
+@pytest.mark.parametrize("case", params(TAPE_CASES, WRONG_GRADIENT, CRASHES))
+def test_tape_grad_agrees_with_srcad(case, tape):
+    from_tape = tape.grad(case.function, wrt=case.wrt)(*case.args)
     from_srcad = srcad.grad(case.function, wrt=case.wrt)(*case.args)
-    assert_close(from_tape, from_srcad, rtol=1e-9, atol=1e-12)
+    # Same rules, same arithmetic up to the order of accumulation.
+    assert_close(from_srcad, from_tape, rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("case", TAPE_CASES, ids=names(TAPE_CASES))
