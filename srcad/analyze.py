@@ -300,6 +300,8 @@ def _infer_kinds(simple, facts, arg_kinds, src):
     for _ in range(3):  # loops may carry a kind around: a few sweeps reach the fixed point
         for stmt in simple:
             if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name):
+                if isinstance(stmt.value, gast.Constant) and stmt.value.value is None:
+                    continue  # `y = None` before a branch sets it says nothing of its kind
                 kind = _kind_of(stmt.value, facts, src)
                 name_ = stmt.targets[0].id
                 kinds[name_] = _join(kinds.get(name_), kind)

@@ -13,10 +13,8 @@ JVP = {
     _rt.unbroadcast:   lambda dg, dx, ans, g, x: _rt.unbroadcast(dg, x),
     _rt.unreduce:      lambda dg, da, daxis, dkeepdims, ans, g, a, axis, keepdims:
                            _rt.unreduce(dg, a, axis, keepdims),
-    _rt.matmul_left:   lambda dg, da, db, ans, g, a, b: _rt.matmul_left(dg, a, b) + _rt.matmul_left(g, da, b)
-                                                       + _rt.matmul_left(g, a, db),
-    _rt.matmul_right:  lambda dg, da, db, ans, g, a, b: _rt.matmul_right(dg, a, b)
-                                                        + _rt.matmul_right(g, da, b) + _rt.matmul_right(g, a, db),
+    _rt.matmul_left:   lambda dg, da, db, ans, g, a, b: _rt.matmul_left(dg, a, b) + _rt.matmul_left(g, a, db),
+    _rt.matmul_right:  lambda dg, da, db, ans, g, a, b: _rt.matmul_right(dg, a, b) + _rt.matmul_right(g, da, b),
     _rt.log:           lambda dx, ans, x: dx / x,
     _rt.item:          lambda db, di, ans, b, i: _rt.item(db, i),
     _rt.add_at:        lambda db, da, dindex, dg, ans, b, a, index, g: _rt.add_at(db, a, index, dg),

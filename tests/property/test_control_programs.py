@@ -240,10 +240,6 @@ def test_reverse_mode_matches_differences_on_programs_without_calls(program):
     check_against_differences(program)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "srcad bugs: a called helper with an if/else crashes in its generated forward part "
-    "(UnboundLocalError on a temporary of the branch not taken); `x += ...` on a float that a "
-    "tuple-returning helper later reassigns is refused as an in-place update of an array"))
 def test_reverse_mode_matches_differences_on_programs_with_helpers():
     # hypothesis runs inside a plain test: for a failing @given test, its pytest plugin writes
     # a patch file with libcst, which takes seconds, on every run while this fails

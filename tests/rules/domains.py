@@ -5,6 +5,11 @@ As JAX pairs each primitive with the domain its tests sample, every key of every
 
 - `args`: where to sample each positional argument: `Between(lo, hi)`, or `AwayFromZero(lo, hi)`
   (magnitude in [lo, hi], either sign) to stay off kinks (abs), poles (1/y) and branch cuts;
+  `Distinct` (no two values or magnitudes close: max, sort, the max-norms), `Near` (close to
+  given centres: each piece of clip), `Mask` (booleans: where's condition), `NearIdentity` and
+  `PositiveDefinite` (matrices for inv, solve, det, cholesky), and `Given()` for an argument
+  that is not sampled: the call lists its value where the others list a shape (einsum's
+  subscripts, the numbers of `a.reshape(2, 6)`);
 - `wrt`: which positions are differentiable (copysign's sign argument is not);
 - `calls`: the argument shapes to try, with keyword arguments; shape `()` is a Python float, a
   list of shapes is a list of values (`sum`, `np.stack`, `np.array` take lists).
@@ -20,6 +25,8 @@ from dataclasses import dataclass, field
 
 import gast
 import numpy as np
+
+from srcad.rules import numpy_rules
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,101 @@ class AwayFromZero:
             return [self.sample(rng, s) for s in shape]
         magnitude = rng.uniform(self.lo, self.hi, size=shape)
         return _value(magnitude * rng.choice([-1.0, 1.0], size=shape), shape)
+
+
+@dataclass(frozen=True)
+class Distinct:
+    """Magnitudes in [smallest, largest], either sign, no two closer than half of
+    (largest - smallest) / size: off the ties and kinks of max, min, sort and the max-norms."""
+    smallest: float
+    largest: float
+
+    @property
+    def lo(self):
+        return -self.largest
+
+    @property
+    def hi(self):
+        return self.largest
+
+    def sample(self, rng, shape):
+        n = int(np.prod(shape))
+        spacing = (self.largest - self.smallest) / n
+        magnitude = self.smallest + spacing * (rng.permutation(n) + rng.uniform(0.25, 0.75, n))
+        return _value(np.reshape(magnitude * rng.choice([-1.0, 1.0], n), shape), shape)
+
+
+@dataclass(frozen=True)
+class Near:
+    """Within `jitter` of one of `centres`: every piece of a piecewise function, off its kinks."""
+    centres: tuple
+    jitter: float
+
+    @property
+    def lo(self):
+        return min(self.centres) - self.jitter
+
+    @property
+    def hi(self):
+        return max(self.centres) + self.jitter
+
+    def sample(self, rng, shape):
+        centre = rng.choice(self.centres, size=shape)
+        return _value(centre + rng.uniform(-self.jitter, self.jitter, size=shape), shape)
+
+
+@dataclass(frozen=True)
+class Mask:
+    """Booleans (a Python bool for shape ())."""
+    lo = False
+    hi = True
+
+    def sample(self, rng, shape):
+        mask = rng.uniform(size=shape) < 0.5
+        return bool(mask) if shape == () else mask
+
+
+@dataclass(frozen=True)
+class NearIdentity:
+    """Square matrices (or stacks of them) 2 I + noise in [-0.5, 0.5]: far from singular."""
+    lo = -0.5
+    hi = 2.5
+
+    def sample(self, rng, shape):
+        return 2.0 * np.eye(shape[-1]) + rng.uniform(-0.5, 0.5, size=shape)
+
+
+@dataclass(frozen=True)
+class PositiveDefinite:
+    """Symmetric positive definite matrices (or stacks) m m^T / n + I, m in [-1, 1]."""
+    lo = -1.0
+    hi = 2.0
+
+    def sample(self, rng, shape):
+        m = rng.uniform(-1.0, 1.0, size=shape)
+        return m @ np.swapaxes(m, -1, -2) / shape[-1] + np.eye(shape[-1])
+
+
+class _AnyBound:
+    """Within any bound: the bounds of a `Given` argument, whatever its value."""
+    __array_ufunc__ = None  # `array <= bound` then asks this object
+
+    def __le__(self, other):
+        return True
+
+    def __ge__(self, other):
+        return True
+
+
+class Given:
+    """An argument that is not sampled: its value stands in the call where a shape would."""
+    lo = hi = _AnyBound()
+
+    def sample(self, rng, value):
+        return value
+
+
+GIVEN = Given()
 
 
 def _value(sample, shape):
@@ -117,6 +219,21 @@ REDUCTION_CALLS = (
 )
 
 
+CUMULATIVE_CALLS = (
+    Call(((),)), Call(((4,),)), Call(((3, 4),)), Call(((3, 4),), {"axis": 0}),
+    Call(((3, 4),), {"axis": 1}), Call(((2, 3, 4),), {"axis": -2}),
+)
+DIAGONAL_CALLS = (
+    Call(((3, 3),)), Call(((3, 4),)), Call(((3, 4),), {"offset": 1}), Call(((4, 3),), {"offset": -2}),
+    Call(((2, 3, 4),), {"axis1": 1, "axis2": 2}),
+    Call(((2, 3, 4),), {"offset": -1, "axis1": 2, "axis2": 0}),
+)
+SOFTMAX_CALLS = (
+    Call(((),)), Call(((4,),)), Call(((3, 4),)), Call(((3, 4),), {"axis": 1}),
+    Call(((3, 4),), {"axis": 0}), Call(((2, 3, 4),), {"axis": (0, 2)}),
+)
+
+
 def elementwise(*samplers, wrt=None):
     calls = UNARY_SHAPES if len(samplers) == 1 else BINARY_SHAPES
     return Domain(samplers, tuple(range(len(samplers))) if wrt is None else wrt, calls)
@@ -178,37 +295,288 @@ DOMAINS = {
     )),
 
     # ---- numpy_rules.py: floats, vectors, matrices, broadcast pairs
+    # elementwise, one operand
     np.exp: elementwise(ANY),
+    np.exp2: elementwise(ANY),
+    np.expm1: elementwise(ANY),
     np.log: elementwise(POSITIVE),
+    np.log2: elementwise(POSITIVE),
+    np.log10: elementwise(POSITIVE),
+    np.log1p: elementwise(Between(-0.5, 2.0)),
+    np.sqrt: elementwise(POSITIVE),
+    np.cbrt: elementwise(NONZERO),
+    np.square: elementwise(ANY),
+    np.reciprocal: elementwise(NONZERO),
     np.sin: elementwise(ANY),
     np.cos: elementwise(ANY),
     np.tan: elementwise(Between(-1.2, 1.2)),
+    np.arcsin: elementwise(UNIT),
+    np.arccos: elementwise(UNIT),
+    np.arctan: elementwise(ANY),
+    np.sinh: elementwise(ANY),
+    np.cosh: elementwise(ANY),
     np.tanh: elementwise(ANY),
-    np.sqrt: elementwise(POSITIVE),
-    np.square: elementwise(ANY),
+    np.arcsinh: elementwise(ANY),
+    np.arccosh: elementwise(Between(1.2, 3.0)),
+    np.arctanh: elementwise(UNIT),
     np.abs: elementwise(NONZERO),
+    np.fabs: elementwise(NONZERO),
     np.negative: elementwise(ANY),
+    np.positive: elementwise(ANY),
+    np.deg2rad: elementwise(ANY),
+    np.radians: elementwise(ANY),
+    np.rad2deg: elementwise(ANY),
+    np.degrees: elementwise(ANY),
+    np.real: elementwise(ANY),
+
+    # elementwise, two or three operands, broadcast against each other
     np.add: elementwise(ANY, ANY),
     np.subtract: elementwise(ANY, ANY),
     np.multiply: elementwise(ANY, ANY),
     np.divide: elementwise(ANY, NONZERO),
     np.power: elementwise(POSITIVE, ANY),
-    np.maximum: elementwise(AwayFromZero(0.5, 1.0), Between(-0.3, 0.3)),  # never x == y
+    np.float_power: elementwise(POSITIVE, ANY),
+    np.mod: elementwise(Between(1.2, 1.8), Between(1.0, 1.1)),     # x1 // x2 stays 1
+    np.fmod: elementwise(AwayFromZero(1.2, 1.8), Between(1.0, 1.1)),
+    np.arctan2: elementwise(NONZERO, NONZERO),
+    np.hypot: elementwise(NONZERO, NONZERO),
+    np.logaddexp: elementwise(ANY, ANY),
+    np.logaddexp2: elementwise(ANY, ANY),
+    np.copysign: elementwise(NONZERO, NONZERO, wrt=(0,)),          # the sign: no derivative
+    np.maximum: elementwise(AwayFromZero(0.5, 1.0), Between(-0.3, 0.3)),  # never x1 == x2
     np.minimum: elementwise(AwayFromZero(0.5, 1.0), Between(-0.3, 0.3)),
+    np.fmax: elementwise(AwayFromZero(0.5, 1.0), Between(-0.3, 0.3)),
+    np.fmin: elementwise(AwayFromZero(0.5, 1.0), Between(-0.3, 0.3)),
+    np.where: Domain((Mask(), ANY, ANY), (1, 2), (
+        Call(((), (), ())), Call(((4,), (4,), (4,))), Call(((3, 4), (3, 4), (3, 4))),
+        Call(((3, 1), (4,), (3, 4))), Call(((), (3,), (3,))), Call(((4,), (), (3, 4))),
+    )),
+    # a near -1.5, -0.5, 0.5, 1.5 and bounds near -1 and 1: below, inside and above
+    np.clip: Domain((Near((-1.5, -0.5, 0.5, 1.5), 0.1), Between(-1.1, -0.9), Between(0.9, 1.1)),
+                    (0, 1, 2), (
+        Call(((), (), ())), Call(((4,), (), ())), Call(((3, 4), (3, 4), (3, 4))),
+        Call(((3, 4), (4,), (3, 1))), Call(((4,), (3, 4), ())),
+        Call(((3, 4),), {"a_min": None, "a_max": 1.0}), Call(((3, 4),), {"a_min": -1.0, "a_max": None}),
+        Call(((3, 4),), {"min": -1.0, "max": 1.0}), Call(((3, 4), ()), {"a_max": None}),
+    )),
+
+    # reductions
     np.sum: Domain((ANY,), (0,), REDUCTION_CALLS),
     np.mean: Domain((ANY,), (0,), REDUCTION_CALLS),
-    np.dot: Domain((ANY, ANY), (0, 1), DOT_SHAPES),
+    np.prod: Domain((NONZERO,), (0,), REDUCTION_CALLS),
+    np.max: Domain((Distinct(0.2, 2.0),), (0,), REDUCTION_CALLS),
+    np.min: Domain((Distinct(0.2, 2.0),), (0,), REDUCTION_CALLS),
+    np.amax: Domain((Distinct(0.2, 2.0),), (0,), REDUCTION_CALLS),
+    np.amin: Domain((Distinct(0.2, 2.0),), (0,), REDUCTION_CALLS),
+    np.var: Domain((ANY,), (0,), REDUCTION_CALLS + (
+        Call(((3, 4),), {"ddof": 1}), Call(((3, 4),), {"axis": 0, "ddof": 1, "keepdims": True}),
+    )),
+    np.std: Domain((ANY,), (0,), REDUCTION_CALLS[1:] + (               # not of one number: 0
+        Call(((3, 4),), {"ddof": 1}), Call(((3, 4),), {"axis": 0, "ddof": 1, "keepdims": True}),
+    )),
+    np.cumsum: Domain((ANY,), (0,), CUMULATIVE_CALLS),
+    np.cumprod: Domain((ANY,), (0,), CUMULATIVE_CALLS),
+    np.diff: Domain((ANY,), (0,), (
+        Call(((5,),)), Call(((3, 4),)), Call(((3, 4),), {"axis": 0}),
+        Call(((3, 4),), {"n": 2, "axis": -1}), Call(((5, 3),), {"n": 3, "axis": 0}),
+    )),
+    np.sort: Domain((Distinct(0.2, 2.0),), (0,), (
+        Call(((5,),)), Call(((3, 4),)), Call(((3, 4),), {"axis": 0}),
+        Call(((3, 4),), {"axis": None}), Call(((2, 3, 4),), {"axis": 1}),
+    )),
+
+    # linear algebra
+    np.dot: Domain((ANY, ANY), (0, 1), DOT_SHAPES + (
+        Call(((2, 3, 4), (4,))), Call(((4,), (2, 4, 3))), Call(((2, 3, 4), (4, 2))),
+        Call(((2, 3, 4), (5, 4, 2))),
+    )),
     np.matmul: Domain((ANY, ANY), (0, 1), MATMUL_SHAPES),
+    np.inner: Domain((ANY, ANY), (0, 1), (
+        Call(((4,), (4,))), Call(((3, 4), (4,))), Call(((4,), (3, 4))), Call(((2, 3, 4), (5, 4))),
+        Call(((), (3, 4))), Call(((3, 4), ())), Call(((), ())),
+    )),
+    np.outer: Domain((ANY, ANY), (0, 1), (
+        Call(((3,), (4,))), Call(((2, 3), (4,))), Call(((), (3,))), Call(((3,), (2, 2))),
+    )),
+    np.vdot: Domain((ANY, ANY), (0, 1), (
+        Call(((4,), (4,))), Call(((3, 4), (3, 4))), Call(((2, 6), (3, 4))), Call(((), ())),
+    )),
+    np.tensordot: Domain((ANY, ANY), (0, 1), (
+        Call(((2, 3, 4), (3, 4, 5))), Call(((3, 4), (4, 5)), {"axes": 1}),
+        Call(((3,), (4,)), {"axes": 0}), Call(((3, 2, 4), (2, 3, 5)), {"axes": ([1, 0], [0, 1])}),
+        Call(((3, 4), (4, 5)), {"axes": ([-1], [0])}), Call(((3, 4), (3, 4)), {"axes": 2}),
+        Call(((2, 3), (3, 2)), {"axes": (1, 0)}),
+    )),
+    np.einsum: Domain((GIVEN, ANY, ANY, ANY, ANY), (1, 2, 3, 4), (
+        Call(("ij,jk->ik", (3, 4), (4, 2))), Call(("ij,jk", (3, 4), (4, 2))),
+        Call(("ii->i", (3, 3))), Call(("ii", (3, 3))), Call(("ij->", (3, 4))),
+        Call(("ij->ji", (3, 4))), Call(("i,i->", (4,), (4,))), Call(("i,j->ij", (3,), (4,))),
+        Call(("...ij,...jk->...ik", (2, 3, 4), (2, 4, 5))),
+        Call(("...ij,jk->...ik", (2, 3, 4), (4, 5))), Call(("...i,...i", (2, 3), (3,))),
+        Call(("ij,j,jk->ik", (3, 4), (4,), (4, 2))), Call(("bi,bj->ij", (5, 2), (5, 3))),
+        Call(("ij,ij->ij", (1, 3), (2, 3))), Call(("iij->j", (2, 2, 3))),
+        Call(("a,b,c,d->abcd", (2,), (3,), (2,), (2,))), Call(("i,->i", (3,), ())),
+    )),
+    np.trace: Domain((ANY,), (0,), DIAGONAL_CALLS),
+    np.diagonal: Domain((ANY,), (0,), DIAGONAL_CALLS),
+    np.diag: Domain((ANY,), (0,), (
+        Call(((4,),)), Call(((4,),), {"k": 1}), Call(((4,),), {"k": -2}), Call(((3, 3),)),
+        Call(((3, 4),), {"k": 1}), Call(((4, 3),), {"k": -1}),
+    )),
+    np.linalg.norm: Domain((Distinct(0.2, 2.0),), (0,), (
+        Call(((),)), Call(((4,),)), Call(((3, 4),)), Call(((2, 3, 4),)),
+        Call(((4,),), {"ord": 1}), Call(((4,),), {"ord": 3}), Call(((4,),), {"ord": 0.5}),
+        Call(((4,),), {"ord": np.inf}), Call(((4,),), {"ord": -np.inf}),
+        Call(((3, 4),), {"axis": 1}), Call(((3, 4),), {"axis": -2, "keepdims": True}),
+        Call(((3, 4),), {"axis": 0, "ord": 1}), Call(((3, 4),), {"keepdims": True}),
+        Call(((3, 4),), {"ord": "fro"}), Call(((3, 4),), {"ord": "nuc"}),
+        Call(((3, 4),), {"ord": 2}), Call(((3, 4),), {"ord": -2}),
+        Call(((3, 4),), {"ord": 1}), Call(((3, 4),), {"ord": -1}),
+        Call(((3, 4),), {"ord": np.inf}), Call(((3, 4),), {"ord": -np.inf}),
+        Call(((2, 3, 4),), {"axis": (1, 2)}), Call(((2, 3, 4),), {"axis": (2, 0), "ord": 2}),
+        Call(((2, 3, 4),), {"axis": (-1, 1), "ord": 1, "keepdims": True}),
+    )),
+    np.linalg.inv: Domain((NearIdentity(),), (0,), (Call(((3, 3),)), Call(((2, 3, 3),)))),
+    np.linalg.solve: Domain((NearIdentity(), ANY), (0, 1), (
+        Call(((3, 3), (3,))), Call(((3, 3), (3, 2))), Call(((2, 3, 3), (2, 3, 2))),
+        Call(((2, 3, 3), (3,))), Call(((2, 3, 3), (1, 3, 2))), Call(((3, 3), (2, 3, 1))),
+    )),
+    np.linalg.det: Domain((NearIdentity(),), (0,), (
+        Call(((3, 3),)), Call(((2, 3, 3),)), Call(((1, 1),)),
+    )),
+    np.linalg.slogdet: Domain((NearIdentity(),), (0,), (Call(((3, 3),)), Call(((2, 3, 3),)))),
+    np.linalg.cholesky: Domain((PositiveDefinite(),), (0,), (
+        Call(((3, 3),)), Call(((2, 3, 3),)), Call(((3, 3),), {"upper": True}),
+        Call(((2, 4, 4),), {"upper": True}),
+    )),
+
+    # shapes, copies and gathers
+    np.reshape: Domain((ANY,), (0,), (
+        Call(((3, 4),), {"shape": (4, 3)}), Call(((3, 4),), {"shape": (2, -1), "order": "F"}),
+        Call(((),), {"shape": (1, 1)}), Call(((4,),), {"shape": 4}),
+    )),
+    numpy_rules.reshape_method: Domain((ANY, GIVEN, GIVEN, GIVEN), (0,), (
+        Call(((3, 4), 2, 6)), Call(((3, 4), (12,))), Call(((3, 4), 12)),
+        Call(((3, 4), 2, 3, 2), {"order": "F"}), Call(((2, 3, 2), -1, 3)),
+    )),
+    np.ravel: Domain((ANY,), (0,), (
+        Call(((),)), Call(((3, 4),)), Call(((3, 4),), {"order": "F"}),
+        Call(((3, 4),), {"order": "A"}), Call(((2, 3, 4),), {"order": "K"}),
+    )),
+    np.transpose: Domain((ANY,), (0,), (
+        Call(((),)), Call(((3, 4),)), Call(((2, 3, 4),)), Call(((2, 3, 4),), {"axes": (1, 2, 0)}),
+        Call(((2, 3, 4),), {"axes": (-1, 0, 1)}),
+    )),
+    numpy_rules.transpose_method: Domain((ANY, GIVEN, GIVEN, GIVEN), (0,), (
+        Call(((3, 4),)), Call(((2, 3, 4),)), Call(((2, 3, 4), 2, 0, 1)),
+        Call(((2, 3, 4), (1, 2, 0))), Call(((3, 4), 1, 0)), Call(((2, 3, 4), -1, 0, 1)),
+    )),
+    np.swapaxes: Domain((ANY,), (0,), (
+        Call(((2, 3, 4),), {"axis1": 0, "axis2": 2}), Call(((2, 3, 4),), {"axis1": -1, "axis2": 1}),
+        Call(((3, 4),), {"axis1": 0, "axis2": 0}),
+    )),
+    np.moveaxis: Domain((ANY,), (0,), (
+        Call(((2, 3, 4),), {"source": 0, "destination": -1}),
+        Call(((2, 3, 4),), {"source": (0, 1), "destination": (2, 0)}),
+    )),
+    np.expand_dims: Domain((ANY,), (0,), (
+        Call(((3, 4),), {"axis": 1}), Call(((3, 4),), {"axis": (0, -1)}), Call(((),), {"axis": 0}),
+    )),
+    np.squeeze: Domain((ANY,), (0,), (
+        Call(((3, 1, 4),)), Call(((1, 4, 1),), {"axis": 0}), Call(((1, 4, 1),), {"axis": (0, 2)}),
+        Call(((1,),)),
+    )),
+    np.broadcast_to: Domain((ANY,), (0,), (
+        Call(((),), {"shape": (2, 3)}), Call(((4,),), {"shape": (3, 4)}),
+        Call(((3, 1),), {"shape": (2, 3, 4)}), Call(((3, 4),), {"shape": (3, 4)}),
+    )),
     np.stack: Domain((ANY,), (0,), (
         Call(([(), ()],)), Call(([(4,), (4,), (4,)],)), Call(([(2, 3), (2, 3)],)),
         Call(([(4,), (4,)],), {"axis": 1}), Call(([(2, 3), (2, 3)],), {"axis": -1}),
+        Call(((3, 4),)), Call(((3, 4),), {"axis": 1}),                    # an array of rows
     )),
+    # lists of arrays of one shape (the checker's differences take lists of one shape only;
+    # tests/numpy/test_numpy_rules.py checks lists of several shapes)
+    np.concatenate: Domain((ANY,), (0,), (
+        Call(([(3,), (3,)],)), Call(([(2, 3), (2, 3)],)), Call(([(3, 2), (3, 2)],), {"axis": 1}),
+        Call(([(3, 2), (3, 2), (3, 2)],), {"axis": -1}), Call(([(2, 3), (2, 3)],), {"axis": None}),
+        Call(((3, 4),)),
+    )),
+    np.hstack: Domain((ANY,), (0,), (
+        Call(([(3,), (3,)],)), Call(([(2, 3), (2, 3)],)), Call(([(), ()],)), Call(((3, 4),)),
+    )),
+    np.vstack: Domain((ANY,), (0,), (
+        Call(([(3,), (3,)],)), Call(([(2, 3), (2, 3)],)), Call(([(), ()],)), Call(((3, 4),)),
+    )),
+    np.tile: Domain((ANY,), (0,), (
+        Call(((3,),), {"reps": 2}), Call(((2, 3),), {"reps": (2, 1, 2)}),
+        Call(((2, 3),), {"reps": (2,)}), Call(((),), {"reps": 3}), Call(((2, 1, 3),), {"reps": (2, 2)}),
+    )),
+    np.repeat: Domain((ANY,), (0,), (
+        Call(((4,),), {"repeats": 2}), Call(((2, 3),), {"repeats": 2, "axis": 1}),
+        Call(((2, 3),), {"repeats": [1, 0, 2], "axis": -1}), Call(((2, 3),), {"repeats": 3}),
+        Call(((),), {"repeats": 3}),
+    )),
+    np.take: Domain((ANY,), (0,), (
+        Call(((5,),), {"indices": [0, 2, 2, 4]}), Call(((3, 4),), {"indices": 7}),
+        Call(((3, 4),), {"indices": [[0, 1], [3, 3]], "axis": 1}),
+        Call(((3, 4),), {"indices": [1, -1, 1], "axis": 0}),
+        Call(((3, 4),), {"indices": [5, -7], "axis": 1, "mode": "wrap"}),
+        Call(((3, 4),), {"indices": [5, -7, 2], "axis": -1, "mode": "clip"}),
+    )),
+    np.flip: Domain((ANY,), (0,), (
+        Call(((4,),)), Call(((3, 4),), {"axis": 0}), Call(((3, 4),), {"axis": (0, 1)}),
+        Call(((2, 3, 4),), {"axis": -1}),
+    )),
+    np.fliplr: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((3, 4, 2),)))),
+    np.flipud: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)))),
+    np.roll: Domain((ANY,), (0,), (
+        Call(((5,),), {"shift": 2}), Call(((3, 4),), {"shift": 5}),
+        Call(((3, 4),), {"shift": (1, -1), "axis": (0, 1)}), Call(((3, 4),), {"shift": -1, "axis": 1}),
+    )),
+    np.triu: Domain((ANY,), (0,), (Call(((4, 4),)), Call(((3, 4),), {"k": 1}), Call(((2, 3, 3),), {"k": -1}))),
+    np.tril: Domain((ANY,), (0,), (Call(((4, 4),)), Call(((3, 4),), {"k": 1}), Call(((2, 3, 3),), {"k": -1}))),
+    np.copy: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)), Call(([(), ()],)))),
     np.array: Domain((ANY,), (0,), (
         Call(([(), (), ()],)), Call(([(4,), (4,)],)), Call(((3, 4),)),
         Call(([(), ()],), {"dtype": float}),
         Call(((4,),), {"ndmin": 2}),
     )),
+    np.asarray: Domain((ANY,), (0,), (
+        Call(((),)), Call(((3, 4),)), Call(([(), (), ()],)), Call(([(3,), (3,)],)),
+    )),
+    numpy_rules.astype_method: Domain((Between(0.2, 0.8), GIVEN), (0,), (  # no integer crossed
+        Call(((3, 4), "float64")), Call(((4,), np.float64)), Call(((3, 4), "int64")),
+        Call(((3, 4), bool)),
+    )),
 }
+
+try:
+    import scipy.special
+except ModuleNotFoundError:  # scipy is optional, and so is its table
+    scipy = None
+
+if scipy is not None:
+    DOMAINS.update({
+        # ---- scipy_rules.py
+        scipy.special.expit: elementwise(ANY),
+        scipy.special.logit: elementwise(Between(0.1, 0.9)),
+        scipy.special.log_expit: elementwise(ANY),
+        scipy.special.logsumexp: Domain((ANY, GIVEN, POSITIVE), (0, 2), REDUCTION_CALLS + (
+            Call(((3, 4), None, (3, 4))), Call(((3, 4), 1, (3, 4))), Call(((3, 4), -1, (4,))),
+            Call(((2, 3, 4), (0, 2), (2, 3, 4)), {"keepdims": True}),
+        )),
+        scipy.special.softmax: Domain((ANY,), (0,), SOFTMAX_CALLS),
+        scipy.special.log_softmax: Domain((ANY,), (0,), SOFTMAX_CALLS),
+        scipy.special.gamma: elementwise(POSITIVE),
+        scipy.special.gammaln: elementwise(POSITIVE),
+        scipy.special.digamma: elementwise(POSITIVE),
+        scipy.special.erf: elementwise(ANY),
+        scipy.special.erfc: elementwise(ANY),
+        scipy.special.erfinv: elementwise(UNIT),
+        scipy.special.ndtr: elementwise(ANY),
+        scipy.special.xlogy: elementwise(POSITIVE, POSITIVE),
+    })
 
 
 def sample(domain, call, rng):
