@@ -343,11 +343,12 @@ BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.float_
                 np.fmod, np.arctan2, np.hypot, np.logaddexp, np.logaddexp2, np.copysign,
                 np.maximum, np.minimum, np.fmax, np.fmin, np.where, np.clip}
 
-# Results that carry no derivative: constructors (constants), integer and boolean results,
-# step functions, comparisons, tests, indices.
+# Results that carry no derivative: constructors of constants, integer and boolean results,
+# step functions, comparisons, tests, indices. (np.full, np.full_like, np.arange, np.linspace
+# and np.logspace are not here: their values depend on their float arguments.)
 NO_DERIVATIVE = {
-    np.zeros, np.ones, np.full, np.empty, np.zeros_like, np.ones_like, np.full_like,
-    np.empty_like, np.arange, np.linspace, np.logspace, np.eye, np.identity, np.tri,
+    np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like,
+    np.empty_like, np.eye, np.identity, np.tri,
     np.floor, np.ceil, np.round, np.around, np.rint, np.trunc, np.fix, np.sign, np.signbit,
     np.floor_divide, np.heaviside,
     np.argmax, np.argmin, np.argsort, np.argwhere, np.nonzero, np.flatnonzero,

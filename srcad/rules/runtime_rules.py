@@ -23,6 +23,34 @@ JVP = {
     _rt.sum_grad:      lambda dg, diterable, ans, g, iterable: _rt.sum_grad(dg, iterable),
     _rt.unstack:       lambda dg, darrays, daxis, ans, g, arrays, axis=0: _rt.unstack(dg, arrays, axis),
     _rt.gradient:      lambda dg, dx, ans, g, x: _rt.gradient(dg, x),
+    # the helpers of the numpy table's rules
+    _rt.shaped_like:     lambda dout, da, dorder, ans, out, a, order="C": _rt.shaped_like(dout, a, order),
+    _rt.dot_left:        lambda dg, da, db, ans, g, a, b: _rt.dot_left(dg, a, b) + _rt.dot_left(g, a, db),
+    _rt.dot_right:       lambda dg, da, db, ans, g, a, b: _rt.dot_right(dg, a, b) + _rt.dot_right(g, da, b),
+    _rt.inner_left:      lambda dg, da, db, ans, g, a, b: _rt.inner_left(dg, a, b) + _rt.inner_left(g, a, db),
+    _rt.inner_right:     lambda dg, da, db, ans, g, a, b: _rt.inner_right(dg, a, b) + _rt.inner_right(g, da, b),
+    _rt.tensordot_left:  lambda dg, da, db, daxes, ans, g, a, b, axes=2:
+                             _rt.tensordot_left(dg, a, b, axes) + _rt.tensordot_left(g, a, db, axes),
+    _rt.tensordot_right: lambda dg, da, db, daxes, ans, g, a, b, axes=2:
+                             _rt.tensordot_right(dg, a, b, axes) + _rt.tensordot_right(g, da, b, axes),
+    _rt.variance_grad:   lambda da, daxis, dddof, ans, a, axis, ddof: _rt.variance_grad(da, axis, ddof),
+    _rt.uncumsum:        lambda dg, da, daxis, ans, g, a, axis: _rt.uncumsum(dg, a, axis),
+    _rt.unravel:         lambda dg, da, dorder, ans, g, a, order="C": _rt.unravel(dg, a, order),
+    _rt.undiagonal:      lambda dg, da, doffset, daxis1, daxis2, ans, g, a, offset=0, axis1=0, axis2=1:
+                             _rt.undiagonal(dg, a, offset, axis1, axis2),
+    _rt.undiag:          lambda dg, dv, dk, ans, g, v, k: _rt.undiag(dg, v, k),
+    _rt.unconcatenate:   lambda dg, darrays, daxis, ans, g, arrays, axis=0: _rt.unconcatenate(dg, arrays, axis),
+    _rt.unhstack:        lambda dg, dtup, ans, g, tup: _rt.unhstack(dg, tup),
+    _rt.unvstack:        lambda dg, dtup, ans, g, tup: _rt.unvstack(dg, tup),
+    _rt.untile:          lambda dg, dA, dreps, ans, g, A, reps: _rt.untile(dg, A, reps),
+    _rt.unrepeat:        lambda dg, da, drepeats, daxis, ans, g, a, repeats, axis=None: _rt.unrepeat(dg, a, repeats, axis),
+    _rt.untake:          lambda dg, da, dindices, daxis, dmode, ans, g, a, indices, axis=None, mode="raise":
+                             _rt.untake(dg, a, indices, axis, mode),
+    _rt.unsort:          lambda dg, da, daxis, ans, g, a, axis=-1: _rt.unsort(dg, a, axis),
+    _rt.undiff:          lambda dg, da, dn, daxis, ans, g, a, n=1, axis=-1: _rt.undiff(dg, a, n, axis),
+    _rt.cast_back:       lambda dg, da, ddtype, ans, g, a, dtype: _rt.cast_back(dg, a, dtype),
 }
 
-NO_DERIVATIVE = {_rt.reduced_size, _rt.sign, _rt.zeros_like, _rt.scalar_seed, reversed, slice}
+NO_DERIVATIVE = {_rt.reduced_size, _rt.sign, _rt.zeros_like, _rt.scalar_seed, reversed, slice,
+                 _rt.extremum_weights, _rt.clip_passes, _rt.clip_at_min, _rt.clip_at_max,
+                 _rt.inverse_permutation, _rt.method_axes}
