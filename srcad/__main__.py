@@ -19,7 +19,7 @@ import sys
 
 import numpy as np
 
-from . import SrcadError, source, value_and_grad
+from . import SrcadError, jvp, source, value_and_grad
 from .introspect import graph, trace
 
 
@@ -148,6 +148,11 @@ def _demo(args):
     print(f"  y       = {value:.3f}")
     print(f"  df/dx1  = {d1:.3f}   (by hand: 1/x1 + x2   = {1 / 2 + 5:.3f})")
     print(f"  df/dx2  = {d2:.3f}   (by hand: x1 - cos x2 = {2 - math.cos(5):.3f})")
+    print("\nForward mode, as the textbook computes df/dx1: one pass with the tangent (1, 0).\n"
+          "srcad.source(f, wrt=(0, 1), mode='forward'):\n")
+    print(source(fn, wrt=(0, 1), mode="forward"))
+    _, tangent = jvp(fn, wrt=(0, 1))(2.0, 5.0, 1.0, 0.0)
+    print(f"  srcad.jvp(f, wrt=(0, 1))(2, 5, 1, 0) -> df/dx1 = {tangent:.3f} in one forward pass")
     print("\nsrcad.trace(f, 2.0, 5.0, wrt=(0, 1)): every statement the derivative ran.\n")
     print(trace(fn, 2.0, 5.0, wrt=(0, 1)))
     print("Draw the computation graph (Figure 2) with:\n"
