@@ -84,3 +84,15 @@ def names_in(node):
 def assigned_names(target):
     """The plain names a target stores to (`a`, `(a, b)`; not `a[i]`, whose base is read)."""
     return [n.id for n in gast.walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+
+
+def breaks_out(body):
+    """Whether a loop body has a `break` of its own (not one of a nested loop)."""
+    work = list(body)
+    while work:
+        stmt = work.pop()
+        if isinstance(stmt, gast.Break):
+            return True
+        if isinstance(stmt, gast.If):
+            work.extend(stmt.body + stmt.orelse)
+    return False

@@ -179,7 +179,7 @@ class _Normalizer:
                               orelse=self.block(stmt.orelse))]
 
     def visit_For(self, stmt):
-        if stmt.orelse and not _breaks(stmt.body):  # the else block always runs: after the loop
+        if stmt.orelse and not g.breaks_out(stmt.body):  # the else block always runs: after the loop
             return self.block([_without_else(stmt)] + stmt.orelse)
         lowered = self.indexed_loop(stmt)
         if lowered is not None:
@@ -233,7 +233,7 @@ class _Normalizer:
                                   orelse=stmt.orelse, type_comment=None), stmt)
 
     def visit_While(self, stmt):
-        if stmt.orelse and not _breaks(stmt.body):
+        if stmt.orelse and not g.breaks_out(stmt.body):
             return self.block([_without_else(stmt)] + stmt.orelse)
         pre = []
         test = self.atom(stmt.test, pre)
@@ -455,18 +455,6 @@ class _Normalizer:
 def _params(args):
     params = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)
     return params + [a for a in (args.vararg, args.kwarg) if a is not None]
-
-
-def _breaks(body):
-    """Whether a loop body has a break of its own (not one of a nested loop)."""
-    work = list(body)
-    while work:
-        stmt = work.pop()
-        if isinstance(stmt, gast.Break):
-            return True
-        if isinstance(stmt, gast.If):
-            work.extend(stmt.body + stmt.orelse)
-    return False
 
 
 def _without_else(loop):

@@ -357,7 +357,7 @@ class _Reverse:
         target, items = stmt.target.id, stmt.iter
         active_items = isinstance(items, gast.Name) and self.facts.is_active(items.id) \
             and self.facts.is_active(target)
-        counted = _stops_early(stmt.body)
+        counted = g.breaks_out(stmt.body)
         counter = self.names.fresh("n_") if counted else None
         forward = [g.located(gast.For(target=g.store(target), iter=items, body=body_f,
                                       orelse=[], type_comment=None), stmt)]
@@ -561,16 +561,3 @@ def _read_before_set(stmts):
                 and stmt.targets[0].id in read:
             return True
     return False
-
-
-def _stops_early(body):
-    """Whether a loop body has a `break` of its own (not one of a nested loop)."""
-    work = list(body)
-    while work:
-        stmt = work.pop()
-        if isinstance(stmt, gast.Break):
-            return True
-        if isinstance(stmt, gast.If):
-            work.extend(stmt.body + stmt.orelse)
-    return False
-
