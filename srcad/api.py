@@ -68,9 +68,10 @@ class _Target:
         the generated function it runs for arguments of these types."""
         if self.inner is None:
             return self.fn
-        if self.inner_variant is None:
-            raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad, again",
-                              "grad, value_and_grad, jvp and jacobian of srcad.grad(f) work")
+        if self.inner_variant is None or self.inner.inner is not None:
+            raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad, again: "
+                              "srcad goes to second derivatives (forward over reverse) only",
+                              "grad, value_and_grad, jvp, jacobian and hessian of srcad.grad(f) work")
         kinds = self.inner.kinds(args, kwargs)
         key = ("generated", self.inner_variant, tuple(sorted(kinds.items())))
         made = self.impls.get(key)
@@ -236,6 +237,7 @@ def jvp(fn, wrt=0):
             found = impls[key] = target.forward_impl(primals, {})
         impl, compiled = found
         return impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
+    value_and_tangent.__srcad__ = (target, None)  # not to be differentiated again
     return value_and_tangent
 
 

@@ -160,17 +160,12 @@ def custom_vjp(rule, n, g, ans, *args):
     return tuple(0.0 if c is None else c for c in out)
 
 
-def distinct(*gradients):
-    """The gradients, none of them the same array object as another (a rule may hand one
-    array to two operands; the caller gets two)."""
-    seen = set()
-    out = []
-    for g in gradients:
-        if isinstance(g, np.ndarray) and id(g) in seen:
-            g = g.copy()
-        seen.add(id(g))
-        out.append(g)
-    return tuple(out)
+def unshared(g, others):
+    """The gradient `g`, copied if it is the very array object of one of the `others` (a rule
+    may hand one array to two operands; the caller gets two gradients)."""
+    if isinstance(g, np.ndarray) and any(g is o for o in others):
+        return g.copy()
+    return g
 
 
 def zero_at(b, index):
@@ -253,8 +248,8 @@ def gradient(g, x):
 def tangent_out(d, y):
     """The output's tangent as jvp returns it: a float for a float output, else an array of the
     output's shape (tuples and lists element by element)."""
-    if type(y) is float or type(y) is int:
-        return float(d) if not isinstance(d, np.ndarray) or d.ndim == 0 else float(np.sum(d))
+    if type(y) is float or type(y) is int or isinstance(y, np.generic):
+        return float(d) if np.ndim(d) == 0 else float(np.sum(d))
     if isinstance(y, (tuple, list)):
         parts = [tangent_out(0.0 if type(d) is float else d[i], v) for i, v in enumerate(y)]
         return tuple(parts) if isinstance(y, tuple) else parts
@@ -806,3 +801,196 @@ def logsumexp_weights(ans, a, axis, keepdims, b=None):
     """d scipy.special.logsumexp(a, axis, b) / da: the softmax of `a` (times `b`)."""
     weights = np.exp(a - unreduce(ans, a, axis, keepdims))
     return weights if b is None else weights * b
+
+
+# --- tangents of the helpers above, for forward mode over generated gradients -----------------
+# (srcad/rules/runtime_rules.py). A tangent may be the plain 0.0 of a constant operand.
+
+def _tangent_or_zeros(d, x):
+    """The tangent `d` of `x`, with a plain 0.0 spelled out as zeros of `x`'s shape."""
+    return np.zeros(np.shape(x), _float_dtype(x)) if _is_zero(d) else d
+
+
+def prod_others_tangent(da, a, axis):
+    """The tangent of `prod_others(a, axis)`: of the products left and right of each element,
+    by cumprod_tangent, so exact where `a` holds zeros too."""
+    if type(a) is float or type(a) is int:
+        return 0.0
+    a = np.asarray(a)
+    da = np.broadcast_to(_tangent_or_zeros(da, a), a.shape)
+    axes = _reduced_axes(axis, a.ndim)
+    kept = [i for i in range(a.ndim) if i not in axes]
+    moved = np.transpose(a, kept + list(axes))
+    flat = np.reshape(moved, moved.shape[:len(kept)] + (-1,))
+    dflat = np.reshape(np.transpose(da, kept + list(axes)), flat.shape)
+    left, dleft = _exclusive_cumprod(flat, dflat)
+    right, dright = _exclusive_cumprod(np.flip(flat, -1), np.flip(dflat, -1))
+    out = dleft * np.flip(right, -1) + left * np.flip(dright, -1)
+    return np.transpose(np.reshape(out, moved.shape), np.argsort(kept + list(axes)))
+
+
+def _exclusive_cumprod(x, dx):
+    """The products of the elements before each one along the last axis, and their tangent."""
+    ones = np.ones(x.shape[:-1] + (1,), x.dtype)
+    shifted = np.concatenate([ones, x[..., :-1]], -1)
+    dshifted = np.concatenate([np.zeros_like(ones), dx[..., :-1]], -1)
+    products = np.cumprod(shifted, -1)
+    return products, cumprod_tangent(dshifted, products, shifted, -1)
+
+
+def uncumprod_tangent(dg, dans, da, g, ans, a, axis):
+    """The tangent of `uncumprod(g, ans, a, axis)`, each of its two ways (with and without
+    zeros in `a`) differentiated as it computes."""
+    dg, dans, da = _tangent_or_zeros(dg, g), _tangent_or_zeros(dans, ans), _tangent_or_zeros(da, a)
+    if axis is None:
+        g, ans, dg, dans = (np.ravel(v) for v in (g, ans, dg, dans))
+        a_, da, axis = np.ravel(a), np.ravel(da), 0
+    else:
+        a_ = np.asarray(a)
+    if np.all(a_ != 0):
+        def from_the_end(x):
+            return np.flip(np.cumsum(np.flip(x, axis), axis), axis)
+        out = (from_the_end(dg * ans + g * dans) - from_the_end(g * ans) * da / a_) / a_
+        return shaped_like(out, a)
+    g, ans, a_, dg, dans, da = (np.moveaxis(np.asarray(v), axis, 0) for v in (g, ans, a_, dg, dans, da))
+    out = np.zeros(a_.shape, _float_dtype(g, a_))
+    carry = dcarry = 0.0
+    for i in reversed(range(len(a_))):
+        if i + 1 < len(a_):
+            carry, dcarry = g[i] + carry * a_[i + 1], dg[i] + dcarry * a_[i + 1] + carry * da[i + 1]
+        else:
+            carry, dcarry = g[i], dg[i]
+        out[i] = dcarry * ans[i - 1] + carry * dans[i - 1] if i > 0 else dcarry
+    return shaped_like(np.moveaxis(out, 0, axis), a)
+
+
+def norm_weights_tangent(dans, dx, ans, x, ord, axis, keepdims):
+    """The tangent of `norm_weights(ans, x, ord, axis, keepdims)`: zero for the piecewise
+    constant weights (ord 0, 1, inf and the matrix max-norms), by the singular vectors' own
+    derivatives for the matrix 2-norms and the nuclear norm."""
+    if type(x) is float or type(x) is int:
+        return 0.0
+    x = np.asarray(x)
+    dx = np.broadcast_to(_tangent_or_zeros(dx, x), x.shape)
+    dn = 0.0 if _is_zero(dans) else unreduce(dans, x, axis, keepdims)
+    n = unreduce(ans, x, axis, keepdims)
+    matrix = (axis is None and ord is not None and x.ndim == 2) or np.ndim(axis) == 1 and len(axis) == 2
+    if ord is None or ord == "fro" or (ord == 2 and not matrix):  # x / n
+        return (dx - x / n * dn) / n
+    if not matrix:  # sign(x) r^(p-1), r = |x| / n
+        if ord in (0, 1, np.inf, -np.inf):
+            return np.zeros(x.shape, _float_dtype(x))
+        r = np.abs(x) / n
+        return (ord - 1) * r ** (ord - 2) * (dx - np.sign(x) * r * dn) / n
+    if ord not in ("nuc", 2, -2):
+        return np.zeros(x.shape, _float_dtype(x))
+    rows, cols = (0, 1) if axis is None else axis
+    x, dx = (np.moveaxis(v, (rows, cols), (-2, -1)) for v in (x, dx))
+    u, s, vt = np.linalg.svd(x, full_matrices=False)
+    dw = _polar_tangent(u, s, vt, dx) if ord == "nuc" else _singular_pair_tangent(u, s, vt, dx, ord)
+    return np.moveaxis(dw, (-2, -1), (rows, cols))
+
+
+def _inverse_or_zero(s):
+    """1 / s, 0 where s is 0 (a rank-deficient matrix's missing directions)."""
+    return np.divide(1.0, s, out=np.zeros_like(s), where=s != 0)
+
+
+def _projected_terms(u, s, vt, dx):
+    """(I - U U^T) dX V S^-1 and S^-1 U^T dX (I - V V^T): the parts of dX outside the
+    singular subspaces, which move the singular vectors of a rectangular matrix."""
+    v, inv = _swap(vt), _inverse_or_zero(s)
+    left = dx @ v * inv[..., None, :]
+    right = inv[..., :, None] * (_swap(u) @ dx)
+    return left - u @ (_swap(u) @ left), right - (right @ v) @ vt
+
+
+def _polar_tangent(u, s, vt, dx):
+    """The tangent of U V^T (the weights of the nuclear norm): U Omega V^T plus the parts
+    outside the singular subspaces, Omega_ij = (F_ij - F_ji) / (s_i + s_j), F = U^T dX V."""
+    f = _swap(u) @ dx @ _swap(vt)
+    total = s[..., :, None] + s[..., None, :]
+    omega = np.divide(f - _swap(f), total, out=np.zeros_like(f), where=total != 0)
+    left, right = _projected_terms(u, s, vt, dx)
+    return u @ omega @ vt + left @ vt + u @ right
+
+
+def _singular_pair_tangent(u, s, vt, dx, ord):
+    """The tangent of the weights of the matrix 2-norm (ord 2) or -2: u_k v_k^T for the
+    largest (smallest) singular value, shared between ties as norm_weights shares them.
+    dU = U (E o (F S + S F^T)) + ..., dV = V (E o (S F + F^T S)) + ..., E_ij = 1/(s_j^2 - s_i^2)
+    (Townsend, "Differentiating the singular value decomposition", 2016)."""
+    k = 0 if ord == 2 else -1
+    at = s == s[..., k:k + 1 if k == 0 else None]
+    share = at / np.sum(at, axis=-1, keepdims=True).astype(s.dtype)
+    f = _swap(u) @ dx @ _swap(vt)
+    gap = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    e = np.divide(1.0, gap, out=np.zeros_like(gap), where=gap != 0)
+    sf = s[..., :, None] * f
+    fs = f * s[..., None, :]
+    left, right = _projected_terms(u, s, vt, dx)
+    du = u @ (e * (fs + _swap(fs))) + left
+    dvt = _swap(e * (sf + _swap(sf))) @ vt + right
+    return (du * share[..., None, :]) @ vt + (u * share[..., None, :]) @ dvt
+
+
+def _cholesky_sandwich(L, p):
+    """L^-T p L^-1."""
+    return _swap(np.linalg.solve(_swap(L), _swap(np.linalg.solve(_swap(L), p))))
+
+
+def cholesky_grad_tangent(dg, dans, g, ans, upper):
+    """The tangent of `cholesky_grad(g, ans, upper)`: with s = L^-T phi(L^T gL) L^-1,
+    ds = L^-T dphi L^-1 - L^-T dL^T s - s dL L^-1 (d L^-1 = -L^-1 dL L^-1)."""
+    dg, dans = _tangent_or_zeros(dg, g), _tangent_or_zeros(dans, ans)
+    L, gL, dL, dgL = (_swap(v) for v in (ans, g, dans, dg)) if upper else (ans, g, dans, dg)
+    s = _cholesky_sandwich(L, _phi(_swap(L) @ gL))
+    dp = _phi(_swap(dL) @ gL + _swap(L) @ dgL)
+    ds = (_cholesky_sandwich(L, dp) - np.linalg.solve(_swap(L), _swap(dL) @ s)
+          - _swap(np.linalg.solve(_swap(L), _swap(dL) @ _swap(s))))
+    lower = np.tril(ds) + np.tril(_swap(ds), -1)
+    return _swap(lower) if upper else lower
+
+
+def _solve_cotangent_tangent(dg, da, g, a, b):
+    """gb = solve(a^T, g), the cotangent of b in solve(a, b), and its tangent
+    solve(a^T, dg - da^T gb)."""
+    gb = _solve(_swap(a), g, b)
+    if _is_zero(dg) and _is_zero(da):
+        return gb, np.zeros_like(gb)
+    rhs = 0.0 if _is_zero(dg) else dg
+    if not _is_zero(da):
+        rhs = rhs - ((_swap(da) @ gb[..., None])[..., 0] if np.ndim(b) == 1 else _swap(da) @ gb)
+    return gb, _solve(_swap(a), rhs, b)
+
+
+def solve_right_tangent(dg, da, g, a, b):
+    """The tangent of `solve_right(g, ans, a, b)` (which does not read `ans`)."""
+    return unbroadcast(_solve_cotangent_tangent(dg, da, g, a, b)[1], b)
+
+
+def solve_left_tangent(dg, dans, da, g, ans, a, b):
+    """The tangent of `solve_left(g, ans, a, b)` = -gb ans^T: -(dgb ans^T + gb dans^T)."""
+    gb, dgb = _solve_cotangent_tangent(dg, da, g, a, b)
+    dans = _tangent_or_zeros(dans, ans)
+    if np.ndim(b) == 1:
+        dga = -(dgb[..., :, None] * ans[..., None, :] + gb[..., :, None] * dans[..., None, :])
+    else:
+        dga = -(dgb @ _swap(ans) + gb @ _swap(dans))
+    return unbroadcast(dga, a)
+
+
+def einsum_grad_tangent(dg, doperands, g, k, subscripts, operands):
+    """The tangent of `einsum_grad(g, k, subscripts, *operands)`: linear in `g` and in each
+    operand but the k-th (read for its shape only), so one einsum_grad per varying input."""
+    operands = [x for x in operands if x is not None]
+    if k >= len(operands):
+        return None
+    total = None if _is_zero(dg) else einsum_grad(dg, k, subscripts, *operands)
+    for j, d in enumerate(doperands[:len(operands)]):
+        if j != k and not _is_zero(d):
+            term = einsum_grad(g, k, subscripts, *operands[:j], d, *operands[j + 1:])
+            total = term if total is None else total + term
+    if total is None:
+        return shaped_like(np.zeros(np.shape(operands[k]), _float_dtype(g, operands[k])), operands[k])
+    return total

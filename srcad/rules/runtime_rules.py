@@ -23,6 +23,7 @@ JVP = {
     _rt.sum_grad:      lambda dg, diterable, ans, g, iterable: _rt.sum_grad(dg, iterable),
     _rt.unstack:       lambda dg, darrays, daxis, ans, g, arrays, axis=0: _rt.unstack(dg, arrays, axis),
     _rt.gradient:      lambda dg, dx, ans, g, x: _rt.gradient(dg, x),
+    _rt.unshared:      lambda dg, dothers, ans, g, others: dg,
     # the helpers of the numpy table's rules
     _rt.shaped_like:     lambda dout, da, dorder, ans, out, a, order="C": _rt.shaped_like(dout, a, order),
     _rt.dot_left:        lambda dg, da, db, ans, g, a, b: _rt.dot_left(dg, a, b) + _rt.dot_left(g, a, db),
@@ -49,6 +50,22 @@ JVP = {
     _rt.unsort:          lambda dg, da, daxis, ans, g, a, axis=-1: _rt.unsort(dg, a, axis),
     _rt.undiff:          lambda dg, da, dn, daxis, ans, g, a, n=1, axis=-1: _rt.undiff(dg, a, n, axis),
     _rt.cast_back:       lambda dg, da, ddtype, ans, g, a, dtype: _rt.cast_back(dg, a, dtype),
+    # helpers that are not linear in what varies: their tangents are helpers too. A helper's
+    # own `ans` (the primal output it is given) is spelled after what it is: n, c, L, x, y.
+    _rt.prod_others:     lambda da, daxis, ans, a, axis: _rt.prod_others_tangent(da, a, axis),
+    _rt.norm_weights:    lambda dn, dx, dord, daxis, dkeepdims, ans, n, x, ord, axis, keepdims:
+                             _rt.norm_weights_tangent(dn, dx, n, x, ord, axis, keepdims),
+    _rt.uncumprod:       lambda dg, dc, da, daxis, ans, g, c, a, axis: _rt.uncumprod_tangent(dg, dc, da, g, c, a, axis),
+    _rt.cholesky_grad:   lambda dg, dL, dupper, ans, g, L, upper: _rt.cholesky_grad_tangent(dg, dL, g, L, upper),
+    _rt.solve_left:      lambda dg, dx, da, db, ans, g, x, a, b: _rt.solve_left_tangent(dg, dx, da, g, x, a, b),
+    _rt.solve_right:     lambda dg, dx, da, db, ans, g, x, a, b: _rt.solve_right_tangent(dg, da, g, a, b),
+    _rt.einsum_grad:     lambda dg, dk, dsubscripts, doperand0, doperand1, doperand2, doperand3, ans, g, k, subscripts,
+                                operand0, operand1=None, operand2=None, operand3=None:
+                             _rt.einsum_grad_tangent(dg, (doperand0, doperand1, doperand2, doperand3), g, k, subscripts,
+                                                     (operand0, operand1, operand2, operand3)),
+    _rt.logsumexp_weights: lambda dy, da, daxis, dkeepdims, db, ans, y, a, axis, keepdims, b=None:
+                             _rt.logsumexp_weights(y, a, axis, keepdims, b) * (da - _rt.unreduce(dy, a, axis, keepdims))
+                             + _rt.logsumexp_weights(y, a, axis, keepdims) * db,
 }
 
 NO_DERIVATIVE = {_rt.reduced_size, _rt.sign, _rt.zeros_like, _rt.scalar_seed, reversed, slice,

@@ -52,7 +52,10 @@ class _Forward:
     def function(self):
         for p in self.facts.wrt:
             self.tangent(p)
-        body = self.block(self.tree.body)
+        params = [a.id for a in self.tree.args.posonlyargs + self.tree.args.args + self.tree.args.kwonlyargs]
+        start = [g.assign(self.tangent(p), self.zero(g.name(p)), self.tree)  # reassigned later from
+                 for p in params if p not in self.facts.wrt and self.facts.is_active(p)]  # active values
+        body = start + self.block(self.tree.body)
         args = g.clone(self.tree.args)
         args.args += [gast.Name(id=self.tangent(p), ctx=gast.Param(), annotation=None, type_comment=None)
                       for p in self.facts.wrt]
@@ -128,13 +131,15 @@ class _Forward:
         if fn is not None and calls.is_user_function(fn) and (
                 self.facts.is_active(name_) or calls.passes_active_container(value, self.facts)):
             return self.user_call(stmt, fn)
-        if not self.facts.is_active(name_):
-            return [stmt]
-        if fn is not None and value.func is not None and isinstance(value.func, gast.Attribute) \
+        if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
                 and isinstance(value.func.value, gast.Name) and value.func.attr == "pop" \
                 and self.facts.is_active(value.func.value.id) and not value.args:
+            # a list of values and its list of tangents shrink together, used or not
             pop = g.call(g.attr(g.name(self.tangent(value.func.value.id)), "pop"), [])
-            return [stmt, g.assign(self.tangent(name_), pop, stmt)]
+            target = self.tangent(name_) if self.facts.is_active(name_) else self.names.fresh("_")
+            return [stmt, g.assign(target, pop, stmt)]
+        if not self.facts.is_active(name_):
+            return [stmt]
         tangent = self.tangent_of(value, g.name(name_), stmt)
         return [stmt, g.assign(self.tangent(name_), tangent, stmt)]
 
@@ -182,6 +187,8 @@ class _Forward:
                                   ans, stmt, f"the operator {type(value.op).__name__}")
         if isinstance(value, gast.Call):
             fn = self.facts.calls.get(id(value), UNRESOLVED)
+            if fn is not UNRESOLVED and registry().has_no_derivative(fn):
+                return self.zero(ans)
             rule = registry().forward_rule(fn) if fn is not UNRESOLVED else None
             keywords = {k.arg: k.value for k in value.keywords}
             if rule is not None and rule.custom:

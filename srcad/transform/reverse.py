@@ -114,9 +114,9 @@ class _Reverse:
         grads = [e for _, e in gradients]
         arrays = [e for p, e in zip(self.facts.wrt, grads) if self.facts.kinds.get(p) != FLOAT
                   and isinstance(e, gast.Name)]
-        if len(arrays) > 1:  # one array handed to two operands must not be one gradient for two
-            finish.append(g.assign(g.tuple_(g.store(e.id) for e in arrays),
-                                   g.call(self.rt("distinct"), [g.name(e.id) for e in arrays]), ret))
+        for i, later in enumerate(arrays[1:], 1):  # one array handed to two operands: two gradients
+            others = g.tuple_(g.name(e.id) for e in arrays[:i])
+            finish.append(g.assign(later.id, g.call(self.rt("unshared"), [g.name(later.id), others]), ret))
         result = grads[0] if self.facts.single else g.tuple_(grads)
         args = g.clone(self.tree.args)
         returned = result if self.variant == "grad" else g.tuple_([g.clone(out), result])
