@@ -9,6 +9,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 EXAMPLES = os.path.join(ROOT, "examples")
 HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
+HAS_SCIPY = importlib.util.find_spec("scipy") is not None
 
 
 def run_example(name_, *args):
@@ -18,7 +19,8 @@ def run_example(name_, *args):
     return done.stdout
 
 
-@pytest.mark.parametrize("name_", ["textbook.py", "fit_scipy.py", "physics.py"])
+@pytest.mark.parametrize("name_", ["textbook.py", pytest.param("fit_scipy.py", marks=pytest.mark.skipif(
+    not HAS_SCIPY, reason="scipy is not installed (the example's own dependency)")), "physics.py"])
 def test_example_runs_and_checks_its_gradient(name_):
     out = run_example(name_)
     assert "def " in out  # it prints srcad.source(...)
