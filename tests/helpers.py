@@ -167,3 +167,38 @@ def assert_close(actual, expected, rtol=1e-6, atol=1e-8):
         assert isinstance(actual, float) and not isinstance(actual, np.ndarray), (
             f"expected a float, got {type(actual).__name__}")
     np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol)
+
+
+def assert_same_values(actual, expected):
+    """Primal outputs: same structure and shapes, equal up to rounding."""
+    if isinstance(expected, tuple):
+        assert isinstance(actual, tuple) and len(actual) == len(expected), (actual, expected)
+        for a, e in zip(actual, expected):
+            assert_same_values(a, e)
+        return
+    assert np.shape(actual) == np.shape(expected)
+    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-15)
+
+
+def assert_identical(actual, expected):
+    """Bit-for-bit equal results of the same kinds."""
+    if isinstance(expected, tuple):
+        assert isinstance(actual, tuple) and len(actual) == len(expected)
+        for a, e in zip(actual, expected):
+            assert_identical(a, e)
+        return
+    assert type(actual) is type(expected)
+    np.testing.assert_array_equal(actual, expected)
+
+
+def random_like(value, rng):
+    """A random float for a scalar value, a random array of the same shape for an array."""
+    if isinstance(value, tuple):
+        return tuple(random_like(v, rng) for v in value)
+    if np.ndim(value) == 0:
+        return float(rng.standard_normal())
+    return rng.standard_normal(np.shape(value))
+
+
+def copied(args):
+    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import srcad
-from helpers import assert_close, fd_directional, fd_grad, inner, load_function, wrt_positions
+from helpers import (assert_close, assert_identical, assert_same_values, copied, fd_directional, fd_grad,
+                     inner, load_function, random_like, wrt_positions)
 from oracle.corpus import CASES, VJP_CASES, string_flag, textbook
 
 TEXTBOOK_ARGS = (2.0, 5.0)
@@ -30,41 +31,6 @@ TAPE_CASES = [case for case in CASES if "math." not in inspect.getsource(case.fu
 
 def names(cases):
     return [case.name for case in cases]
-
-
-def assert_same_values(actual, expected):
-    """Primal outputs: same structure and shapes, equal up to rounding."""
-    if isinstance(expected, tuple):
-        assert isinstance(actual, tuple) and len(actual) == len(expected), (actual, expected)
-        for a, e in zip(actual, expected):
-            assert_same_values(a, e)
-        return
-    assert np.shape(actual) == np.shape(expected)
-    np.testing.assert_allclose(actual, expected, rtol=1e-12, atol=1e-15)
-
-
-def assert_identical(actual, expected):
-    """Bit-for-bit equal results of the same kinds."""
-    if isinstance(expected, tuple):
-        assert isinstance(actual, tuple) and len(actual) == len(expected)
-        for a, e in zip(actual, expected):
-            assert_identical(a, e)
-        return
-    assert type(actual) is type(expected)
-    np.testing.assert_array_equal(actual, expected)
-
-
-def random_like(value, rng):
-    """A random float for a scalar value, a random array of the same shape for an array."""
-    if isinstance(value, tuple):
-        return tuple(random_like(v, rng) for v in value)
-    if np.ndim(value) == 0:
-        return float(rng.standard_normal())
-    return rng.standard_normal(np.shape(value))
-
-
-def copied(args):
-    return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
 
 
 # ---------------------------------------------------------------- the corpus oracle

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from srcad import runtime as _rt
 from srcad.rules import numpy_rules
 
 
@@ -125,6 +126,18 @@ class PositiveDefinite:
         return m @ np.swapaxes(m, -1, -2) / shape[-1] + np.eye(shape[-1])
 
 
+@dataclass(frozen=True)
+class SomeZeros:
+    """In [lo, hi] with about a third of the values exactly 0: the division-free paths of the
+    product helpers (prod_others), which are polynomials there, so differences still apply."""
+    lo: float
+    hi: float
+
+    def sample(self, rng, shape):
+        values = rng.uniform(self.lo, self.hi, size=shape) * (rng.uniform(size=shape) > 1 / 3)
+        return _value(values, shape)
+
+
 class _AnyBound:
     """Within any bound: the bounds of a `Given` argument, whatever its value."""
     __array_ufunc__ = None  # `array <= bound` then asks this object
@@ -219,6 +232,11 @@ REDUCTION_CALLS = (
 )
 
 
+SOLVE_HELPER_CALLS = (  # g, x (the solution), a, b
+    Call(((3,), (3,), (3, 3), (3,))), Call(((3, 2), (3, 2), (3, 3), (3, 2))),
+    Call(((2, 3, 2), (2, 3, 2), (2, 3, 3), (2, 3, 2))), Call(((2, 3), (2, 3), (2, 3, 3), (3,))),
+    Call(((2, 3, 2), (2, 3, 2), (2, 3, 3), (1, 3, 2))), Call(((2, 3, 1), (2, 3, 1), (3, 3), (2, 3, 1))),
+)
 CUMULATIVE_CALLS = (
     Call(((),)), Call(((4,),)), Call(((3, 4),)), Call(((3, 4),), {"axis": 0}),
     Call(((3, 4),), {"axis": 1}), Call(((2, 3, 4),), {"axis": -2}),
@@ -577,6 +595,184 @@ if scipy is not None:
         scipy.special.ndtr: elementwise(ANY),
         scipy.special.xlogy: elementwise(POSITIVE, POSITIVE),
     })
+
+# ---- runtime_rules.py: srcad's own helpers, which generated gradients call. The table is
+# forward-only (forward mode over a gradient), so only its JVP rules are checked here. The
+# cotangent a helper computes is linear (or bilinear) in its cotangent arguments; its other
+# arguments are either differentiable too (a matmul's other operand, a solve's matrix, the
+# output `ans` it is given) or read only for their shapes, axes and indices: those are left out
+# of `wrt`, sampled anyway (a shape's worth of numbers) or `GIVEN`.
+DOMAINS.update({
+    _rt.unbroadcast: Domain((ANY, ANY), (0,), (
+        Call(((3, 4), (1, 4))), Call(((3, 4), (4,))), Call(((2, 3, 4), (3, 1))), Call(((3, 4), ())),
+        Call(((4,), (4,))), Call(((), ())),
+    )),
+    _rt.unreduce: Domain((ANY, ANY, GIVEN, GIVEN), (0,), (
+        Call(((3,), (3, 4), 1, False)), Call(((4,), (3, 4), 0, False)), Call(((1, 4), (3, 4), 0, True)),
+        Call(((), (3, 4), None, False)), Call(((2,), (2, 3, 4), (1, -1), False)), Call(((), (), None, False)),
+    )),
+    _rt.matmul_left: Domain((ANY, ANY, ANY), (0, 2), (            # a: its shape only
+        Call(((3, 2), (3, 4), (4, 2))), Call(((3,), (4,), (4, 3))), Call(((3,), (3, 4), (4,))),
+        Call(((), (4,), (4,))), Call(((2, 3, 5), (2, 3, 4), (2, 4, 5))), Call(((2, 3, 5), (3, 4), (2, 4, 5))),
+    )),
+    _rt.matmul_right: Domain((ANY, ANY, ANY), (0, 1), (           # b: its shape only
+        Call(((3, 2), (3, 4), (4, 2))), Call(((3,), (4,), (4, 3))), Call(((3,), (3, 4), (4,))),
+        Call(((), (4,), (4,))), Call(((2, 3, 5), (2, 3, 4), (2, 4, 5))), Call(((2, 3, 5), (2, 3, 4), (4, 5))),
+    )),
+    _rt.log: elementwise(POSITIVE),
+    _rt.item: Domain((ANY, GIVEN), (0,), (
+        Call(([(), (), ()], 1)), Call(([(3,), (3,)], 0)), Call(((3, 4), 2)), Call(((), 0)),
+    )),
+    _rt.add_at: Domain((ANY, ANY, GIVEN, ANY), (0, 3), (         # a: its shape; index: given
+        Call(((5,), (5,), np.array([0, 2, 2, 4]), (4,))),         # repeated indices accumulate
+        Call(((3, 4), (3, 4), [1, 1, 0], (3, 4))), Call(((3, 4), (3, 4), 1, (4,))),
+        Call(((3, 4), (3, 4), (slice(None), 2), (3,))), Call(((), (5,), np.array([1, 1]), (2,))),
+        Call(([(), (), ()], [(), (), ()], 1, ())), Call(([(), (), (), ()], [(), (), (), ()], slice(1, 3), [(), ()])),
+    )),
+    _rt.drop_last: Domain((ANY,), (0,), (Call(([(), (), ()],)), Call(((4,),)), Call(((3, 4),)), Call(((),)))),
+    _rt.add: Domain((ANY, ANY), (0, 1), (
+        Call(((), ())), Call(((3,), (3,))), Call(((3, 4), (4,))), Call(([(), ()], [(), ()])),
+        Call(([(3,), (3,)], [(3,), (3,)])),
+    )),
+    _rt.sum_grad: Domain((ANY, ANY), (0,), (
+        Call(((), [(), (), ()])), Call(((), (4,))), Call(((3,), (2, 3))), Call(((3,), [(3,), (3,)])),
+    )),
+    _rt.unstack: Domain((ANY, ANY), (0,), (
+        Call(((3, 4), [(4,), (4,), (4,)])), Call(((4, 3), [(4,), (4,), (4,)]), {"axis": 1}),
+        Call(((2,), [(), ()])),
+    )),
+    _rt.gradient: Domain((ANY, ANY), (0,), (
+        Call(((), ())), Call(((3, 4), (3, 4))), Call(((), (3, 4))), Call(((4,), (3, 4))),
+    )),
+    _rt.unshared: Domain((ANY, ANY), (0,), (                       # others: compared by identity
+        Call(((3,), [(3,), (3,)])), Call(((3, 4), [(4,)])), Call(((), [(), ()])),
+    )),
+    _rt.shaped_like: Domain((ANY, ANY), (0,), (
+        Call(((12,), (3, 4))), Call(((12,), (3, 4)), {"order": "F"}), Call(((4,), ())), Call(((1, 1), ())),
+    )),
+    _rt.dot_left: Domain((ANY, ANY, ANY), (0, 2), (
+        Call(((3, 2), (3, 4), (4, 2))), Call(((3,), (4,), (4, 3))), Call(((3,), (3, 4), (4,))),
+        Call(((), (4,), (4,))), Call(((3,), (), (3,))), Call(((3, 4), (3, 4), ())),
+        Call(((2, 3, 5, 2), (2, 3, 4), (5, 4, 2))),
+    )),
+    _rt.dot_right: Domain((ANY, ANY, ANY), (0, 1), (
+        Call(((3, 2), (3, 4), (4, 2))), Call(((3,), (4,), (4, 3))), Call(((3,), (3, 4), (4,))),
+        Call(((), (4,), (4,))), Call(((3,), (), (3,))), Call(((3, 4), (3, 4), ())),
+        Call(((2, 3, 5, 2), (2, 3, 4), (5, 4, 2))),
+    )),
+    _rt.inner_left: Domain((ANY, ANY, ANY), (0, 2), (
+        Call(((3,), (3, 4), (4,))), Call(((3,), (4,), (3, 4))), Call(((2, 3, 5), (2, 3, 4), (5, 4))),
+        Call(((), (4,), (4,))), Call(((3, 4), (), (3, 4))),
+    )),
+    _rt.inner_right: Domain((ANY, ANY, ANY), (0, 1), (
+        Call(((3,), (3, 4), (4,))), Call(((3,), (4,), (3, 4))), Call(((2, 3, 5), (2, 3, 4), (5, 4))),
+        Call(((), (4,), (4,))), Call(((3, 4), (3, 4), ())),
+    )),
+    _rt.tensordot_left: Domain((ANY, ANY, ANY), (0, 2), (
+        Call(((2, 5), (2, 3, 4), (3, 4, 5))), Call(((3, 5), (3, 4), (4, 5)), {"axes": 1}),
+        Call(((4, 5), (3, 2, 4), (2, 3, 5)), {"axes": ([1, 0], [0, 1])}), Call(((3, 4), (3,), (4,)), {"axes": 0}),
+    )),
+    _rt.tensordot_right: Domain((ANY, ANY, ANY), (0, 1), (
+        Call(((2, 5), (2, 3, 4), (3, 4, 5))), Call(((3, 5), (3, 4), (4, 5)), {"axes": 1}),
+        Call(((4, 5), (3, 2, 4), (2, 3, 5)), {"axes": ([1, 0], [0, 1])}), Call(((3, 4), (3,), (4,)), {"axes": 0}),
+    )),
+    _rt.variance_grad: Domain((ANY, GIVEN, GIVEN), (0,), (
+        Call(((3, 4), None, 0)), Call(((3, 4), 0, 1)), Call(((2, 3, 4), (0, 2), 0)),
+    )),
+    _rt.uncumsum: Domain((ANY, ANY, GIVEN), (0,), (
+        Call(((3, 4), (3, 4), 0)), Call(((3, 4), (3, 4), -1)), Call(((12,), (3, 4), None)),
+        Call(((1,), (), None)),
+    )),
+    _rt.unravel: Domain((ANY, ANY), (0,), (
+        Call(((12,), (3, 4))), Call(((12,), (3, 4)), {"order": "F"}), Call(((24,), (2, 3, 4)), {"order": "K"}),
+        Call(((1,), ())),
+    )),
+    _rt.undiagonal: Domain((ANY, ANY), (0,), (
+        Call(((3,), (3, 3))), Call(((3,), (3, 4)), {"offset": 1}), Call(((2,), (4, 3)), {"offset": -2}),
+        Call(((2, 3), (2, 3, 4)), {"axis1": 1, "axis2": 2}), Call(((1,), (3, 3))),   # np.trace's g
+    )),
+    _rt.undiag: Domain((ANY, ANY, GIVEN), (0,), (
+        Call(((4, 4), (4,), 0)), Call(((5, 5), (4,), 1)), Call(((3,), (3, 3), 0)), Call(((3,), (3, 4), 1)),
+    )),
+    _rt.unconcatenate: Domain((ANY, ANY), (0,), (
+        Call(((6,), [(3,), (3,)])), Call(((4, 3), [(2, 3), (2, 3)])),
+        Call(((3, 4), [(3, 2), (3, 2)]), {"axis": 1}), Call(((12,), [(2, 3), (2, 3)]), {"axis": None}),
+        Call(((12,), (3, 4))),                                     # an array of rows
+    )),
+    _rt.unhstack: Domain((ANY, ANY), (0,), (
+        Call(((6,), [(3,), (3,)])), Call(((2, 6), [(2, 3), (2, 3)])), Call(((2,), [(), ()])),
+        Call(((12,), (3, 4))),
+    )),
+    _rt.unvstack: Domain((ANY, ANY), (0,), (
+        Call(((2, 3), [(3,), (3,)])), Call(((4, 3), [(2, 3), (2, 3)])), Call(((2, 1), [(), ()])),
+        Call(((3, 4), (3, 4))),
+    )),
+    _rt.untile: Domain((ANY, ANY, GIVEN), (0,), (
+        Call(((6,), (3,), 2)), Call(((2, 2, 6), (2, 3), (2, 1, 2))), Call(((3,), (), 3)),
+    )),
+    _rt.unrepeat: Domain((ANY, ANY, GIVEN), (0,), (
+        Call(((8,), (4,), 2)), Call(((2, 6), (2, 3), 2), {"axis": 1}),
+        Call(((2, 3), (2, 3), [1, 0, 2]), {"axis": -1}), Call(((3,), (), 3)),
+    )),
+    _rt.untake: Domain((ANY, ANY, GIVEN), (0,), (
+        Call(((4,), (5,), [0, 2, 2, 4])), Call(((), (3, 4), 7)),
+        Call(((3, 2, 2), (3, 4), [[0, 1], [3, 3]]), {"axis": 1}),
+        Call(((3, 2), (3, 4), [5, -7]), {"axis": 1, "mode": "wrap"}),
+    )),
+    _rt.unsort: Domain((ANY, Distinct(0.2, 2.0)), (0,), (         # a: the order only
+        Call(((5,), (5,))), Call(((3, 4), (3, 4)), {"axis": 0}), Call(((12,), (3, 4)), {"axis": None}),
+    )),
+    _rt.undiff: Domain((ANY, ANY), (0,), (
+        Call(((4,), (5,))), Call(((3, 3), (3, 4))), Call(((1, 4), (3, 4)), {"n": 2, "axis": 0}),
+    )),
+    _rt.cast_back: Domain((ANY, ANY, GIVEN), (0,), (
+        Call(((3, 4), (3, 4), "float64")), Call(((3, 4), (3, 4), "int64")), Call(((), (), float)),
+    )),
+    _rt.prod_others: Domain((SomeZeros(-2.0, 2.0), GIVEN), (0,), (
+        Call(((),  None)), Call(((4,), None)), Call(((3, 4), None)), Call(((3, 4), 0)), Call(((3, 4), -1)),
+        Call(((2, 3, 4), (0, 2))),
+    )),
+    # ans (the norm) sampled apart from x: the weights' derivative in each, separately. Not the
+    # vector max-norms (ord inf, -inf): their weights find the maxima by |x| == ans, which no
+    # independently sampled ans meets (tests/rules/test_runtime_rules.py checks them end to end)
+    _rt.norm_weights: Domain((POSITIVE, Distinct(0.2, 2.0), GIVEN, GIVEN, GIVEN), (0, 1), (
+        Call(((), (), None, None, False)), Call(((), (4,), None, None, False)),
+        Call(((), (3, 4), None, None, False)), Call(((), (4,), 1, None, False)),
+        Call(((), (4,), 3, None, False)), Call(((), (4,), 0.5, None, False)),
+        Call(((), (4,), 0, None, False)), Call(((3,), (3, 4), None, 1, False)),
+        Call(((1, 4), (3, 4), None, -2, True)), Call(((4,), (3, 4), 2, 0, False)),
+        Call(((), (3, 4), "fro", None, False)), Call(((2,), (2, 3, 4), None, (1, 2), False)),
+        Call(((), (3, 4), "nuc", None, False)), Call(((), (4, 3), "nuc", None, False)),
+        Call(((), (3, 3), "nuc", None, False)), Call(((), (3, 4), 2, None, False)),
+        Call(((), (4, 3), -2, None, False)), Call(((3,), (2, 3, 4), 2, (2, 0), False)),
+        Call(((), (3, 4), 1, None, False)), Call(((), (3, 4), -np.inf, None, False)),
+        Call(((2, 1, 1), (2, 4, 3), "nuc", (-1, 1), True)),
+    )),
+    _rt.uncumprod: Domain((ANY, ANY, NONZERO, GIVEN), (0, 1, 2), (  # a's zeros: end to end
+        Call(((4,), (4,), (4,), 0)), Call(((12,), (12,), (3, 4), None)), Call(((3, 4), (3, 4), (3, 4), 0)),
+        Call(((2, 3, 4), (2, 3, 4), (2, 3, 4), -2)), Call(((1,), (1,), (), None)),
+    )),
+    # L sampled as any well-conditioned matrix: the helper's formula holds for every one
+    _rt.cholesky_grad: Domain((ANY, NearIdentity(), GIVEN), (0, 1), (
+        Call(((3, 3), (3, 3), False)), Call(((2, 3, 3), (2, 3, 3), False)), Call(((3, 3), (3, 3), True)),
+        Call(((2, 4, 4), (2, 4, 4), True)),
+    )),
+    # solve(a, b) = x: g and x have x's shape; b is read for its shape only
+    _rt.solve_left: Domain((ANY, ANY, NearIdentity(), ANY), (0, 1, 2), SOLVE_HELPER_CALLS),
+    _rt.solve_right: Domain((ANY, ANY, NearIdentity(), ANY), (0, 2), SOLVE_HELPER_CALLS),
+    _rt.einsum_grad: Domain((ANY, GIVEN, GIVEN, ANY, ANY, ANY, ANY), (0, 3, 4, 5, 6), (
+        Call(((3, 2), 0, "ij,jk->ik", (3, 4), (4, 2))), Call(((3, 2), 1, "ij,jk->ik", (3, 4), (4, 2))),
+        Call(((3,), 0, "ii->i", (3, 3))), Call(((), 1, "i,i->", (4,), (4,))),
+        Call(((2, 3, 5), 1, "...ij,jk->...ik", (2, 3, 4), (4, 5))),
+        Call(((3, 2), 1, "ij,j,jk->ik", (3, 4), (4,), (4, 2))), Call(((2, 3), 0, "ij,ij->ij", (1, 3), (2, 3))),
+        Call(((3,), 1, "i,->i", (3,), ())), Call(((2, 3, 2, 2), 2, "a,b,c,d->abcd", (2,), (3,), (2,), (2,))),
+    )),
+    _rt.logsumexp_weights: Domain((ANY, ANY, GIVEN, GIVEN, POSITIVE), (0, 1, 4), (
+        Call(((), (4,), None, False)), Call(((3,), (3, 4), 1, False)), Call(((1, 4), (3, 4), 0, True)),
+        Call(((2,), (2, 3, 4), (1, 2), False)), Call(((3,), (3, 4), 1, False, (3, 4))),
+        Call(((3,), (3, 4), -1, False, (4,))), Call(((), (), None, False)),
+    )),
+})
 
 
 def sample(domain, call, rng):
