@@ -4,7 +4,7 @@ import inspect
 
 import numpy as np
 
-from . import errors, load, parse, pipeline, runtime
+from . import errors, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
 from .cache import CACHE, Identity
 
