@@ -410,8 +410,22 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
     else:
         kinds = {p.name: _declared_kind(p, fn) for p in target.params}
     if mode == "forward":
-        return target.compiled(kinds, "forward", "jvp").text
-    return target.compiled(kinds, variant=of).text
+        return SourceText(target.compiled(kinds, "forward", "jvp").text)
+    return SourceText(target.compiled(kinds, variant=of).text)
+
+
+class SourceText(str):
+    """The generated source: a `str`, shown with syntax highlighting in a notebook when pygments
+    is installed (optional)."""
+
+    def _repr_html_(self):
+        try:
+            from pygments import highlight
+            from pygments.formatters import HtmlFormatter
+            from pygments.lexers import PythonLexer
+        except ImportError:  # no pygments: the notebook shows the plain text
+            return None
+        return highlight(str(self), PythonLexer(), HtmlFormatter(noclasses=True))
 
 
 def _declared_kind(param, fn):

@@ -136,3 +136,13 @@ def test_same_function_gives_byte_identical_text(kinds):
     src, _, deriv = derivative(before, ("x1", "x2"), kinds)
     assert emit.source_text(deriv.tree, src.filename, src.namespace.helpers) == \
         emit.source_text(deriv.tree, src.filename, src.namespace.helpers)
+
+
+def test_source_is_a_str_that_a_notebook_can_highlight():
+    import srcad
+    f = load_function("import math\n\n\ndef f(x):\n    return math.sin(x) * x\n", "f")
+    text = srcad.source(f)
+    assert isinstance(text, str) and text.startswith("def ")
+    html = text._repr_html_()
+    if html is not None:  # pygments present
+        assert "<span" in html and "math" in html
