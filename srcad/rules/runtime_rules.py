@@ -2,8 +2,12 @@
 
 A gradient srcad generated is plain Python calling `_rt.unbroadcast`, `_rt.add_at`, ...; with
 these rules forward mode can run through it, which is how `hessian`, `jvp(grad(f))` and
-`grad(grad(f))` work. Every helper here is linear in its cotangent arguments (or bilinear, for
-the matmul ones), so each forward rule reads like the helper applied to tangents.
+`grad(grad(f))` work. Most helpers here are linear in their cotangent arguments (or bilinear,
+for the matmul ones), so their forward rules read like the helper applied to tangents. The
+rest (prod_others, norm_weights, uncumprod, cholesky_grad, the solve and einsum cotangents,
+logsumexp_weights) also depend nonlinearly on the primal values they are given: their
+tangents are helpers in runtime.py, `<helper>_tangent`, derived in their docstrings (that of
+logsumexp_weights fits in its rule).
 """
 from .. import runtime as _rt
 
@@ -24,6 +28,8 @@ JVP = {
     _rt.unstack:       lambda dg, darrays, daxis, ans, g, arrays, axis=0: _rt.unstack(dg, arrays, axis),
     _rt.gradient:      lambda dg, dx, ans, g, x: _rt.gradient(dg, x),
     _rt.unshared:      lambda dg, dothers, ans, g, others: dg,
+    _rt.saved:         lambda dx, ans, x: _rt.saved(dx),
+    _rt.zero_at:       lambda db, dindex, ans, b, index: _rt.zero_at(db, index),
     # the helpers of the numpy table's rules
     _rt.shaped_like:     lambda dout, da, dorder, ans, out, a, order="C": _rt.shaped_like(dout, a, order),
     _rt.dot_left:        lambda dg, da, db, ans, g, a, b: _rt.dot_left(dg, a, b) + _rt.dot_left(g, a, db),
@@ -55,7 +61,8 @@ JVP = {
     _rt.prod_others:     lambda da, daxis, ans, a, axis: _rt.prod_others_tangent(da, a, axis),
     _rt.norm_weights:    lambda dn, dx, dord, daxis, dkeepdims, ans, n, x, ord, axis, keepdims:
                              _rt.norm_weights_tangent(dn, dx, n, x, ord, axis, keepdims),
-    _rt.uncumprod:       lambda dg, dc, da, daxis, ans, g, c, a, axis: _rt.uncumprod_tangent(dg, dc, da, g, c, a, axis),
+    _rt.uncumprod:       lambda dg, dc, da, daxis, ans, g, c, a, axis:
+                             _rt.uncumprod_tangent(dg, dc, da, g, c, a, axis),
     _rt.cholesky_grad:   lambda dg, dL, dupper, ans, g, L, upper: _rt.cholesky_grad_tangent(dg, dL, g, L, upper),
     _rt.solve_left:      lambda dg, dx, da, db, ans, g, x, a, b: _rt.solve_left_tangent(dg, dx, da, g, x, a, b),
     _rt.solve_right:     lambda dg, dx, da, db, ans, g, x, a, b: _rt.solve_right_tangent(dg, da, g, a, b),

@@ -647,6 +647,10 @@ DOMAINS.update({
     _rt.unshared: Domain((ANY, ANY), (0,), (                       # others: compared by identity
         Call(((3,), [(3,), (3,)])), Call(((3, 4), [(4,)])), Call(((), [(), ()])),
     )),
+    _rt.saved: elementwise(ANY),
+    _rt.zero_at: Domain((ANY, GIVEN), (0,), (
+        Call(((4,), 1)), Call(((3, 4), (slice(None), 2))), Call(((5,), np.array([0, 2]))), Call(((), 0)),
+    )),
     _rt.shaped_like: Domain((ANY, ANY), (0,), (
         Call(((12,), (3, 4))), Call(((12,), (3, 4)), {"order": "F"}), Call(((4,), ())), Call(((1, 1), ())),
     )),

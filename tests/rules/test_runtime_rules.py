@@ -74,12 +74,21 @@ def logsumexp_with_weights(x):                       # logsumexp_weights
     return scipy.special.logsumexp(x) + np.sum(scipy.special.logsumexp(a, axis=0, b=np.exp(0.3 * a)))
 
 
+def write_into_arrays(x):                           # saved, zero_at
+    y = np.zeros(3)
+    y[0] = x[1] * x[2]
+    z = x * 1.0
+    z[1] = y[0] * z[2]
+    return np.sum(y * y) + np.sum(z ** 3)
+
+
 CASES = [
     (prod_all, X), (prod_all, np.array([0.7, 0.0, 0.4, 1.1, -0.6, 0.9])),
     (prod_all, np.array([0.7, 0.0, 0.4, 0.0, -0.6, 0.9])), (prod_rows, X),
     (norms, X), (matrix_norms, X), (max_norms, X),
     (cumulative_product, X), (cumulative_product, np.array([0.7, -1.3, 0.0, 1.1, -0.6, 0.9])),
     (cholesky_sum, X), (solve_both, X), (einsum_products, X), (logsumexp_with_weights, X),
+    (write_into_arrays, X),
 ]
 
 
