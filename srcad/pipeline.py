@@ -127,7 +127,8 @@ def _pure_calls(src):
 
     def pure(call):
         obj = _resolve(call.func, src)
-        return obj is not parse.UNRESOLVED and (reg.knows(obj) or getattr(obj, "__module__", "") == "srcad.runtime")
+        module = getattr(obj, "__module__", None) or ""
+        return obj is not parse.UNRESOLVED and (reg.knows(obj) or module.startswith("srcad.runtime"))
     return pure
 
 
