@@ -340,6 +340,8 @@ def _kind_of(expr, facts, src):
         container = facts.kinds.get(expr.value.id)
         if container == RANGE:
             return FLOAT  # an element of a range is an int
+        if container == ARRAY:
+            return ARRAY  # part of an array: an array, or a numpy scalar
         if isinstance(container, tuple) and isinstance(expr.slice, gast.Constant) \
                 and type(expr.slice.value) is int and -len(container) <= expr.slice.value < len(container):
             return container[expr.slice.value]  # an element of a tuple of known kinds
@@ -414,7 +416,8 @@ def _kind_of_call(expr, facts, src):
         return FLOAT
     if fn is not UNRESOLVED and getattr(math, getattr(fn, "__name__", ""), None) is fn:
         return FLOAT if fn not in (math.floor, math.ceil, math.trunc, math.factorial) else OTHER
-    if fn is not UNRESOLVED and inspect.getmodule(fn) is not None \
-            and (inspect.getmodule(fn).__name__ or "").startswith("numpy") and ARRAY in arg_kinds:
-        return ARRAY
+    module = inspect.getmodule(fn) if fn is not UNRESOLVED else None
+    if module is not None and (module.__name__ or "").startswith("numpy") \
+            and not registry().has_no_derivative(fn) and registry().reverse_rule(fn) is not None:
+        return ARRAY  # a differentiable numpy function gives an array or a numpy scalar
     return OTHER

@@ -27,6 +27,8 @@ def unbroadcast(g, x):
     """The cotangent `g` summed back to the shape of operand `x` it was broadcast from."""
     if type(x) is float or type(x) is int:
         return g if type(g) is float else float(np.sum(g))
+    if type(x) is np.ndarray and type(g) is np.ndarray and x.shape == g.shape:
+        return g  # the common case, first
     if isinstance(x, (list, tuple)):
         raise TypeError("srcad cannot differentiate + or * on lists or tuples of differentiated "
                         "values (concatenation, repetition); use numpy arrays")
@@ -70,6 +72,11 @@ def reduced_size(a, axis):
 def matmul_left(g, a, b):
     """Cotangent of `a` in `a @ b` (numpy's matmul rules: vectors promoted, batches broadcast;
     also `np.dot` of up to 2-d operands)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2:
+        if b.ndim == 1:
+            return g[:, None] * b      # matrix @ vector: the outer product
+        if b.ndim == 2:
+            return g @ b.T             # matrix @ matrix
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * b, a)
     full = _matmul_cotangent(g, a, b)
@@ -81,6 +88,8 @@ def matmul_left(g, a, b):
 
 def matmul_right(g, a, b):
     """Cotangent of `b` in `a @ b` (see matmul_left)."""
+    if type(a) is np.ndarray and type(b) is np.ndarray and a.ndim == 2 and b.ndim in (1, 2):
+        return a.T @ g                 # matrix @ vector or matrix
     if np.ndim(a) == 0 or np.ndim(b) == 0:
         return unbroadcast(g * a, b)
     full = _matmul_cotangent(g, a, b)

@@ -157,11 +157,11 @@ def test_float_operands_of_matmul_are_not_a_float():
 def test_unknown_values_are_other():
     def fn(x, label):
         s = x.shape
-        n = math.floor(x[0])   # t1 = x[0]; n = math.floor(t1)
+        n = math.floor(x[0])   # t1 = x[0] (part of an array: array); n = math.floor(t1)
         words = label.split()
         return np.sum(x) * n   # t2 = np.sum(x); y = t2 * n
     assert analysed(fn, "x", {"x": A, "label": analyze.OTHER}, "kinds") == (
-        "kinds: label=other, n=other, s=other, t1=other, t2=array, words=other, x=array, y=other")
+        "kinds: label=other, n=other, s=other, t1=array, t2=array, words=other, x=array, y=other")
 
 
 @pytest.mark.parametrize("value, kind", [
