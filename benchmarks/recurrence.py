@@ -1,50 +1,17 @@
-"""Scalar recurrence: gradient time / function time, and the memory the gradient adds.
+"""The 1000-step scalar recurrence: every column of the suite, and the memory srcad's gradient
+adds per value it stores.
 
-Run: python -m benchmarks.recurrence
+Run: python -m benchmarks.recurrence   (the same row as `python -m benchmarks --only recurrence`)
 
-x = x + 0.01 * sin(x * y); y = y * cos(0.01 * x), 1000 steps; gradient with respect to both.
+x = x + 0.01 * sin(x * y); y = y * cos(0.01 * x), gradient with respect to both.
 """
-import math
-import statistics
-import timeit
+import sys
 import tracemalloc
 
 import srcad
 
-
-def recurrence(x, y, n):
-    for i in range(n):
-        x = x + 0.01 * math.sin(x * y)
-        y = y * math.cos(0.01 * x)
-    return x + y
-
-
-def hand_written(x, y, n):
-    xs, ys = [], []
-    for i in range(n):
-        xs.append(x)
-        ys.append(y)
-        x = x + 0.01 * math.sin(x * y)
-        y = y * math.cos(0.01 * x)
-    bx, by = 1.0, 1.0
-    for i in reversed(range(n)):
-        x1 = xs[i] + 0.01 * math.sin(xs[i] * ys[i])
-        c = math.cos(0.01 * x1)
-        by_in = by
-        by = by_in * c
-        bx1 = bx - by_in * ys[i] * math.sin(0.01 * x1) * 0.01
-        t = bx1 * 0.01 * math.cos(xs[i] * ys[i])
-        bx = bx1 + t * ys[i]
-        by += t * xs[i]
-    return bx, by
-
-
-def interleaved(cases, args, number=20, rounds=15):
-    samples = {name: [] for name in cases}
-    for _ in range(rounds):
-        for name, fn in cases.items():
-            samples[name].append(timeit.timeit(lambda: fn(*args), number=number) / number)
-    return {name: statistics.median(s) for name, s in samples.items()}
+from . import columns, report, suite, timing
+from .workloads import cases, recurrence
 
 
 def peak_bytes(fn, args):
@@ -62,20 +29,15 @@ def floats_saved_per_step(text):
 
 
 def main():
-    df = srcad.grad(recurrence, wrt=(0, 1))
-    args = (0.3, 0.7, 1000)
-    got, want = df(*args), hand_written(*args)
-    if any(abs(a - b) > 1e-9 * max(1.0, abs(b)) for a, b in zip(got, want)):
-        raise SystemExit(f"gradients disagree: srcad {got}, hand-written {want}")
-    times = interleaved({"primal": recurrence, "hand-written": hand_written, "srcad.grad": df}, args)
-    base = times["primal"]
-    print("scalar recurrence, 1000 steps, gradient wrt (x, y)")
-    for name, t in times.items():
-        print(f"  {name:14s} {t * 1e6:9.1f} us   {t / base:5.2f}x primal")
+    case, = cases("full", ("recurrence",))
+    row = suite.run_case(case, columns.COLUMNS, timing.Settings())
+    print(report.table([row], columns.COLUMNS, color=sys.stdout.isatty()))
     n = 100_000
-    stored = floats_saved_per_step(srcad.source(recurrence, wrt=(0, 1))) * n
-    extra = peak_bytes(df, (0.3, 0.7, n)) - peak_bytes(recurrence, (0.3, 0.7, n))
-    print(f"  memory at {n} steps: {extra / 1e6:.1f} MB added, {extra / stored:.1f} bytes per stored float")
+    df = srcad.grad(recurrence.recurrence, wrt=(0, 1))
+    stored = floats_saved_per_step(srcad.source(recurrence.recurrence, wrt=(0, 1))) * n
+    extra = peak_bytes(df, (0.3, 0.7, n)) - peak_bytes(recurrence.recurrence, (0.3, 0.7, n))
+    print(f"\nsrcad's memory at {n:,} steps: {extra / 1e6:.1f} MB added, "
+          f"{extra / stored:.1f} bytes per stored float")
 
 
 if __name__ == "__main__":

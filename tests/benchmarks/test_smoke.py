@@ -16,6 +16,9 @@ if _ROOT not in sys.path:  # benchmarks/ is not installed with the package
 from benchmarks import columns, report, scaling, suite, timing  # noqa: E402
 from benchmarks.workloads import WORKLOADS, cases, recurrence  # noqa: E402
 
+# torch.autograd.functional.jacobian(vectorize=True) warns about torch.jit.script on first use
+pytestmark = pytest.mark.filterwarnings("ignore:.*torch.jit.script.*:DeprecationWarning")
+
 TINY = cases("tiny")
 DERIVATIVES = [c for c in columns.COLUMNS if c != "primal"]
 
