@@ -1,9 +1,12 @@
 """The registry of derivative rules: one table a domain, read here into `Rule`s.
 
 A table entry is a one-expression lambda. The same lambda is called by the tape and the rule
-tests; the transforms inline its body as a template. To find the body, each table module's own
-source is parsed once and its `VJP`/`JVP` dict literal matched key by key.
+tests; the transforms inline its body as a template. To find the body, a table module's own
+source is parsed, once, the first time one of its templates is asked for (so the numpy tables
+cost nothing to a function that uses only `math`), and its `VJP`/`JVP` dict literal is matched
+key by key.
 """
+import functools
 import inspect
 from dataclasses import dataclass
 
@@ -24,10 +27,23 @@ DOMAINS = (operators, math_rules, numpy_rules, runtime_rules) + ((scipy_rules,) 
 @dataclass
 class Rule:
     fn: object             # the lambda itself
-    template: gast.Lambda  # its tree, inlined by the transforms
-    namespace: dict        # the globals its names denote
+    module: object         # the table module it stands in (None: a custom rule, called not inlined)
+    table: str             # "VJP" or "JVP"
+    key: object            # its key in that table
     broadcasts: bool       # operands may broadcast: cotangents are summed back to their shape
-    owner: object = None   # for a custom rule (no template: called, not inlined), its function
+    owner: object = None   # for a custom rule, its function
+
+    @property
+    def template(self):
+        """The lambda's tree, inlined by the transforms (None for a custom rule)."""
+        if self.module is None:
+            return None
+        return _table_trees(self.module.__name__)[self.table][_key(self.key)]
+
+    @property
+    def namespace(self):
+        """The globals the template's names denote."""
+        return vars(self.module) if self.module is not None else None
 
     @property
     def params(self):
@@ -35,7 +51,7 @@ class Rule:
 
     @property
     def custom(self):
-        return self.template is None
+        return self.module is None
 
 
 class Registry:
@@ -53,12 +69,10 @@ class Registry:
             self._read(module)
 
     def _read(self, module):
-        trees = _table_trees(module)
         broadcasting = getattr(module, "BROADCASTING", set())
         for table_name, table in (("VJP", self.vjp), ("JVP", self.jvp)):
             for key, fn in getattr(module, table_name, {}).items():
-                template = trees[table_name][_key(key)]
-                table[_key(key)] = Rule(fn, template, vars(module), key in broadcasting)
+                table[_key(key)] = Rule(fn, module, table_name, key, key in broadcasting)
         self.no_derivative |= {_key(k) for k in getattr(module, "NO_DERIVATIVE", ())}
         self.methods.update(getattr(module, "METHODS", {}))
         self.attributes.update(getattr(module, "ATTRIBUTES", {}))
@@ -76,9 +90,9 @@ class Registry:
         """Custom rules for `func` (see srcad.defvjp): kept with `func` so its id stays its own."""
         k = _key(func)
         if vjp is not None:
-            self.custom_vjp[k] = Rule(vjp, None, None, False, owner=func)
+            self.custom_vjp[k] = Rule(vjp, None, "VJP", func, False, owner=func)
         if jvp is not None:
-            self.custom_jvp[k] = Rule(jvp, None, None, False, owner=func)
+            self.custom_jvp[k] = Rule(jvp, None, "JVP", func, False, owner=func)
 
     def has_no_derivative(self, key):
         try:
@@ -100,20 +114,38 @@ def _key(obj):
     return obj if isinstance(obj, type) else id(obj)
 
 
-def _table_trees(module):
-    """The lambda nodes of `module`'s VJP and JVP dict literals, by the key each stands under."""
-    tree = gast.parse(inspect.getsource(module))
+class _Trees(dict):
+    """A table's lambdas by key, turned into gast trees one by one as they are asked for."""
+
+    def __missing__(self, key):
+        raise KeyError(key)
+
+    def __getitem__(self, key):
+        node = dict.__getitem__(self, key)
+        if type(node).__module__ == "ast":  # not yet a gast tree
+            node = gast.ast_to_gast(node)
+            self[key] = node
+        return node
+
+
+@functools.lru_cache(maxsize=None)
+def _table_trees(module_name):
+    """The lambda nodes of a table module's VJP and JVP dict literals, by the key each stands
+    under: the module is parsed once (by the fast `ast`), on first use."""
+    import ast
+    import sys
+    module = sys.modules[module_name]
+    tree = ast.parse(inspect.getsource(module))
     namespace = vars(module)
-    found = {"VJP": {}, "JVP": {}}
+    found = {"VJP": _Trees(), "JVP": _Trees()}
     for stmt in tree.body:
-        if not (isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Dict)):
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Dict)):
             continue
         name = stmt.targets[0].id
         if name not in found:
             continue
         for key_node, value in zip(stmt.value.keys, stmt.value.values):
-            key = eval(compile(gast.gast_to_ast(gast.Expression(body=key_node)), "<rule key>",
-                               "eval"), namespace)
+            key = eval(compile(ast.Expression(body=key_node), "<rule key>", "eval"), namespace)
             found[name][_key(key)] = value
     return found
 
