@@ -63,16 +63,16 @@ class _Target:
                tuple(sorted(kinds.items())))
         return CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant))
 
-    def function_for(self, args, kwargs):
-        """The function to transform for these arguments: `fn`, or for a derivative srcad made,
-        the generated function it runs for arguments of these types."""
+    def function_for(self, args, kwargs, kinds=None):
+        """The function to transform for these arguments (or argument kinds): `fn`, or for a
+        derivative srcad made, the generated function it runs for arguments of these types."""
         if self.inner is None:
             return self.fn
         if self.inner_variant is None or self.inner.inner is not None:
             raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad, again: "
                               "srcad goes to second derivatives (forward over reverse) only",
                               "grad, value_and_grad, jvp, jacobian and hessian of srcad.grad(f) work")
-        kinds = self.inner.kinds(args, kwargs)
+        kinds = kinds if kinds is not None else self.inner.kinds(args, kwargs)
         key = ("generated", self.inner_variant, tuple(sorted(kinds.items())))
         made = self.impls.get(key)
         if made is None:
@@ -409,6 +409,9 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
         kinds = target.kinds(args, {})
     else:
         kinds = {p.name: _declared_kind(p, fn) for p in target.params}
+    if target.inner is not None:  # a derivative srcad made: what forward mode runs through it
+        generated = target.function_for(args, {}, kinds if args is None else None)
+        return SourceText(target.compiled(kinds, "forward", "jvp", generated).text)
     if mode == "forward":
         return SourceText(target.compiled(kinds, "forward", "jvp").text)
     return SourceText(target.compiled(kinds, variant=of).text)

@@ -68,3 +68,10 @@ def test_arrays_through_a_called_gradient(module):
     f = module["speed_of_descent"]
     q = np.array([0.3, -0.8, 0.5, 1.1])
     assert_close(srcad.grad(f)(q), fd_grad(f, (q,)))
+
+
+def test_source_of_a_gradient_in_forward_mode_is_what_hessians_run(module):
+    text = srcad.source(srcad.grad(module["g"]), mode="forward", args=(0.7, 1.3))
+    assert text.startswith("def g_grad_jvp(") and "dx" in text
+    first = srcad.source(srcad.grad(module["g"]), mode="forward")  # float arguments by default
+    assert first == text
