@@ -2,6 +2,8 @@
 import importlib.util
 import os
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
@@ -14,6 +16,8 @@ def load(name_):
 
 
 def test_reference_is_generated_from_the_rule_tables():
+    if importlib.util.find_spec("scipy") is None:  # the reference includes the scipy table
+        pytest.skip("docs/reference.md is generated with scipy installed")
     generator = load("generate_reference.py")
     with open(generator.OUTPUT, encoding="utf-8") as file:
         checked_in = file.read()
