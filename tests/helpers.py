@@ -202,3 +202,24 @@ def random_like(value, rng):
 
 def copied(args):
     return tuple(np.copy(a) if isinstance(a, np.ndarray) else a for a in args)
+
+
+def names_the_file(reported, written):
+    """True if `reported` is the written file: a path to it, or a trailing part of its path."""
+    if not reported:
+        return False
+    if os.path.exists(reported) and os.path.samefile(reported, written):
+        return True
+    reported_parts = os.path.normpath(reported).split(os.sep)
+    for candidate in {os.path.abspath(written), os.path.realpath(written)}:
+        if candidate.split(os.sep)[-len(reported_parts):] == reported_parts:
+            return True
+    return False
+
+
+def assert_cites(error, f, text):
+    """The error points at the one line of f's file containing `text`, in attributes and message."""
+    expected_line = line_of(f, text)
+    assert error.lineno == expected_line, str(error)
+    assert names_the_file(error.filename, f.__code__.co_filename), (error.filename, str(error))
+    assert str(error).startswith(f"{error.filename}:{error.lineno}:"), str(error)

@@ -6,35 +6,13 @@ differentiated argument array are refused, inside loops and branches and inside 
 Each sample is written to a real file by `load_function`; the expected line is looked up in
 that file (`line_of`), so editing a sample never leaves a stale line number behind.
 """
-import os
 import re
 
 import numpy as np
 import pytest
 
 import srcad
-from helpers import assert_close, fd_grad, line_of, load_function
-
-
-def names_the_file(reported, written):
-    """True if `reported` is the written file: a path to it, or a trailing part of its path."""
-    if not reported:
-        return False
-    if os.path.exists(reported) and os.path.samefile(reported, written):
-        return True
-    reported_parts = os.path.normpath(reported).split(os.sep)
-    for candidate in {os.path.abspath(written), os.path.realpath(written)}:
-        if candidate.split(os.sep)[-len(reported_parts):] == reported_parts:
-            return True
-    return False
-
-
-def assert_cites(error, f, text):
-    """The error points at the one line of f's file containing `text`, in attributes and message."""
-    expected_line = line_of(f, text)
-    assert error.lineno == expected_line, str(error)
-    assert names_the_file(error.filename, f.__code__.co_filename), (error.filename, str(error))
-    assert str(error).startswith(f"{error.filename}:{error.lineno}:"), str(error)
+from helpers import assert_cites, assert_close, fd_grad, line_of, load_function
 
 
 def refusal(how, f, args):
