@@ -15,6 +15,7 @@ import tempfile
 import textwrap
 
 import numpy as np
+import pytest
 
 _MODULE_NUMBERS = itertools.count()
 
@@ -223,3 +224,52 @@ def assert_cites(error, f, text):
     assert error.lineno == expected_line, str(error)
     assert names_the_file(error.filename, f.__code__.co_filename), (error.filename, str(error))
     assert str(error).startswith(f"{error.filename}:{error.lineno}:"), str(error)
+
+
+def names(cases):
+    return [case.name for case in cases]
+
+
+def params(cases, *known_bugs):
+    """The cases as pytest params, a strict xfail on those named in one of `known_bugs`."""
+    out = []
+    for case in cases:
+        reasons = [bugs[case.name] for bugs in known_bugs if case.name in bugs]
+        marks = [pytest.mark.xfail(strict=True, reason=reasons[0])] if reasons else []
+        out.append(pytest.param(case, id=case.name, marks=marks))
+    return out
+
+
+def check_vjp_dot_product(case, rng):
+    """<pullback(u), v> equals <u, J v>, J v by finite differences, for random u and v."""
+    import srcad
+    positions, as_tuple = wrt_positions(case.function, case.wrt)
+    _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
+    u = random_like(case.function(*case.args), rng)
+    v = tuple(random_like(case.args[p], rng) for p in positions)
+    cotangents = pullback(u) if as_tuple else (pullback(u),)
+    j_v = fd_directional(case.function, case.args, positions, v)
+    assert inner(cotangents, v) == pytest.approx(inner(u, j_v), rel=1e-6, abs=1e-8)
+
+
+def check_pullback_against_differences(case, rng):
+    """pullback(u) equals the finite-difference gradient of <u, f>."""
+    import srcad
+    positions, as_tuple = wrt_positions(case.function, case.wrt)
+    _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
+    u = random_like(case.function(*case.args), rng)
+
+    def weighted(*args):
+        return inner(u, case.function(*args))
+
+    expected = fd_grad(weighted, case.args, positions if as_tuple else positions[0])
+    assert_close(pullback(u), expected, rtol=1e-6)
+
+
+def check_pullback_twice(case, rng):
+    """A pullback called twice gives identical results (its saved values are not consumed)."""
+    import srcad
+    _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
+    u = random_like(case.function(*case.args), rng)
+    first = pullback(u)
+    assert_identical(pullback(u), first)

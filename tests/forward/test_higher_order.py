@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 import srcad
-from helpers import assert_close, fd_directional, load_function, wrt_positions
+from helpers import assert_close, fd_directional, load_function, params, wrt_positions
 from oracle import corpus, corpus_control
 
 
@@ -80,16 +80,6 @@ NOT_LINEAR = {}        # test_jvp_of_grad_is_hessian_times_v
 JACOBIAN_DIFFERS = {}  # test_forward_jacobian_of_grad_is_the_hessian
 MIXED_FAILURES = {}
 
-
-
-def params(cases, *known_bugs):
-    """The cases as pytest params, a strict xfail on those named in one of `known_bugs`."""
-    out = []
-    for case in cases:
-        reasons = [bugs[case.name] for bugs in known_bugs if case.name in bugs]
-        marks = [pytest.mark.xfail(strict=True, reason=reasons[0])] if reasons else []
-        out.append(pytest.param(case, id=case.name, marks=marks))
-    return out
 
 
 def running(cases):

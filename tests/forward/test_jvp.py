@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import srcad
-from helpers import assert_close, fd_directional, load_function, wrt_positions
+from helpers import assert_close, fd_directional, load_function, names, params, wrt_positions
 from oracle import corpus, corpus_control
 
 ALL_CASES = corpus.CASES + corpus.VJP_CASES + corpus_control.CASES + corpus_control.VJP_CASES
@@ -37,20 +37,6 @@ NUMPY_SCALAR_TANGENT = (
 CRASHES = {}  # case name -> reason: jvp with the case's own wrt raises (none at the time of writing)
 # (case name, position): jvp with wrt the single position crashes.
 SINGLE_WRT_CRASHES = set()  # fixed: an argument left out of wrt gets a zero tangent
-
-
-def names(cases):
-    return [case.name for case in cases]
-
-
-def params(cases, *known_bugs):
-    """The cases as pytest params, a strict xfail on those named in one of `known_bugs`."""
-    out = []
-    for case in cases:
-        reasons = [bugs[case.name] for bugs in known_bugs if case.name in bugs]
-        marks = [pytest.mark.xfail(strict=True, reason=reasons[0])] if reasons else []
-        out.append(pytest.param(case, id=case.name, marks=marks))
-    return out
 
 
 def direction_like(value, rng):

@@ -23,8 +23,10 @@ import numpy as np
 import pytest
 
 import srcad
-from helpers import (assert_close, assert_identical, assert_same_values, copied, fd_directional, fd_grad,
-                     inner, random_like, wrt_positions)
+from helpers import (assert_close, assert_identical, assert_same_values,
+                     check_pullback_against_differences, check_pullback_twice,
+                     check_vjp_dot_product, copied, fd_grad, inner, names, params, random_like,
+                     wrt_positions)
 from oracle import corpus_control
 from oracle.corpus_control import CASES, VJP_CASES
 
@@ -41,20 +43,6 @@ REFUSED = {}
 VJP_CRASHES = {}
 WRONG_KIND = {}
 WRONG_SECOND_DERIVATIVE = {}  # fixed: containers a helper appends to carry tangents
-
-
-def names(cases):
-    return [case.name for case in cases]
-
-
-def params(cases, *known_bugs):
-    """The cases as pytest params, a strict xfail on those named in one of `known_bugs`."""
-    out = []
-    for case in cases:
-        reasons = [bugs[case.name] for bugs in known_bugs if case.name in bugs]
-        marks = [pytest.mark.xfail(strict=True, reason=reasons[0])] if reasons else []
-        out.append(pytest.param(case, id=case.name, marks=marks))
-    return out
 
 
 def corpus_functions_reached(fn):
@@ -293,34 +281,17 @@ def test_vjp_value_is_the_output(case):
 
 @pytest.mark.parametrize("case", params(VJP_CASES, WRONG_GRADIENT))
 def test_vjp_passes_the_dot_product_test(case, rng):
-    positions, as_tuple = wrt_positions(case.function, case.wrt)
-    _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
-    u = random_like(case.function(*case.args), rng)
-    v = tuple(random_like(case.args[p], rng) for p in positions)
-    cotangents = pullback(u) if as_tuple else (pullback(u),)
-    j_v = fd_directional(case.function, case.args, positions, v)
-    assert inner(cotangents, v) == pytest.approx(inner(u, j_v), rel=1e-6, abs=1e-8)
+    check_vjp_dot_product(case, rng)
 
 
 @pytest.mark.parametrize("case", params(VJP_CASES, WRONG_GRADIENT))
 def test_vjp_pullback_matches_finite_differences(case, rng):
-    positions, as_tuple = wrt_positions(case.function, case.wrt)
-    _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
-    u = random_like(case.function(*case.args), rng)
-
-    def weighted(*args):
-        return inner(u, case.function(*args))
-
-    expected = fd_grad(weighted, case.args, positions if as_tuple else positions[0])
-    assert_close(pullback(u), expected, rtol=1e-6)
+    check_pullback_against_differences(case, rng)
 
 
 @pytest.mark.parametrize("case", VJP_CASES, ids=names(VJP_CASES))
 def test_pullback_can_be_called_twice(case, rng):
-    _, pullback = srcad.vjp(case.function, wrt=case.wrt)(*case.args)
-    u = random_like(case.function(*case.args), rng)
-    first = pullback(u)
-    assert_identical(pullback(u), first)
+    check_pullback_twice(case, rng)
 
 
 # ---------------------------------------------------------------- the operator-overloading baseline
