@@ -383,15 +383,10 @@ def _user_return_kind(fn, call, facts, src):
 
 
 def _returned_kind(fn, kinds):
-    from . import normalize, parse
     from .errors import SrcadError
-    from .naming import Names, Namespace
-    from .transform.control import single_exit
+    from .pipeline import wengert_list
     try:
-        callee = parse.function(fn)
-        names = Names(callee.all_names)
-        callee.namespace = Namespace(names, {**callee.globals, **callee.closure}, callee.local_names)
-        tree = single_exit(normalize.three_address(callee, names), names)
+        callee, _, tree = wengert_list(fn)
     except (SrcadError, Unsupported):
         return OTHER
     facts = Facts(())

@@ -57,13 +57,20 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp"):
         in_progress.discard(fn.__code__)
 
 
-def _derive(fn, wrt, kinds, mode, variant):
+def wengert_list(fn):
+    """(Source, Names, tree): the first stages, shared by derive, the kind analysis of called
+    helpers and the trace (so temporaries get the same names everywhere). The tree is in
+    three-address form with a single exit; an `Unsupported` from them is raised as it is."""
     src = parse.function(fn)
     names = Names(src.all_names)
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
+    tree = transform.single_exit(normalize.three_address(src, names), names)
+    return src, names, tree
+
+
+def _derive(fn, wrt, kinds, mode, variant):
     try:
-        tree = normalize.three_address(src, names)
-        tree = transform.single_exit(tree, names)
+        src, names, tree = wengert_list(fn)
         facts = analyze.dataflow(tree, src, wrt, kinds)
         if mode == "forward":
             deriv = transform.forward(tree, src, facts, names, derive_call)
@@ -74,7 +81,7 @@ def _derive(fn, wrt, kinds, mode, variant):
                                  deriv.harmless, _float_functions(src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
-        raise errors.from_unsupported(error, src.filename, src.tree.lineno) from None
+        raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None
     used = {n.id for t in trees for n in gast.walk(t) if isinstance(n, gast.Name)}
     helpers = {k: v for k, v in src.namespace.helpers.items() if k in used}
     free = [n for n in fn.__code__.co_freevars if n in used]
