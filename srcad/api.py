@@ -56,12 +56,14 @@ class _Target:
         bound.apply_defaults()
         return {name: kind_of_type(type(value)) for name, value in bound.arguments.items()}
 
-    def compiled(self, kinds, mode="reverse", variant="vjp", fn=None):
+    def compiled(self, kinds, mode="reverse", variant="vjp", fn=None, final=True):
+        """The derivative for arguments of these kinds; `final`: one that runs as it is (not
+        one srcad transforms again), so the array passes apply (see optimize_arrays.py)."""
         fn = fn or self.fn
         wrt = self.wrt[0] if self.single else self.wrt
         key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
-               tuple(sorted(kinds.items())))
-        return CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant))
+               tuple(sorted(kinds.items())), final)
+        return CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant, final))
 
     def function_for(self, args, kwargs, kinds=None):
         """The function to transform for these arguments (or argument kinds): `fn`, or for a
@@ -76,7 +78,7 @@ class _Target:
         key = ("generated", self.inner_variant, tuple(sorted(kinds.items())))
         made = self.impls.get(key)
         if made is None:
-            compiled = self.inner.compiled(kinds, variant=self.inner_variant)
+            compiled = self.inner.compiled(kinds, variant=self.inner_variant, final=False)
             made = self.impls[key] = compiled.bind(self.inner.fn)
         return made
 

@@ -7,6 +7,8 @@ The text is produced by astor from the tree, so it is exactly what gets compiled
 import linecache
 import re
 
+import ast
+
 import astor
 import gast
 
@@ -61,7 +63,8 @@ def _with_comments(stmts, filename, comments):
         text = getattr(stmt, "comment", None)
         if text is not None:
             out.append(_marker(text, comments))
-            last = None
+            if not getattr(stmt, "note", False):  # a note on the next statement: same line
+                last = None
             continue
         lineno = getattr(stmt, "lineno", None)
         if lineno and lineno != last and not isinstance(stmt, (gast.If, gast.For, gast.While)):
@@ -76,3 +79,16 @@ def _with_comments(stmts, filename, comments):
 def _marker(text, comments):
     comments.append(text)
     return gast.Expr(value=g.name(_MARK.format(len(comments) - 1)))
+
+
+def expression_text(expr):
+    """One expression as source text (for comments in generated code)."""
+    node = gast.Expression(body=expr)
+    text = astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(node))).strip()
+    if text.startswith("(") and text.endswith(")"):  # astor's parentheses around a whole BinOp
+        try:
+            if ast.dump(ast.parse(text[1:-1], mode="eval")) == ast.dump(ast.parse(text, mode="eval")):
+                return text[1:-1]
+        except SyntaxError:
+            pass
+    return text

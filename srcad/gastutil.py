@@ -96,3 +96,21 @@ def breaks_out(body):
         if isinstance(stmt, gast.If):
             work.extend(stmt.body + stmt.orelse)
     return False
+
+
+def single_target(stmt):
+    """The name `stmt` assigns, if it is `name = value`; else None."""
+    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
+        return stmt.targets[0].id
+    return None
+
+
+def store_counts(tree):
+    """How many times each name is stored, deleted or bound as a parameter in `tree`."""
+    counts = {}
+    for node in gast.walk(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param, gast.Del)):
+            counts[node.id] = counts.get(node.id, 0) + 1
+        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+            counts[node.target.id] = counts.get(node.target.id, 0) + 1
+    return counts

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import analyze, emit, errors, load, normalize, optimize, parse, transform
+from . import analyze, emit, errors, load, normalize, optimize, optimize_arrays, parse, transform
 from .cache import CACHE, Identity
 from .errors import Unsupported
 from .naming import Names, Namespace
@@ -43,16 +43,16 @@ class Compiled:
         return pair[1], pair[2]
 
 
-def derive(fn, wrt, kinds, mode="reverse", variant="vjp"):
+def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False):
     """Compile the derivative of `fn` with respect to the parameters `wrt`, specialised for
     arguments of `kinds` (parameter name -> analyze.FLOAT / ARRAY / OTHER); `variant` is one of
-    `transform.reverse.VARIANTS`."""
+    `transform.reverse.VARIANTS`; `final`: it runs as it is, never transformed again."""
     in_progress = _in_progress()
     if fn.__code__ in in_progress:
         raise _Recursion(fn)
     in_progress.add(fn.__code__)
     try:
-        return _derive(fn, wrt, kinds, mode, variant)
+        return _derive(fn, wrt, kinds, mode, variant, final)
     finally:
         in_progress.discard(fn.__code__)
 
@@ -68,7 +68,7 @@ def wengert_list(fn):
     return src, names, tree
 
 
-def _derive(fn, wrt, kinds, mode, variant):
+def _derive(fn, wrt, kinds, mode, variant, final):
     try:
         src, names, tree = wengert_list(fn)
         facts = analyze.dataflow(tree, src, wrt, kinds)
@@ -79,6 +79,8 @@ def _derive(fn, wrt, kinds, mode, variant):
                                       derive_call)
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
                                  deriv.harmless, _float_functions(src))
+        if final and variant in ("grad", "value_and_grad"):
+            tree = optimize_arrays.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None

@@ -47,6 +47,7 @@ class Derivative:
     adjoints: frozenset = frozenset()  # the adjoint names (folded and pruned by the optimiser)
     floats: frozenset = frozenset()    # primal names known to hold Python floats
     harmless: frozenset = frozenset()  # primal names whose computation cannot raise
+    adjoint_of: dict = field(default_factory=dict)  # primal name -> its adjoint's name
 
 
 def reverse(tree, src, facts, names, variant="vjp", derive_call=None):
@@ -142,7 +143,7 @@ class _Reverse:
         return Derivative(gast.copy_location(fdef, self.tree), seed, ret.lineno,
                           (1.0,) if self.variant == "vjp" else (),
                           frozenset(self.adjoints.values()) | {seed}, frozenset(floats),
-                          frozenset(self.harmless(primal)))
+                          frozenset(self.harmless(primal)), dict(self.adjoints))
 
     def harmless(self, stmts):
         """Primal variables computed by float arithmetic that cannot raise (+, -, *): the

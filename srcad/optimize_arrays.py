@@ -1,0 +1,261 @@
+"""Array passes over a finished reverse-mode derivative: what it takes for a numpy gradient to
+cost what a hand-written one costs. They run on a derivative that runs as it is, never on one
+that srcad transforms again (forward over reverse sees the derivative without them).
+
+- stand-ins (`grad` only): a forward value that the reverse sweep needs only the shape of is
+  not computed; `t5 = _rt.stand_in(t4)` stands for `t5 = t4 ** 2`. A gradient has no use for
+  the value of `np.sum(...)` it returns, nor for the squares inside it. Shapes stay exact, so
+  operands that do not broadcast still raise `ValueError`, as the function does;
+- accumulation in place: `bx = _rt.add_at(bx, x, i, g)` adds into `bx` itself where no other
+  name can hold the array `bx` holds;
+- early release: `del t3, bt8` after the last statement that reads these arrays, so numpy can
+  reuse their memory instead of touching fresh pages (the generated function otherwise keeps
+  every temporary to its end, where hand-written numpy drops each when it is done).
+"""
+import gast
+import numpy as np
+
+from . import emit
+from . import gastutil as g
+from . import optimize_uniform, runtime
+from .analyze import ARRAY, FLOAT
+
+# runtime helpers that read arguments only for their shapes: helper -> positions (None: from 1)
+SHAPE_ONLY = {"unbroadcast": (1,), "unreduce": (1,), "reduced_size": (0,), "scalar_seed": (0,),
+              **optimize_uniform.SHAPE_ONLY}
+_ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)
+_FULL_REDUCTIONS = {"sum", "mean", "prod"}  # of any array, never raising
+
+
+class ArrayPasses:
+    """The passes for one derivative. `arrays`: names (primal and adjoint) known to hold numpy
+    arrays; `resolve(func)`: the object a call's function names."""
+
+    def __init__(self, tree, src, arrays, floats, resolve):
+        self.tree, self.arrays, self.floats, self.resolve = tree, arrays, floats, resolve
+        self.rt = src.namespace.refer(runtime, "_rt").id
+
+    def run(self, stand_ins):
+        uniform = optimize_uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
+        changed = uniform.run()
+        self.uniform = frozenset(uniform.carriers)
+        changed |= optimize_uniform.fold_signs(self.tree, self.rt)
+        changed |= self.stand_ins() if stand_ins else False
+        changed |= self.accumulate_in_place()
+        return changed
+
+    def is_rt_call(self, node, helper=None):
+        return optimize_uniform.is_rt_call(node, self.rt, helper)
+
+    # --- stand-ins ---------------------------------------------------------------------------
+
+    def stand_ins(self):
+        """Replace forward values read only for their shapes by stand-ins of that shape."""
+        body = self.tree.body
+        stores = g.store_counts(self.tree)
+        candidates = {}
+        for stmt in body:
+            target = g.single_target(stmt)
+            if target is not None and stores.get(target) == 1 and target in self.arrays:
+                found = self.elementwise_operands(stmt.value)
+                if found is not None:
+                    candidates[target] = (stmt, *found)
+        shape_reads = self.shape_only_reads()
+        while True:  # drop candidates read for their values (not by another candidate)
+            reads = {}
+            for n in gast.walk(self.tree):
+                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in candidates:
+                    reads.setdefault(n.id, []).append(n)
+            allowed = {id(n) for t, (stmt, ops, _) in candidates.items() for n in ops} | shape_reads
+            unwanted = {t for t, nodes in reads.items() if any(id(n) not in allowed for n in nodes)}
+            unwanted |= {t for t in candidates if t not in reads}  # unread: dead code's business
+            if not unwanted:
+                break
+            for t in unwanted:
+                del candidates[t]
+        for target, (stmt, operands, reduction) in candidates.items():
+            stmt.stand_in_for = emit.expression_text(g.clone(stmt.value))
+            stmt.value = g.call(g.attr(g.name(self.rt), "stand_in"),
+                                [] if reduction else [g.clone(o) for o in operands])
+        if candidates:
+            body[:] = [c for s in body for c in ([_stand_in_comment(s), s]
+                                                 if hasattr(s, "stand_in_for") else [s])]
+        return bool(candidates)
+
+    def shape_only_reads(self):
+        found = set()
+        for node in gast.walk(self.tree):
+            if self.is_rt_call(node) and node.func.attr in SHAPE_ONLY:
+                positions = SHAPE_ONLY[node.func.attr] or range(1, len(node.args))
+                found |= {id(node.args[p]) for p in positions
+                          if p < len(node.args) and isinstance(node.args[p], gast.Name)}
+        return found
+
+    def elementwise_operands(self, value):
+        """(operands, False) for an elementwise operation whose result's shape is its operands'
+        broadcast together; ([array], True) for a reduction of a whole array to a scalar;
+        None for anything else."""
+        if isinstance(value, gast.BinOp) and isinstance(value.op, _ELEMENTWISE):
+            operands = [value.left, value.right]
+        elif isinstance(value, gast.UnaryOp) and isinstance(value.op, (gast.USub, gast.UAdd)):
+            operands = [value.operand]
+        elif isinstance(value, gast.Call) and not value.keywords:
+            fn = self.resolve(value.func)
+            if isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1 \
+                    and len(value.args) == fn.nin:  # not matmul, whose shapes are its own
+                operands = value.args
+            elif len(value.args) == 1 and getattr(fn, "__name__", None) in _FULL_REDUCTIONS \
+                    and getattr(np, fn.__name__, None) is fn and self.is_array(value.args[0]):
+                return value.args, True
+            elif not value.args and isinstance(value.func, gast.Attribute) \
+                    and value.func.attr in ("sum", "mean") and self.is_array(value.func.value):
+                return [value.func.value], True
+            else:
+                return None
+        else:
+            return None
+        if not all(self.is_array(o) or self.is_number(o) for o in operands):
+            return None
+        return (operands, False) if any(self.is_array(o) for o in operands) else None
+
+    def is_array(self, node):
+        return isinstance(node, gast.Name) and node.id in self.arrays
+
+    def is_number(self, node):
+        return isinstance(node, gast.Constant) and type(node.value) in (int, float) \
+            or isinstance(node, gast.Name) and node.id in self.floats
+
+    # --- accumulation in place ---------------------------------------------------------------
+
+    def accumulate_in_place(self):
+        """`b = _rt.add_at(b, a, i, e)` becomes `b = _rt.add_to(b, a, i, e)` (in place) where
+        every value `b` ever holds is 0.0 or a new array from `add_at`, and until the last such
+        update `b` is read only as the array being added into or copied."""
+        body = self.tree.body
+        updates, copies, plain = {}, set(), {}  # plain: name -> stores of other values
+        for node in gast.walk(self.tree):
+            if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
+                b = node.targets[0].id
+                value = node.value
+                if self.is_rt_call(value, "add_at") and len(value.args) == 4:
+                    first = value.args[0]
+                    copies.add(id(first))
+                    if isinstance(first, gast.Name) and first.id == b \
+                            and b not in g.names_in(value.args[3]):
+                        updates.setdefault(b, []).append(node)
+                        continue
+                    if isinstance(first, gast.Constant):
+                        continue
+                elif isinstance(value, gast.Constant) and value.value == 0.0:
+                    continue
+                plain.setdefault(b, []).append(node)  # some other value: b may share an array
+            elif isinstance(node, (gast.Assign, gast.AugAssign, gast.For, gast.Delete)):
+                targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) else [node.target]
+                for n in (n for t in targets for n in gast.walk(t)):
+                    if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
+                        plain.setdefault(n.id, []).append(node)
+        changed = False
+        for b, nodes in updates.items():
+            if b in self.tree_params():
+                continue
+            last = max(_top_index(body, node) for node in nodes)
+            if any(_top_index(body, node) <= last for node in plain.get(b, ())):
+                continue
+            if any(self.reads_besides(stmt, b, copies) for stmt in body[:last + 1]):
+                continue
+            for node in nodes:
+                node.value.func.attr = "add_to"
+            changed = True
+        return changed
+
+    def tree_params(self):
+        args = self.tree.args
+        return {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
+
+    @staticmethod
+    def reads_besides(stmt, b, copies):
+        return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id == b
+                   and id(n) not in copies for n in gast.walk(stmt))
+
+
+# --- early release ----------------------------------------------------------------------------
+
+def free_early(tree, arrays, numbers=frozenset()):
+    """`del` after the last top-level statement that reads each array computed (not viewed) by
+    a top-level statement (not the names in `numbers`, known to hold numbers); only in
+    functions without nested functions."""
+    if any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in gast.walk(tree) if n is not tree):
+        return False
+    stores = g.store_counts(tree)
+    fresh = set()
+    for stmt in tree.body:
+        target = g.single_target(stmt)
+        if target in arrays and stores.get(target) == 1 \
+                and isinstance(stmt.value, (gast.BinOp, gast.UnaryOp, gast.Call)) \
+                and not hasattr(stmt, "stand_in_for") and target not in numbers \
+                and not (isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Attribute)
+                         and stmt.value.func.attr == "scalar_seed"):
+            fresh.add(target)
+    last = {}
+    for i, stmt in enumerate(tree.body):
+        for id_ in g.names_in(stmt):
+            if id_ in fresh:
+                last[id_] = i
+    after = {}
+    for id_, i in last.items():
+        if not isinstance(tree.body[i], gast.Return):
+            after.setdefault(i, []).append(id_)
+    if not after:
+        return False
+    body = []
+    for i, stmt in enumerate(tree.body):
+        body.append(stmt)
+        if i in after:
+            targets = [gast.Name(id=n, ctx=gast.Del(), annotation=None, type_comment=None)
+                       for n in sorted(after[i], key=_natural)]
+            body.append(g.located(gast.Delete(targets=targets), stmt))
+    tree.body = body
+    return True
+
+
+def _stand_in_comment(stmt):
+    from .transform.reverse import comment
+    text = f"{stmt.targets[0].id} = {stmt.stand_in_for}: only its shape is needed"
+    note = comment(text)
+    note.note = True
+    return note
+
+
+def _natural(name_):
+    """`t2` before `t10`."""
+    stem = name_.rstrip("0123456789")
+    digits = name_[len(stem):]
+    return stem, int(digits) if digits else -1
+
+
+def _top_index(body, node):
+    for i, stmt in enumerate(body):
+        if any(n is node for n in gast.walk(stmt)):
+            return i
+    raise ValueError("statement not in the function")
+
+
+def array_names(deriv, facts):
+    """Primal names of array kind and their adjoints."""
+    primal = {name_ for name_, kind in facts.kinds.items() if kind == ARRAY}
+    return primal | {adj for p, adj in deriv.adjoint_of.items() if p in primal}
+
+
+def float_names(facts):
+    return {name_ for name_, kind in facts.kinds.items() if kind == FLOAT}
+
+
+def apply(tree, src, deriv, facts, variant, resolve):
+    """`tree` (a simplified reverse-mode derivative of `variant`) after the array passes."""
+    arrays = array_names(deriv, facts)
+    if not arrays:
+        return tree
+    passes = ArrayPasses(tree, src, arrays, float_names(facts), resolve)
+    passes.run(stand_ins=variant == "grad")
+    free_early(tree, arrays, passes.uniform)
+    return tree
