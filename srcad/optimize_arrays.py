@@ -29,17 +29,19 @@ _FULL_REDUCTIONS = {"sum", "mean", "prod"}  # of any array, never raising
 
 class ArrayPasses:
     """The passes for one derivative. `arrays`: names (primal and adjoint) known to hold numpy
-    arrays; `resolve(func)`: the object a call's function names."""
+    arrays; `floats`: names known to hold Python numbers; `resolve(func)`: the object a call's
+    function names; `adjoints`: the adjoints' names."""
 
-    def __init__(self, tree, src, arrays, floats, resolve):
+    def __init__(self, tree, src, arrays, floats, resolve, adjoints=frozenset()):
         self.tree, self.arrays, self.floats, self.resolve = tree, arrays, floats, resolve
+        self.adjoints = adjoints
         self.rt = src.namespace.refer(runtime, "_rt").id
 
     def run(self, stand_ins):
         uniform = optimize_uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
         changed = uniform.run()
         self.uniform = frozenset(uniform.carriers)
-        changed |= optimize_uniform.fold_signs(self.tree, self.rt)
+        changed |= optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
         changed |= self.stand_ins() if stand_ins else False
         changed |= self.accumulate_in_place()
         return changed
@@ -255,7 +257,7 @@ def apply(tree, src, deriv, facts, variant, resolve):
     arrays = array_names(deriv, facts)
     if not arrays:
         return tree
-    passes = ArrayPasses(tree, src, arrays, float_names(facts), resolve)
+    passes = ArrayPasses(tree, src, arrays, float_names(facts), resolve, frozenset(deriv.adjoint_of.values()))
     passes.run(stand_ins=variant == "grad")
     free_early(tree, arrays, passes.uniform)
     return tree

@@ -145,12 +145,13 @@ class _Replace(gast.NodeTransformer):
 
 # --- signs ------------------------------------------------------------------------------------
 
-def fold_signs(tree, rt):
-    """Move negations of array cotangents into constant factors (see the module's text)."""
+def fold_signs(tree, rt, adjoints):
+    """Move negations of the cotangents `adjoints` into constant factors (see the module's
+    text). The primal statements stay as they are."""
     pulled = _PullSigns(rt)
     pulled.visit(tree)
     changed = pulled.changed
-    while _fold_one_sign(tree, rt):
+    while _fold_one_sign(tree, rt, adjoints):
         changed = True
     return changed
 
@@ -179,7 +180,7 @@ class _PullSigns(gast.NodeTransformer):
         return node
 
 
-def _fold_one_sign(tree, rt):
+def _fold_one_sign(tree, rt, adjoints):
     stores = g.store_counts(tree)
     reads = {}
     parents = {}
@@ -188,7 +189,8 @@ def _fold_one_sign(tree, rt):
             parents[id(child)] = node
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
             reads.setdefault(node.id, []).append(node)
-    defs = {g.single_target(s): s for s in tree.body if g.single_target(s) and stores.get(g.single_target(s)) == 1}
+    defs = {g.single_target(s): s for s in tree.body
+            if g.single_target(s) in adjoints and stores.get(g.single_target(s)) == 1}
     for target, stmt in defs.items():
         if _is_neg(stmt.value) and len(reads.get(target, ())) == 1:
             constant = _constant_beside(reads[target][0], parents)

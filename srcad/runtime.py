@@ -153,12 +153,19 @@ def add_at(b, a, index, g):
         return out
     dtype = a.dtype if isinstance(a, np.ndarray) and a.dtype.kind == "f" else np.float64
     out = np.zeros(np.shape(a), dtype) if type(b) is float else np.array(b, dtype=dtype)
-    if isinstance(index, np.ndarray) and index.dtype != bool or isinstance(index, list) \
-            or isinstance(index, tuple) and any(isinstance(i, (np.ndarray, list)) for i in index):
+    if _repeats(index):
         np.add.at(out, index, g)  # repeated integer indices accumulate
+    elif type(b) is float:
+        out[index] = g  # into zeros: only written (a page of zeros read first faults twice)
     else:
         out[index] += g
     return out
+
+
+def _repeats(index):
+    """Whether `index` may name one element twice (integer arrays or lists in it)."""
+    return isinstance(index, np.ndarray) and index.dtype != bool or isinstance(index, list) \
+        or isinstance(index, tuple) and any(isinstance(i, (np.ndarray, list)) for i in index)
 
 
 def add_to(b, a, index, g):
@@ -166,8 +173,7 @@ def add_to(b, a, index, g):
     (once `b` is an array; while it is 0.0, a new array is made as `add_at` makes it)."""
     if type(b) is not np.ndarray or isinstance(a, (list, tuple)):
         return add_at(b, a, index, g)
-    if isinstance(index, np.ndarray) and index.dtype != bool or isinstance(index, list) \
-            or isinstance(index, tuple) and any(isinstance(i, (np.ndarray, list)) for i in index):
+    if _repeats(index):
         np.add.at(b, index, g)
     else:
         b[index] += g
