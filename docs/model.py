@@ -1,6 +1,8 @@
 """The functions docs/how-it-works.md differentiates (its code blocks cite this file's lines)."""
 import math
 
+import numpy as np
+
 
 def power_sum(x, n):
     s = 0.0
@@ -25,3 +27,7 @@ def relu_step(x, y):
     else:
         z = 0.0
     return z + y
+
+
+def rosenbrock(x: np.ndarray):
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)

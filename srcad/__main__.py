@@ -1,6 +1,7 @@
 """Command line: see a derivative.
 
-    python -m srcad show  FILE.py:FUNC [--wrt NAME,...] [--mode reverse|forward] [--side-by-side]
+    python -m srcad show  FILE.py:FUNC [--wrt NAME,...] [--mode reverse|forward] [--of VARIANT]
+                          [--side-by-side]
     python -m srcad trace FILE.py:FUNC ARG... [--wrt NAME,...] [--limit N | --all] [--control]
     python -m srcad graph FILE.py:FUNC [ARG...] [--wrt NAME,...] [-o out.svg]
     python -m srcad demo
@@ -56,6 +57,10 @@ def _parser():
     show.add_argument("--wrt", **wrt)
     show.add_argument("--mode", default="reverse", choices=["reverse", "forward"],
                       help="reverse mode (the default) or forward mode")
+    show.add_argument("--of", default="vjp", choices=["vjp", "value_and_grad", "grad"],
+                      help="in reverse mode, which derivative: vjp (the default: value and "
+                           "gradient for a cotangent by), value_and_grad, or grad (what "
+                           "srcad.grad runs)")
     show.add_argument("--side-by-side", action="store_true",
                       help="put each line of FUNC beside the code generated from it")
     show.set_defaults(run=_show)
@@ -100,7 +105,7 @@ def _show(args):
     fn = _load(args.target)
     wrt = _wrt(fn, args.wrt)
     try:
-        text = source(fn, wrt=wrt, mode=args.mode)
+        text = source(fn, wrt=wrt, mode=args.mode, of=args.of)
     except SrcadError as error:
         if args.mode == "forward" and error.lineno is None:
             raise UsageError(str(error).splitlines()[0]) from None

@@ -6,6 +6,8 @@ that srcad transforms again (forward over reverse sees the derivative without th
   not computed; `t5 = _rt.stand_in(t4)` stands for `t5 = t4 ** 2`. A gradient has no use for
   the value of `np.sum(...)` it returns, nor for the squares inside it. Shapes stay exact, so
   operands that do not broadcast still raise `ValueError`, as the function does;
+- shared shapes: where only the shape of `t3 = t2 ** 2` is read, `t2` is read instead, so
+  that `t3` is released once the forward sweep is done with it;
 - accumulation in place: `bx = _rt.add_at(bx, x, i, g)` adds into `bx` itself where no other
   name can hold the array `bx` holds;
 - early release: `del t3, bt8` after the last statement that reads these arrays, so numpy can
@@ -43,6 +45,7 @@ class ArrayPasses:
         self.uniform = frozenset(uniform.carriers)
         changed |= optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
         changed |= self.stand_ins() if stand_ins else False
+        changed |= self.share_shapes()
         changed |= self.accumulate_in_place()
         return changed
 
@@ -83,6 +86,33 @@ class ArrayPasses:
             body[:] = [c for s in body for c in ([_stand_in_comment(s), s]
                                                  if hasattr(s, "stand_in_for") else [s])]
         return bool(candidates)
+
+    def share_shapes(self):
+        """Where only a value's shape is read, read the array it has its shape from: in
+        `t3 = t2 ** 2`, `unbroadcast(bt4, t3)` becomes `unbroadcast(bt4, t2)`, so `t3` can
+        go as soon as the forward sweep is done with it."""
+        stores = g.store_counts(self.tree)
+        same = {}  # name -> an array defined before it, of the same shape
+        for stmt in self.tree.body:
+            target = g.single_target(stmt)
+            if target is None or stores.get(target) != 1 or target not in self.arrays \
+                    or hasattr(stmt, "stand_in_for"):
+                continue
+            found = self.elementwise_operands(stmt.value)
+            if found is None or found[1]:
+                continue
+            arrays = [o for o in found[0] if self.is_array(o)]
+            if len(arrays) == 1 and stores.get(arrays[0].id) == 1:
+                same[target] = same.get(arrays[0].id, arrays[0].id)
+        if not same:
+            return False
+        changed = False
+        shape_reads = self.shape_only_reads()
+        for node in gast.walk(self.tree):
+            if isinstance(node, gast.Name) and id(node) in shape_reads and node.id in same:
+                node.id = same[node.id]
+                changed = True
+        return changed
 
     def shape_only_reads(self):
         found = set()

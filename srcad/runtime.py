@@ -204,9 +204,9 @@ def unbroadcast_uniform(u, carrier, operand):
 
 def stand_in(*operands):
     """A value with the shape of an elementwise result of `operands` (broadcast together), for a
-    derivative that needs only that shape: one of the operands where it has that shape, else a
-    zero-copy broadcast. With no operands: a scalar, standing for a reduction to one number.
-    Its values are not the result's; operands that do not broadcast raise as numpy does."""
+    derivative that needs only that shape: a read-only array of zeros that takes no memory
+    (and keeps none of the operands alive). With no operands: a scalar, standing for a
+    reduction to one number. Operands that do not broadcast raise as numpy does."""
     arrays = [o for o in operands if type(o) is np.ndarray]
     if not arrays:
         shape = np.broadcast_shapes(*map(np.shape, operands)) if operands else ()
@@ -214,9 +214,17 @@ def stand_in(*operands):
     first = arrays[0]
     if all(a.shape == first.shape for a in arrays) and all(np.ndim(o) == 0 for o in operands
                                                            if type(o) is not np.ndarray):
-        return first if first.ndim else first[()]
-    shape = np.broadcast_shapes(*map(np.shape, operands))
-    return np.broadcast_to(first, shape) if shape else first[()]
+        shape = first.shape
+    else:
+        shape = np.broadcast_shapes(*map(np.shape, operands))
+    if not shape:
+        return first[()]
+    if first.dtype.hasobject or first.dtype.itemsize > len(_ZERO_BYTES):
+        return np.broadcast_to(first, shape)
+    return np.ndarray(shape, first.dtype, _ZERO_BYTES, 0, (0,) * len(shape))
+
+
+_ZERO_BYTES = bytes(64)  # what every stand-in's elements read (strides 0: one element)
 
 
 def custom_vjp(rule, n, g, ans, *args):

@@ -230,7 +230,10 @@ def test_unbroadcast_uniform_counts_the_elements_summed():
 def test_stand_in_has_the_shape_of_the_result():
     a, b = np.ones((3, 1)), np.ones(4)
     assert _rt.stand_in(a, b).shape == (3, 4)
-    assert _rt.stand_in(a, 2.0) is a
+    big = np.ones((1000, 1000))
+    stand = _rt.stand_in(big, 2.0)
+    assert stand.shape == big.shape and stand.base is not big and stand.nbytes == big.nbytes
+    assert not stand.flags.writeable and np.all(stand == 0.0)
     assert np.ndim(_rt.stand_in()) == 0
     assert np.shape(_rt.stand_in(np.ones(()), 1.0)) == ()
     with pytest.raises(ValueError):
