@@ -21,6 +21,7 @@ from . import emit
 from . import gastutil as g
 from . import optimize_uniform, runtime
 from .analyze import ARRAY, FLOAT
+from .transform.reverse import comment
 
 # runtime helpers that read arguments only for their shapes: helper -> positions (None: from 1)
 SHAPE_ONLY = {"unbroadcast": (1,), "unreduce": (1,), "reduced_size": (0,), "scalar_seed": (0,),
@@ -251,7 +252,6 @@ def free_early(tree, arrays, numbers=frozenset()):
 
 
 def _stand_in_comment(stmt):
-    from .transform.reverse import comment
     text = f"{stmt.targets[0].id} = {stmt.stand_in_for}: only its shape is needed"
     note = comment(text)
     note.note = True

@@ -27,7 +27,7 @@ class Uniform:
         self.scalar = set()  # ids of the reads of uniform adjoints kept as numbers
 
     def run(self):
-        stores = g.store_counts(self.tree)
+        stores = self.stores = g.store_counts(self.tree)
         for stmt in self.tree.body:
             target = g.single_target(stmt)
             if target is None or stores.get(target) != 1 or target not in self.arrays:
@@ -54,10 +54,11 @@ class Uniform:
         if self.rt_call(e, "unreduce") and len(e.args) == 4 and g.is_atom(e.args[0]) \
                 and isinstance(e.args[1], gast.Name) and _is_const(e.args[2], None) \
                 and _is_const(e.args[3], False):
-            if isinstance(e.args[0], gast.Name) and e.args[0].id in self.carriers:
-                return None  # its own shape is not known to be ()
+            if isinstance(e.args[0], gast.Name) and e.args[0].id in self.carriers \
+                    or not self.fixed(e.args[1]):
+                return None  # its own shape is not known to be (); a carrier whose shape may change
             return e.args[0], e.args[1].id
-        if self.rt_call(e, "unbroadcast") and len(e.args) == 2 and isinstance(e.args[1], gast.Name) \
+        if self.rt_call(e, "unbroadcast") and len(e.args) == 2 and self.fixed(e.args[1]) \
                 and (e.args[1].id in self.arrays or e.args[1].id in self.floats):
             inner = self.uniform(e.args[0])
             if inner is None:
@@ -85,6 +86,10 @@ class Uniform:
                 e.operand = inner[0]
                 return e, inner[1]
         return None
+
+    def fixed(self, e):
+        """Whether `e` is a name assigned once (its shape is the same wherever it is read)."""
+        return isinstance(e, gast.Name) and self.stores.get(e.id) == 1
 
     def is_number(self, e):
         return isinstance(e, gast.Constant) and type(e.value) in (int, float) \

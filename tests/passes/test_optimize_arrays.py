@@ -238,3 +238,41 @@ def test_stand_in_has_the_shape_of_the_result():
     assert np.shape(_rt.stand_in(np.ones(()), 1.0)) == ()
     with pytest.raises(ValueError):
         _rt.stand_in(np.ones(3), np.ones(4))
+
+
+LOOPS = {
+    "a sum carried through a loop": """
+def f(x, y):
+    s = x
+    for i in range(3):
+        s = s * y + 1.0
+    return np.sum(s) + np.mean(-s)
+""",
+    "a value whose shape changes from turn to turn": """
+def f(x, y):
+    s = x
+    for i in range(2):
+        s = s * y
+    t = np.sum(s * 2.0)
+    return t * np.sum(x)
+""",
+    "writes into an array, then a sum": """
+def f(x, y):
+    a = np.zeros(3)
+    for i in range(3):
+        a[i] = x[i] * y[i]
+    return np.sum(a * a) - np.sum(a * 3.0)
+""",
+}
+
+
+@pytest.mark.parametrize("name", LOOPS)
+def test_passes_keep_the_gradient_with_loops(name, rng):
+    f = load_function("import numpy as np\n" + LOOPS[name], "f")
+    args = [rng.uniform(0.5, 1.5, 3), rng.uniform(0.5, 1.5, (2, 3))[0] if "writes" in name
+            else rng.uniform(0.5, 1.5, (2, 3))]
+    _, got, plain = both_derivatives(f, args, (0, 1))
+    expected = fd_grad(f, args, (0, 1))
+    for mine, rules, oracle in zip(got, plain, expected):
+        assert_close(mine, oracle, rtol=1e-6, atol=1e-8)
+        assert_close(mine, rules, rtol=1e-12, atol=1e-14)
