@@ -16,6 +16,21 @@ def log(x):
     return np.log(x)
 
 
+def expit(z):
+    """1 / (1 + exp(-z)) without overflow (only exp(-|z|) is computed): the derivative of
+    `np.logaddexp(x1, x2)` in x1 is `expit(x1 - x2)`, and it needs no value of logaddexp."""
+    e = np.exp(-np.abs(z))
+    d = 1.0 + e
+    if np.ndim(z) == 0:
+        return 1.0 / d if z >= 0 else e / d
+    return np.where(z >= 0, 1.0 / d, e / d)
+
+
+def expit_tangent(dz, z):
+    """The tangent of expit(z): expit(z) expit(-z) dz."""
+    return dz * expit(z) * expit(-z)
+
+
 def sign(x):
     """-1, 0 or 1 like x: a float for a float, an array for an array."""
     if type(x) is float or type(x) is int:

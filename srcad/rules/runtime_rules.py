@@ -20,6 +20,7 @@ JVP = {
     _rt.matmul_left:   lambda dg, da, db, ans, g, a, b: _rt.matmul_left(dg, a, b) + _rt.matmul_left(g, a, db),
     _rt.matmul_right:  lambda dg, da, db, ans, g, a, b: _rt.matmul_right(dg, a, b) + _rt.matmul_right(g, da, b),
     _rt.log:           lambda dx, ans, x: dx / x,
+    _rt.expit:         lambda dz, ans, z: _rt.expit_tangent(dz, z),
     _rt.item:          lambda db, di, ans, b, i: _rt.item(db, i),
     _rt.add_at:        lambda db, da, dindex, dg, ans, b, a, index, g: _rt.add_at(db, a, index, dg),
     _rt.drop_last:     lambda db, ans, b: _rt.drop_last(db),

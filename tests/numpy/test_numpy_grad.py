@@ -300,3 +300,12 @@ def test_mlp_value_and_grad_agrees_with_the_loss(rng):
     value, grads = srcad.value_and_grad(mlp_loss, wrt=(0, 1, 2, 3))(*params, x, y)
     assert value == pytest.approx(mlp_loss(*params, x, y))
     assert len(grads) == 4
+
+
+def test_logaddexp_gradient_needs_no_exponential_that_overflows():
+    f = load_function("import numpy as np\n\ndef f(x, y):\n    return np.sum(np.logaddexp(x, y))\n", "f")
+    x, y = np.array([800.0, -800.0, 0.0, 3.0]), np.array([0.0, 0.0, 0.0, np.inf])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        gx, gy = srcad.grad(f, wrt=(0, 1))(x, y)
+    assert_close(gx, np.array([1.0, 0.0, 0.5, 0.0]), rtol=1e-15, atol=1e-300)
+    assert_close(gy, np.array([0.0, 1.0, 0.5, 1.0]), rtol=1e-15, atol=1e-300)

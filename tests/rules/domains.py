@@ -620,6 +620,7 @@ DOMAINS.update({
         Call(((), (4,), (4,))), Call(((2, 3, 5), (2, 3, 4), (2, 4, 5))), Call(((2, 3, 5), (2, 3, 4), (4, 5))),
     )),
     _rt.log: elementwise(POSITIVE),
+    _rt.expit: elementwise(Between(-6.0, 6.0)),
     _rt.item: Domain((ANY, GIVEN), (0,), (
         Call(([(), (), ()], 1)), Call(([(3,), (3,)], 0)), Call(((3, 4), 2)), Call(((), 0)),
     )),
