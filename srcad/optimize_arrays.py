@@ -33,17 +33,19 @@ _FULL_REDUCTIONS = {"sum", "mean", "prod"}  # of any array, never raising
 class ArrayPasses:
     """The passes for one derivative. `arrays`: names (primal and adjoint) known to hold numpy
     arrays; `floats`: names known to hold Python numbers; `resolve(func)`: the object a call's
-    function names; `adjoints`: the adjoints' names."""
+    function names; `adjoint_of`: primal name -> its adjoint's name."""
 
-    def __init__(self, tree, src, arrays, floats, resolve, adjoints=frozenset()):
+    def __init__(self, tree, src, arrays, floats, resolve, adjoint_of=None):
         self.tree, self.arrays, self.floats, self.resolve = tree, arrays, floats, resolve
-        self.adjoints = adjoints
+        self.adjoint_of = adjoint_of or {}  # primal name -> adjoint name
+        self.adjoints = frozenset(self.adjoint_of.values())
         self.rt = src.namespace.refer(runtime, "_rt").id
 
     def run(self, stand_ins):
+        self.numbers = self.scalars()
         uniform = optimize_uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
         changed = uniform.run()
-        self.uniform = frozenset(uniform.carriers)
+        self.numbers |= set(uniform.carriers)
         changed |= optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
         changed |= self.stand_ins() if stand_ins else False
         changed |= self.share_shapes()
@@ -52,6 +54,20 @@ class ArrayPasses:
 
     def is_rt_call(self, node, helper=None):
         return optimize_uniform.is_rt_call(node, self.rt, helper)
+
+    def scalars(self):
+        """Array-kind names known to hold single numbers (numpy scalars): whole-array
+        reductions, arithmetic on them, and their adjoints."""
+        stores = g.store_counts(self.tree)
+        found = set()
+        for stmt in self.tree.body:
+            target = g.single_target(stmt)
+            if target in self.arrays and stores.get(target) == 1:
+                operands = self.elementwise_operands(stmt.value)
+                if operands is not None and (operands[1] or all(
+                        not self.is_array(o) or o.id in found for o in operands[0])):
+                    found.add(target)
+        return found | {self.adjoint_of[p] for p in found if p in self.adjoint_of}
 
     # --- stand-ins ---------------------------------------------------------------------------
 
@@ -287,7 +303,7 @@ def apply(tree, src, deriv, facts, variant, resolve):
     arrays = array_names(deriv, facts)
     if not arrays:
         return tree
-    passes = ArrayPasses(tree, src, arrays, float_names(facts), resolve, frozenset(deriv.adjoint_of.values()))
+    passes = ArrayPasses(tree, src, arrays, float_names(facts), resolve, deriv.adjoint_of)
     passes.run(stand_ins=variant == "grad")
-    free_early(tree, arrays, passes.uniform)
+    free_early(tree, arrays, passes.numbers)
     return tree

@@ -40,6 +40,10 @@ def refused(x):
     return y
 
 
+def squares(xs: np.ndarray):
+    return np.sum(xs * xs)
+
+
 constant = 3.0
 
 if __name__ == "__main__":
@@ -94,6 +98,16 @@ def test_show_side_by_side(model):
     assert first.startswith("def f(x1, x2):") and first.endswith("def f_vjp(x1, x2, by=1.0):")
     assert any(line.startswith("    return math.log(x1)") and "t1 = math.log(x1)" in line
                for line in out.splitlines())
+
+
+def test_show_of_grad_shows_what_grad_runs(model):
+    status, out, err = run("show", f"{model}:squares", "--of", "grad")
+    assert status == 0, err
+    assert "def squares_grad(xs: np.ndarray):" in out and "_rt.stand_in()" in out
+    status, out, err = run("show", f"{model}:squares")
+    assert status == 0 and "def squares_vjp(xs: np.ndarray, by=1.0):" in out
+    status, out, err = run("show", f"{model}:squares", "--of", "hessian")
+    assert status == 2 and out == "" and "--of" in err
 
 
 def test_show_forward_mode(model):
