@@ -114,3 +114,50 @@ def store_counts(tree):
         elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
             counts[node.target.id] = counts.get(node.target.id, 0) + 1
     return counts
+
+
+_LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+
+
+class Scan:
+    """One walk over a function's tree, for passes that would otherwise walk it many times:
+    `nodes` (all of them), `loads` (name -> its Name nodes read), `stores` (as
+    `store_counts`), `parents` (id of a node -> its parent), `top` (id of a node -> the index
+    of the top-level statement holding it) and `calls` (every Call node). Contexts and
+    operators (`Load`, `Add`) are left out."""
+
+    def __init__(self, tree):
+        self.nodes, self.loads, self.stores, self.parents, self.top, self.calls = [], {}, {}, {}, {}, []
+        for arg in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs:
+            self.stores[arg.id] = self.stores.get(arg.id, 0) + 1
+        for i, stmt in enumerate(tree.body):
+            self.parents[id(stmt)] = tree
+            work = [stmt]
+            while work:
+                node = work.pop()
+                self.nodes.append(node)
+                self.top[id(node)] = i
+                if isinstance(node, gast.Name):
+                    if isinstance(node.ctx, gast.Load):
+                        self.loads.setdefault(node.id, []).append(node)
+                    else:
+                        self.stores[node.id] = self.stores.get(node.id, 0) + 1
+                elif isinstance(node, gast.Call):
+                    self.calls.append(node)
+                elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
+                    self.stores[node.target.id] = self.stores.get(node.target.id, 0) + 1
+                for field in node._fields:
+                    value = getattr(node, field, None)
+                    for child in value if isinstance(value, list) else (value,):
+                        if isinstance(child, gast.AST) and not isinstance(child, _LEAVES):
+                            self.parents[id(child)] = node
+                            work.append(child)
+
+
+def replace_child(parent, old, new):
+    """Put `new` where `parent` holds `old` (a field or an item of a list field)."""
+    for field, value in gast.iter_fields(parent):
+        if value is old:
+            setattr(parent, field, new)
+        elif isinstance(value, list) and any(v is old for v in value):
+            setattr(parent, field, [new if v is old else v for v in value])

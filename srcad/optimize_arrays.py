@@ -42,9 +42,10 @@ class ArrayPasses:
         self.rt = src.namespace.refer(runtime, "_rt").id
 
     def run(self, stand_ins):
-        self.numbers = self.scalars()
+        scan = g.Scan(self.tree)
+        self.numbers = self.scalars(scan.stores)
         uniform = optimize_uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
-        changed = uniform.run()
+        changed = uniform.run(scan)
         self.numbers |= set(uniform.carriers)
         changed |= optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
         changed |= self.stand_ins() if stand_ins else False
@@ -55,10 +56,9 @@ class ArrayPasses:
     def is_rt_call(self, node, helper=None):
         return optimize_uniform.is_rt_call(node, self.rt, helper)
 
-    def scalars(self):
+    def scalars(self, stores):
         """Array-kind names known to hold single numbers (numpy scalars): whole-array
         reductions, arithmetic on them, and their adjoints."""
-        stores = g.store_counts(self.tree)
         found = set()
         for stmt in self.tree.body:
             target = g.single_target(stmt)
@@ -74,23 +74,19 @@ class ArrayPasses:
     def stand_ins(self):
         """Replace forward values read only for their shapes by stand-ins of that shape."""
         body = self.tree.body
-        stores = g.store_counts(self.tree)
+        scan = g.Scan(self.tree)
         candidates = {}
         for stmt in body:
             target = g.single_target(stmt)
-            if target is not None and stores.get(target) == 1 and target in self.arrays:
+            if target is not None and scan.stores.get(target) == 1 and target in self.arrays:
                 found = self.elementwise_operands(stmt.value)
                 if found is not None:
                     candidates[target] = (stmt, *found)
-        shape_reads = self.shape_only_reads()
+        shape_reads = self.shape_only_reads(scan)
         while True:  # drop candidates read for their values (not by another candidate)
-            reads = {}
-            for n in gast.walk(self.tree):
-                if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id in candidates:
-                    reads.setdefault(n.id, []).append(n)
             allowed = {id(n) for t, (stmt, ops, _) in candidates.items() for n in ops} | shape_reads
-            unwanted = {t for t, nodes in reads.items() if any(id(n) not in allowed for n in nodes)}
-            unwanted |= {t for t in candidates if t not in reads}  # unread: dead code's business
+            unwanted = {t for t in candidates if not scan.loads.get(t)  # unread: dead code's business
+                        or any(id(n) not in allowed for n in scan.loads[t])}
             if not unwanted:
                 break
             for t in unwanted:
@@ -108,7 +104,8 @@ class ArrayPasses:
         """Where only a value's shape is read, read the array it has its shape from: in
         `t3 = t2 ** 2`, `unbroadcast(bt4, t3)` becomes `unbroadcast(bt4, t2)`, so `t3` can
         go as soon as the forward sweep is done with it."""
-        stores = g.store_counts(self.tree)
+        scan = g.Scan(self.tree)
+        stores = scan.stores
         same = {}  # name -> an array defined before it, of the same shape
         for stmt in self.tree.body:
             target = g.single_target(stmt)
@@ -124,16 +121,18 @@ class ArrayPasses:
         if not same:
             return False
         changed = False
-        shape_reads = self.shape_only_reads()
-        for node in gast.walk(self.tree):
-            if isinstance(node, gast.Name) and id(node) in shape_reads and node.id in same:
-                node.id = same[node.id]
-                changed = True
+        shape_reads = self.shape_only_reads(scan)
+        for name_ in same:
+            for node in scan.loads.get(name_, ()):
+                if id(node) in shape_reads:
+                    node.id = same[name_]
+                    changed = True
         return changed
 
-    def shape_only_reads(self):
+    def shape_only_reads(self, scan):
+        """The ids of the Name nodes that helpers read only for their shapes."""
         found = set()
-        for node in gast.walk(self.tree):
+        for node in scan.calls:
             if self.is_rt_call(node) and node.func.attr in SHAPE_ONLY:
                 positions = SHAPE_ONLY[node.func.attr] or range(1, len(node.args))
                 found |= {id(node.args[p]) for p in positions
@@ -181,8 +180,9 @@ class ArrayPasses:
         every value `b` ever holds is 0.0 or a new array from `add_at`, and until the last such
         update `b` is read only as the array being added into or copied."""
         body = self.tree.body
+        scan = g.Scan(self.tree)
         updates, copies, plain = {}, set(), {}  # plain: name -> stores of other values
-        for node in gast.walk(self.tree):
+        for node in scan.nodes:
             if isinstance(node, gast.Assign) and isinstance(node.targets[0], gast.Name):
                 b = node.targets[0].id
                 value = node.value
@@ -207,10 +207,10 @@ class ArrayPasses:
         for b, nodes in updates.items():
             if b in self.tree_params():
                 continue
-            last = max(_top_index(body, node) for node in nodes)
-            if any(_top_index(body, node) <= last for node in plain.get(b, ())):
+            last = max(scan.top[id(node)] for node in nodes)
+            if any(scan.top[id(node)] <= last for node in plain.get(b, ())):
                 continue
-            if any(self.reads_besides(stmt, b, copies) for stmt in body[:last + 1]):
+            if any(scan.top[id(n)] <= last and id(n) not in copies for n in scan.loads.get(b, ())):
                 continue
             for node in nodes:
                 node.value.func.attr = "add_to"
@@ -221,10 +221,6 @@ class ArrayPasses:
         args = self.tree.args
         return {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
 
-    @staticmethod
-    def reads_besides(stmt, b, copies):
-        return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id == b
-                   and id(n) not in copies for n in gast.walk(stmt))
 
 
 # --- early release ----------------------------------------------------------------------------
@@ -233,9 +229,10 @@ def free_early(tree, arrays, numbers=frozenset()):
     """`del` after the last top-level statement that reads each array computed (not viewed) by
     a top-level statement (not the names in `numbers`, known to hold numbers); only in
     functions without nested functions."""
-    if any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in gast.walk(tree) if n is not tree):
+    scan = g.Scan(tree)
+    if any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in scan.nodes):
         return False
-    stores = g.store_counts(tree)
+    stores = scan.stores
     fresh = set()
     for stmt in tree.body:
         target = g.single_target(stmt)
@@ -245,11 +242,7 @@ def free_early(tree, arrays, numbers=frozenset()):
                 and not (isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Attribute)
                          and stmt.value.func.attr == "scalar_seed"):
             fresh.add(target)
-    last = {}
-    for i, stmt in enumerate(tree.body):
-        for id_ in g.names_in(stmt):
-            if id_ in fresh:
-                last[id_] = i
+    last = {id_: max(scan.top[id(n)] for n in scan.loads[id_]) for id_ in fresh if id_ in scan.loads}
     after = {}
     for id_, i in last.items():
         if not isinstance(tree.body[i], gast.Return):
@@ -279,13 +272,6 @@ def _natural(name_):
     stem = name_.rstrip("0123456789")
     digits = name_[len(stem):]
     return stem, int(digits) if digits else -1
-
-
-def _top_index(body, node):
-    for i, stmt in enumerate(body):
-        if any(n is node for n in gast.walk(stmt)):
-            return i
-    raise ValueError("statement not in the function")
 
 
 def array_names(deriv, facts):

@@ -26,8 +26,8 @@ class Uniform:
         self.carriers = {}   # uniform adjoint -> the primal whose shape it is spread over
         self.scalar = set()  # ids of the reads of uniform adjoints kept as numbers
 
-    def run(self):
-        stores = self.stores = g.store_counts(self.tree)
+    def run(self, scan=None):
+        stores = self.stores = (scan or g.Scan(self.tree)).stores
         for stmt in self.tree.body:
             target = g.single_target(stmt)
             if target is None or stores.get(target) != 1 or target not in self.arrays:
@@ -98,18 +98,15 @@ class Uniform:
 
     def spread_the_rest(self):
         """Every other read of a uniform cotangent becomes `_rt.spread(...)`."""
-        parents = {}
-        for node in gast.walk(self.tree):
-            for child in gast.iter_child_nodes(node):
-                parents[id(child)] = node
+        scan = g.Scan(self.tree)
         replace = {}
-        for node in gast.walk(self.tree):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) \
-                    and node.id in self.carriers and id(node) not in self.scalar:
-                others = self.cofactors(node, parents)
-                replace[id(node)] = self.helper(
-                    "spread", [g.name(node.id), g.name(self.carriers[node.id])]
-                    + [g.name(o) for o in others or ()])
+        for name_ in self.carriers:
+            for node in scan.loads.get(name_, ()):
+                if id(node) not in self.scalar:
+                    others = self.cofactors(node, scan.parents)
+                    replace[id(node)] = self.helper(
+                        "spread", [g.name(name_), g.name(self.carriers[name_])]
+                        + [g.name(o) for o in others or ()])
         _Replace(replace).visit(self.tree)
 
     def cofactors(self, node, parents):
@@ -156,7 +153,7 @@ def fold_signs(tree, rt, adjoints):
     pulled = _PullSigns(rt)
     pulled.visit(tree)
     changed = pulled.changed
-    while _fold_one_sign(tree, rt, adjoints):
+    while _fold_signs_once(tree, rt, adjoints):
         changed = True
     return changed
 
@@ -185,38 +182,30 @@ class _PullSigns(gast.NodeTransformer):
         return node
 
 
-def _fold_one_sign(tree, rt, adjoints):
-    stores = g.store_counts(tree)
-    reads = {}
-    parents = {}
-    for node in gast.walk(tree):
-        for child in gast.iter_child_nodes(node):
-            parents[id(child)] = node
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            reads.setdefault(node.id, []).append(node)
+def _fold_signs_once(tree, rt, adjoints):
+    scan = g.Scan(tree)
+    reads = scan.loads
     defs = {g.single_target(s): s for s in tree.body
-            if g.single_target(s) in adjoints and stores.get(g.single_target(s)) == 1}
+            if g.single_target(s) in adjoints and scan.stores.get(g.single_target(s)) == 1}
+    changed = False
     for target, stmt in defs.items():
         if _is_neg(stmt.value) and len(reads.get(target, ())) == 1:
-            constant = _constant_beside(reads[target][0], parents)
+            constant = _constant_beside(reads[target][0], scan.parents)
             if constant is not None:  # `b = -e` read once as `b * c * ...`: b = e, c = -c
                 stmt.value = stmt.value.operand
                 constant.value = -constant.value
-                return True
-    for node in gast.walk(tree):  # -b, -unbroadcast(b, x): b read only here takes the sign
+                changed = True
+    if changed:
+        return True
+    for node in scan.nodes:  # -b, -unbroadcast(b, x): b read only here takes the sign
         if not _is_neg(node):
             continue
         inner = node.operand
         name_ = inner.args[0] if is_rt_call(inner, rt, "unbroadcast") and inner.args else inner
-        if isinstance(name_, gast.Name) and name_.id in defs and len(reads.get(name_.id, ())) == 1:
-            if _absorb(defs[name_.id], rt):
-                parent = parents[id(node)]
-                for field, value in gast.iter_fields(parent):
-                    if value is node:
-                        setattr(parent, field, inner)
-                    elif isinstance(value, list) and any(v is node for v in value):
-                        setattr(parent, field, [inner if v is node else v for v in value])
-                return True
+        if isinstance(name_, gast.Name) and name_.id in defs and len(reads.get(name_.id, ())) == 1 \
+                and _absorb(defs[name_.id], rt):
+            g.replace_child(scan.parents[id(node)], node, inner)
+            return True  # the scan is stale now
     return False
 
 
