@@ -2,7 +2,8 @@
 
 - uniform cotangents: the cotangent of a sum over a whole array is the same number at every
   element. It is kept as that number: `bt10 = by` stands for `by` at every element of `t10`.
-  Scaled, negated or summed back to an operand's shape (`_rt.unbroadcast_uniform(bt10, t10,
+  Spread back over the axes of another reduction, it is the same number; scaled, negated or
+  summed back to an operand's shape (`_rt.unbroadcast_uniform(bt10, t10,
   t6)`: the number each element of `t6`'s cotangent receives) it stays one number. Where it
   meets arrays it becomes `_rt.spread(bt10, t10, t8)`: the number itself when the arrays of
   the product already have every element the cotangent has (the result is the same, shape
@@ -51,6 +52,10 @@ class Uniform:
         if isinstance(e, gast.Name) and e.id in self.carriers:
             self.scalar.add(id(e))
             return e, self.carriers[e.id]
+        if self.rt_call(e, "unreduce") and len(e.args) == 4 and self.fixed(e.args[1]):
+            inner = self.uniform(e.args[0]) if isinstance(e.args[0], gast.Name) else None
+            if inner is not None:  # spread back over the reduced axes: the same number
+                return inner[0], e.args[1].id
         if self.rt_call(e, "unreduce") and len(e.args) == 4 and g.is_atom(e.args[0]) \
                 and isinstance(e.args[1], gast.Name) and _is_const(e.args[2], None) \
                 and _is_const(e.args[3], False):

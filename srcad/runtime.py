@@ -59,7 +59,7 @@ def unbroadcast(g, x):
         g = g.sum(axis=axes, keepdims=True)
     if not shape:
         return g.reshape(())[()] if isinstance(x, np.generic) else g.reshape(())
-    return g.reshape(shape)
+    return g if g.shape == shape else g.reshape(shape)
 
 
 def unreduce(g, a, axis, keepdims):
@@ -79,9 +79,9 @@ def reduced_size(a, axis):
     """How many elements each result of a reduction over `axis` of `a` summarises."""
     shape = np.shape(a)
     if axis is None:
-        return max(int(np.prod(shape)), 1)
+        return max(math.prod(shape), 1)
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    return int(np.prod([shape[ax] for ax in axes]))
+    return math.prod(shape[ax] for ax in axes)
 
 
 def matmul_left(g, a, b):
