@@ -1,0 +1,69 @@
+"""The helpers of the array passes (srcad/optimize_arrays.py, optimize_uniform.py): what a
+gradient that runs as it is calls instead of the plain rules' helpers.
+
+Generated code reaches these through `srcad.runtime` (as `_rt`), which re-exports them.
+"""
+import numpy as np
+
+from .runtime import _repeats, add_at
+
+__all__ = ["add_to", "spread", "unbroadcast_uniform", "stand_in"]
+
+
+def add_to(b, a, index, g):
+    """`add_at` for an adjoint `b` that no other name holds: `g` is added into `b` itself
+    (once `b` is an array; while it is 0.0, a new array is made as `add_at` makes it)."""
+    if type(b) is not np.ndarray or isinstance(a, (list, tuple)):
+        return add_at(b, a, index, g)
+    if _repeats(index):
+        np.add.at(b, index, g)
+    else:
+        b[index] += g
+    return b
+
+
+def spread(u, carrier, *arrays):
+    """The cotangent that is the number `u` at every element of `carrier`'s shape, to be
+    multiplied with `arrays`: `u` itself where their shapes broadcast to cover the carrier's
+    (the product comes out the same), else `u` spread over that shape (a broadcast view)."""
+    shape = np.shape(carrier)
+    if not shape:
+        return u
+    if arrays:
+        shapes = [np.shape(a) for a in arrays]
+        if shapes[0] == shape and all(s == shape for s in shapes) \
+                or np.broadcast_shapes(shape, *shapes) == np.broadcast_shapes(*shapes):
+            return u
+    return np.broadcast_to(u, shape)
+
+
+def unbroadcast_uniform(u, carrier, operand):
+    """`unbroadcast` of the number `u` at every element of `carrier`'s shape, to the shape of
+    `operand` (broadcast to it): the number each element of the operand's cotangent receives."""
+    size, part = np.size(carrier), np.size(operand)
+    return u if size == part else u * (size // part)
+
+
+def stand_in(*operands):
+    """A value with the shape of an elementwise result of `operands` (broadcast together), for a
+    derivative that needs only that shape: a read-only array of zeros that takes no memory
+    (and keeps none of the operands alive). With no operands: a scalar, standing for a
+    reduction to one number. Operands that do not broadcast raise as numpy does."""
+    arrays = [o for o in operands if type(o) is np.ndarray]
+    if not arrays:
+        shape = np.broadcast_shapes(*map(np.shape, operands)) if operands else ()
+        return np.float64(0.0) if not shape else np.zeros(shape)
+    first = arrays[0]
+    if all(a.shape == first.shape for a in arrays) and all(np.ndim(o) == 0 for o in operands
+                                                           if type(o) is not np.ndarray):
+        shape = first.shape
+    else:
+        shape = np.broadcast_shapes(*map(np.shape, operands))
+    if not shape:
+        return first[()]
+    if first.dtype.hasobject or first.dtype.itemsize > len(_ZERO_BYTES):
+        return np.broadcast_to(first, shape)
+    return np.ndarray(shape, first.dtype, _ZERO_BYTES, 0, (0,) * len(shape))
+
+
+_ZERO_BYTES = bytes(64)  # what every stand-in's elements read (strides 0: one element)
