@@ -105,24 +105,14 @@ def single_target(stmt):
     return None
 
 
-def store_counts(tree):
-    """How many times each name is stored, deleted or bound as a parameter in `tree`."""
-    counts = {}
-    for node in gast.walk(tree):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param, gast.Del)):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-            counts[node.target.id] = counts.get(node.target.id, 0) + 1
-    return counts
-
-
 _LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
 
 
 class Scan:
     """One walk over a function's tree, for passes that would otherwise walk it many times:
-    `nodes` (all of them), `loads` (name -> its Name nodes read), `stores` (as
-    `store_counts`), `parents` (id of a node -> its parent), `top` (id of a node -> the index
+    `nodes` (all of them), `loads` (name -> its Name nodes read), `stores` (name -> how many
+    times it is stored, deleted or bound as a parameter; an augmented assignment counts
+    twice), `parents` (id of a node -> its parent), `top` (id of a node -> the index
     of the top-level statement holding it) and `calls` (every Call node). Contexts and
     operators (`Load`, `Add`) are left out."""
 
