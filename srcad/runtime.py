@@ -19,11 +19,17 @@ def log(x):
 def expit(z):
     """1 / (1 + exp(-z)) without overflow (only exp(-|z|) is computed): the derivative of
     `np.logaddexp(x1, x2)` in x1 is `expit(x1 - x2)`, and it needs no value of logaddexp."""
-    e = np.exp(-np.abs(z))
-    d = 1.0 + e
     if np.ndim(z) == 0:
-        return 1.0 / d if z >= 0 else e / d
-    return np.where(z >= 0, 1.0 / d, e / d)
+        e = np.exp(-abs(z))
+        return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
+    z = np.asarray(z)
+    e = np.abs(z if z.dtype.kind in "fc" else z.astype(float))
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    out = np.where(z >= 0, 1.0, e)
+    e += 1.0
+    out /= e
+    return out
 
 
 def expit_tangent(dz, z):
