@@ -4,10 +4,9 @@ Before each run of statements that come from one line of the user's source, a co
 it (`# model.py:4  z = x * y + math.sin(x)`); `comment()` statements become `# text` lines.
 The text is produced by astor from the tree, so it is exactly what gets compiled.
 """
+import ast
 import linecache
 import re
-
-import ast
 
 import astor
 import gast

@@ -111,15 +111,17 @@ _LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.bool
 class Scan:
     """One walk over a function's tree, for passes that would otherwise walk it many times:
     `nodes` (all of them), `loads` (name -> its Name nodes read), `stores` (name -> how many
-    times it is stored, deleted or bound as a parameter; an augmented assignment counts
-    twice), `parents` (id of a node -> its parent), `top` (id of a node -> the index
+    times it is stored (assigned, a loop's target), deleted or bound as a parameter; an
+    augmented assignment counts twice), `parents` (id of a node -> its parent), `top` (id of a node -> the index
     of the top-level statement holding it) and `calls` (every Call node). Contexts and
     operators (`Load`, `Add`) are left out."""
 
     def __init__(self, tree):
         self.nodes, self.loads, self.stores, self.parents, self.top, self.calls = [], {}, {}, {}, {}, []
-        for arg in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs:
-            self.stores[arg.id] = self.stores.get(arg.id, 0) + 1
+        args = tree.args
+        for arg in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+            if arg is not None:
+                self.stores[arg.id] = self.stores.get(arg.id, 0) + 1
         for i, stmt in enumerate(tree.body):
             self.parents[id(stmt)] = tree
             work = [stmt]

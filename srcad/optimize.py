@@ -153,17 +153,6 @@ class _Folder:
 
 # --- copy propagation -----------------------------------------------------------------------
 
-def _stores(tree):
-    """How many times each name is stored (assignments, augmented ones, loop targets, params)."""
-    counts = {}
-    for node in gast.walk(tree):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Param)):
-            counts[node.id] = counts.get(node.id, 0) + 1
-        elif isinstance(node, gast.AugAssign) and isinstance(node.target, gast.Name):
-            counts[node.target.id] = counts.get(node.target.id, 0) + 1
-    return counts
-
-
 def _blocks(tree):
     """Every statement list in the function (its body, and each branch's and loop's)."""
     out, work = [], [tree]
@@ -193,7 +182,7 @@ def _propagate_copies(tree):
     """Remove one copy `a = b` (b a name or a number) whose reads can all read `b` instead:
     `a` is stored nowhere else, read only after the copy in its block, and `b` is not stored
     while `a` may still be read."""
-    stores = _stores(tree)
+    stores = g.Scan(tree).stores
     total_reads = {}
     for n in gast.walk(tree):
         if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
@@ -228,7 +217,7 @@ def _remove_copies_back(tree):
     With neither stored in between, the second copy is a no-op. With `a` updated in between
     but `b` untouched, and after the copy back `a` read only before `b` is next stored, `a` can
     be `b` throughout (`bt5 = bx; bt5 += e; bx = bt5` is `bx += e`)."""
-    stores = _stores(tree)
+    stores = g.Scan(tree).stores
     for stmts in _blocks(tree):
         for i, stmt in enumerate(stmts):
             if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
@@ -371,11 +360,10 @@ def _remove_dead(tree, pure_calls, adjoints=None):
 
 
 def _is_dead(stmt, reads, pure_calls, adjoints):
-    if isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name):
-        target = stmt.targets[0].id
-    elif isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
+    target = g.single_target(stmt)
+    if target is None and isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         target = stmt.target.id
-    else:
+    if target is None:
         return False
     if adjoints is not None and target not in adjoints:
         return False

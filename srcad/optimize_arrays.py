@@ -3,7 +3,7 @@ cost what a hand-written one costs. They run on a derivative that runs as it is,
 that srcad transforms again (forward over reverse sees the derivative without them).
 
 - stand-ins (`grad` only): a forward value that the reverse sweep needs only the shape of is
-  not computed; `t5 = _rt.stand_in(t4)` stands for `t5 = t4 ** 2`. A gradient has no use for
+  not computed; `t5 = _rt.stand_in(t4, 2)` stands for `t5 = t4 ** 2`. A gradient has no use for
   the value of `np.sum(...)` it returns, nor for the squares inside it. Shapes stay exact, so
   operands that do not broadcast still raise `ValueError`, as the function does;
 - shared shapes: where only the shape of `t3 = t2 ** 2` is read, `t2` is read instead, so
@@ -45,13 +45,13 @@ class ArrayPasses:
         scan = g.Scan(self.tree)
         self.numbers = self.scalars(scan.stores)
         uniform = optimize_uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
-        changed = uniform.run(scan)
+        uniform.run(scan)
         self.numbers |= set(uniform.carriers)
-        changed |= optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
-        changed |= self.stand_ins() if stand_ins else False
-        changed |= self.share_shapes()
-        changed |= self.accumulate_in_place()
-        return changed
+        optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
+        if stand_ins:
+            self.stand_ins()
+        self.share_shapes()
+        self.accumulate_in_place()
 
     def is_rt_call(self, node, helper=None):
         return optimize_uniform.is_rt_call(node, self.rt, helper)
@@ -98,7 +98,6 @@ class ArrayPasses:
         if candidates:
             body[:] = [c for s in body for c in ([_stand_in_comment(s), s]
                                                  if hasattr(s, "stand_in_for") else [s])]
-        return bool(candidates)
 
     def share_shapes(self):
         """Where only a value's shape is read, read the array it has its shape from: in
@@ -118,16 +117,11 @@ class ArrayPasses:
             arrays = [o for o in found[0] if self.is_array(o)]
             if len(arrays) == 1 and stores.get(arrays[0].id) == 1:
                 same[target] = same.get(arrays[0].id, arrays[0].id)
-        if not same:
-            return False
-        changed = False
         shape_reads = self.shape_only_reads(scan)
         for name_ in same:
             for node in scan.loads.get(name_, ()):
                 if id(node) in shape_reads:
                     node.id = same[name_]
-                    changed = True
-        return changed
 
     def shape_only_reads(self, scan):
         """The ids of the Name nodes that helpers read only for their shapes."""
@@ -203,9 +197,10 @@ class ArrayPasses:
                 for n in (n for t in targets for n in gast.walk(t)):
                     if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
                         plain.setdefault(n.id, []).append(node)
-        changed = False
+        args = self.tree.args
+        params = {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
         for b, nodes in updates.items():
-            if b in self.tree_params():
+            if b in params:
                 continue
             last = max(scan.top[id(node)] for node in nodes)
             if any(scan.top[id(node)] <= last for node in plain.get(b, ())):
@@ -214,13 +209,6 @@ class ArrayPasses:
                 continue
             for node in nodes:
                 node.value.func.attr = "add_to"
-            changed = True
-        return changed
-
-    def tree_params(self):
-        args = self.tree.args
-        return {a.id for a in args.posonlyargs + args.args + args.kwonlyargs}
-
 
 
 # --- early release ----------------------------------------------------------------------------
@@ -231,7 +219,7 @@ def free_early(tree, arrays, numbers=frozenset()):
     functions without nested functions."""
     scan = g.Scan(tree)
     if any(isinstance(n, (gast.Lambda, gast.FunctionDef)) for n in scan.nodes):
-        return False
+        return
     stores = scan.stores
     fresh = set()
     for stmt in tree.body:
@@ -247,8 +235,6 @@ def free_early(tree, arrays, numbers=frozenset()):
     for id_, i in last.items():
         if not isinstance(tree.body[i], gast.Return):
             after.setdefault(i, []).append(id_)
-    if not after:
-        return False
     body = []
     for i, stmt in enumerate(tree.body):
         body.append(stmt)
@@ -257,7 +243,6 @@ def free_early(tree, arrays, numbers=frozenset()):
                        for n in sorted(after[i], key=_natural)]
             body.append(g.located(gast.Delete(targets=targets), stmt))
     tree.body = body
-    return True
 
 
 def _stand_in_comment(stmt):

@@ -22,6 +22,9 @@ SHAPE_ONLY = {"spread": None, "unbroadcast_uniform": (1, 2)}
 
 
 class Uniform:
+    """Finds the uniform cotangents of a derivative (`run`), keeps them as numbers and spreads
+    them where they meet arrays; `carriers` is what it found."""
+
     def __init__(self, tree, rt, arrays, floats):
         self.tree, self.rt, self.arrays, self.floats = tree, rt, arrays, floats
         self.carriers = {}   # uniform adjoint -> the primal whose shape it is spread over
@@ -36,10 +39,8 @@ class Uniform:
             found = self.uniform(stmt.value)
             if found is not None:
                 stmt.value, self.carriers[target] = found
-        if not self.carriers:
-            return False
-        self.spread_the_rest()
-        return True
+        if self.carriers:
+            self.spread_the_rest()
 
     def rt_call(self, node, helper):
         return is_rt_call(node, self.rt, helper)
@@ -155,25 +156,21 @@ class _Replace(gast.NodeTransformer):
 def fold_signs(tree, rt, adjoints):
     """Move negations of the cotangents `adjoints` into constant factors (see the module's
     text). The primal statements stay as they are."""
-    pulled = _PullSigns(rt)
-    pulled.visit(tree)
-    changed = pulled.changed
+    _PullSigns(rt).visit(tree)
     while _fold_signs_once(tree, rt, adjoints):
-        changed = True
-    return changed
+        pass
 
 
 class _PullSigns(gast.NodeTransformer):
     """`unbroadcast(-e, x)` is `-unbroadcast(e, x)`; `a + -b` is `a - b`."""
 
     def __init__(self, rt):
-        self.rt, self.changed = rt, False
+        self.rt = rt
 
     def visit_Call(self, node):
         self.generic_visit(node)
         if is_rt_call(node, self.rt, "unbroadcast") and node.args and _is_neg(node.args[0]):
             node.args[0] = node.args[0].operand
-            self.changed = True
             return gast.UnaryOp(op=gast.USub(), operand=node)
         return node
 
@@ -183,7 +180,6 @@ class _PullSigns(gast.NodeTransformer):
                 and is_rt_call(node.right.operand, self.rt, "unbroadcast"):
             node.op = gast.Sub() if isinstance(node.op, gast.Add) else gast.Add()
             node.right = node.right.operand
-            self.changed = True
         return node
 
 
