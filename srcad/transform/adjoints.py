@@ -68,6 +68,8 @@ class Terms:
 
     def adjoint_Call(self, value, bt, ans, stmt):
         fn = self.facts.calls.get(id(value), UNRESOLVED)
+        if fn is not UNRESOLVED and registry().has_no_derivative(fn):
+            return []  # math.floor(x): a constant to the derivative
         rule = registry().reverse_rule(fn) if fn is not UNRESOLVED else None
         if rule is None and fn is UNRESOLVED and isinstance(value.func, gast.Attribute) \
                 and isinstance(value.func.value, gast.Name):

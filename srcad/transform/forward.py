@@ -235,8 +235,9 @@ class _Forward:
         name_, call = stmt.targets[0].id, stmt.value
         bound, kinds = calls.bind_arguments(fn, call, stmt)
         active = [(p, a) for p, a in bound if self.active(a)]
-        if not active:
-            return [stmt]
+        if not active:  # a constant result, which may still overwrite an active variable
+            return [stmt, g.assign(self.tangent(name_), self.zero(g.name(name_)), stmt)] \
+                if self.facts.is_active(name_) else [stmt]
         kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
         compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt, mode="forward")
         jvp_fn = compiled.bind(fn)

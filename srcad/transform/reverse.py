@@ -201,32 +201,46 @@ class _Reverse:
         if fn is not None and calls.is_user_function(fn) and (
                 self.facts.is_active(name_) or calls.passes_active_container(stmt.value, self.facts)):
             forward, backward = self.user_call(stmt, fn)
-        elif self.facts.is_active(name_) and self.has_adjoint(name_) \
-                and any(self.facts.is_active(n) for n in g.names_in(stmt.value)):
-            bt = g.name(self.adjoints[name_])
-            held = None
-            for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
-                if isinstance(pair, Prelude):  # a value the terms index: computed once
-                    held = self.names.temp()
-                    backward.append(g.assign(held, pair.value, stmt))
-                    continue
-                operand, term = pair
-                if isinstance(term, gast.Subscript) and term.value is None:
-                    term.value = g.name(held)
-                if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
-                    backward.append(self.accumulate(operand.id, term, stmt))
-            if not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
-                backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
+        elif self.facts.is_active(name_) and self.has_adjoint(name_):
+            if any(self.facts.is_active(n) for n in g.names_in(stmt.value)):
+                backward = self.adjoint_terms(stmt, name_)
+            backward += self.overwritten(name_, stmt)
         save, restore = self.save(name_, stmt)
         return save + forward, backward + restore
+
+    def adjoint_terms(self, stmt, name_):
+        """The contributions of `name_ = <value>` to the adjoints of its active operands."""
+        bt = g.name(self.adjoints[name_])
+        held, backward = None, []
+        for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
+            if isinstance(pair, Prelude):  # a value the terms index: computed once
+                held = self.names.temp()
+                backward.append(g.assign(held, pair.value, stmt))
+                continue
+            operand, term = pair
+            if isinstance(term, gast.Subscript) and term.value is None:
+                term.value = g.name(held)
+            if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
+                backward.append(self.accumulate(operand.id, term, stmt))
+        return backward
+
+    def overwritten(self, name_, stmt):
+        """`bv = 0.0` once the reverse sweep has passed `v = ...`: the value `v` held before
+        reached nothing after this statement, whatever this one assigns (a constant, an
+        inactive value: `if y > top: y = top` cuts y's old value off). Needless where the
+        adjoint lives in one block (first assigned here) or nothing can precede the first
+        definition."""
+        if name_ not in self.adjoints or self.layout.local(name_) or self.layout.first_at_top(name_, stmt):
+            return []
+        return [g.assign(self.adjoints[name_], g.const(0.0), stmt)]
 
     def user_call(self, stmt, fn):
         """`t = h(a, b)`: forward `t = h_fwd(_tape, a, b)`, reverse `t9 = h_bwd(_tape, bt)`."""
         name_, call = stmt.targets[0].id, stmt.value
         bound, kinds = calls.bind_arguments(fn, call, stmt)
         active = [(p, a) for p, a in bound if isinstance(a, gast.Name) and self.facts.is_active(a.id)]
-        if not active:
-            return [stmt], []
+        if not active:  # a constant result, which may still overwrite an active variable
+            return [stmt], self.overwritten(name_, stmt) if self.facts.is_active(name_) else []
         kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
         changed = calls.mutated_parameters(fn) & {p for p, a in active
                                                   if self.facts.kinds.get(a.id) not in (FLOAT, ARRAY)}
@@ -250,9 +264,7 @@ class _Reverse:
                                                 [g.name(self.tape), seed]), stmt)]
         for i, (_, arg) in enumerate(active):
             backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))
-        if name_ in self.adjoints and not self.layout.local(name_) and not self.layout.first_at_top(name_, stmt):
-            backward.append(g.assign(self.adjoints[name_], g.const(0.0), stmt))
-        return forward, backward
+        return forward, backward + self.overwritten(name_, stmt)
 
     def visit_store(self, stmt):
         """`a[i] = v`: backwards, `v` receives `a`'s adjoint at `[i]`, which is then zero (the
@@ -365,7 +377,7 @@ class _Reverse:
         if counted:
             forward[0].body = [g.located(g.aug_add(counter, g.const(1)), stmt)] + body_f
             forward.insert(0, g.assign(counter, g.const(0), stmt))
-        if not body_b and not active_items:
+        if not body_b and not active_items and not (self.facts.is_active(target) and target in self.adjoints):
             return forward, []
         save_n, restore_n = self.record_count(counter, stmt) if counted else ([], [])
         save_i, restore_i = self.record(items, stmt)
@@ -377,6 +389,10 @@ class _Reverse:
         if not active_items:
             seq = g.subscript(g.clone(items), gast.Slice(lower=None, upper=g.name(counter), step=None)) \
                 if counter else g.clone(items)
+            if self.facts.is_active(target) and target in self.adjoints:
+                # each turn overwrites the target with a constant: what it held before (the
+                # turn before, or before the loop) reached nothing after
+                body_b = body_b + [g.assign(self.adjoints[target], g.const(0.0), stmt)]
             loop = gast.For(target=g.store(target), iter=g.call(g.name("reversed"), [seq]),
                             body=body_b or [gast.Pass()], orelse=[], type_comment=None)
             return [g.located(loop, stmt)]

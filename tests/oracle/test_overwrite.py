@@ -1,0 +1,154 @@
+"""A differentiated variable overwritten by a value that does not depend on the inputs.
+
+`if y > top: y = top` cuts y's old value off: the gradient through y is zero where the branch
+ran. The reverse sweep must reset y's adjoint when it passes such an assignment, and forward
+mode must reset y's tangent, whatever the new value is (a constant, an int, an inactive
+variable or expression, a helper's or a non-differentiable function's result, a loop target).
+Each case is checked against its closed form and against central differences, by grad, jvp
+and grad of grad.
+"""
+import math
+
+import pytest
+
+import srcad
+from helpers import assert_close, fd_grad
+
+
+def clamp(x, c):
+    s = x * 2.0
+    if c > 0:
+        s = 0.61
+    return s * 3.0
+
+
+def clamp_elif_int(x, c):
+    s = x * 2.0
+    if c < -2.0:
+        s = s * 2.0
+    elif c > 0:
+        s = 1
+    else:
+        s = x
+    return s * 3.0
+
+
+def clamp_else_inactive(x, c):
+    s = x * 2.0
+    if c < 0:
+        s = s + 1.0
+    else:
+        s = c * 2.0
+    return s * 3.0
+
+
+def clamp_to_inactive_name(x, c):
+    s = x * 2.0
+    top = c + 1.0
+    if c > 0:
+        s = top
+    return s * 3.0
+
+
+def clamp_in_loop(x, c):
+    s = x * 2.0
+    t = s
+    for _ in range(3):
+        s = s * x
+        if s > 1.5:
+            s = 1.5
+    return s * 3.0 + t
+
+
+def reset_in_while(x, c):
+    s = x * 2.0
+    n = 0
+    while n < 2:
+        s = s * x
+        n = n + 1
+        s = c
+    return s * 3.0 + x
+
+
+def reset_each_turn(x, c):
+    s = x * 2.0
+    for _ in range(2):
+        s = c
+    return s * 3.0 + x
+
+
+def _double(a):
+    return a * 2.0
+
+
+def reset_by_helper(x, c):
+    s = x * 2.0
+    if c > 0:
+        s = _double(c)
+    return s * 3.0
+
+
+def reset_by_floor(x, c):
+    s = x * 2.0
+    if c > 0:
+        s = math.floor(x)
+    return s * 3.0
+
+
+def reset_by_loop_target(x, c):
+    s = x * 2.0
+    for s in range(2):
+        pass
+    return s * 3.0 + x
+
+
+def reset_at_top(x, c):
+    s = x * 2.0
+    u = s * x
+    s = 0.5
+    return s * x + u
+
+
+# (function, args, closed-form d/dx)
+CASES = [
+    (clamp, (0.7, 1.0), 0.0),
+    (clamp, (0.7, -1.0), 6.0),
+    (clamp_elif_int, (0.7, 1.0), 0.0),
+    (clamp_elif_int, (0.7, -1.0), 3.0),
+    (clamp_elif_int, (0.7, -3.0), 12.0),
+    (clamp_else_inactive, (0.7, 1.0), 0.0),
+    (clamp_else_inactive, (0.7, -1.0), 6.0),
+    (clamp_to_inactive_name, (0.7, 1.0), 0.0),
+    (clamp_in_loop, (1.3, 0.0), 2.0),                           # clamped on the first turn
+    (clamp_in_loop, (0.8, 0.0), 24.0 * 0.8 ** 3 + 2.0),  # never clamped: 3 * 2x^4 + 2x
+    (reset_in_while, (0.7, 1.0), 1.0),
+    (reset_each_turn, (0.7, 1.0), 1.0),
+    (reset_by_helper, (0.7, 1.0), 0.0),
+    (reset_by_floor, (0.7, 1.0), 0.0),
+    (reset_by_floor, (0.7, -1.0), 6.0),
+    (reset_by_loop_target, (0.7, 1.0), 1.0),
+    (reset_at_top, (0.7, 1.0), 0.5 + 4.0 * 0.7),
+]
+IDS = [f"{f.__name__}-{args}" for f, args, _ in CASES]
+
+
+@pytest.mark.parametrize("f, args, expected", CASES, ids=IDS)
+def test_closed_form_agrees_with_differences(f, args, expected):
+    assert_close(fd_grad(f, args), expected, rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("f, args, expected", CASES, ids=IDS)
+def test_grad(f, args, expected):
+    assert_close(srcad.grad(f)(*args), expected)
+
+
+@pytest.mark.parametrize("f, args, expected", CASES, ids=IDS)
+def test_jvp(f, args, expected):
+    value, tangent = srcad.jvp(f)(*args, 1.0)
+    assert value == f(*args)
+    assert tangent == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("f, args, expected", CASES, ids=IDS)
+def test_second_derivative(f, args, expected):
+    assert srcad.grad(srcad.grad(f))(*args) == pytest.approx(fd_grad(srcad.grad(f), args), abs=1e-6)
