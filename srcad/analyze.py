@@ -270,10 +270,19 @@ def _mutated_params(simple, params):
         if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call) \
                 and isinstance(stmt.value.func, gast.Attribute) and isinstance(stmt.value.func.value, gast.Name):
             out.add(stmt.value.func.value.id)
+        elif isinstance(stmt, gast.Assign) and _pops(stmt.value):
+            # `_ = tape.pop()` shrinks the caller's list even when the popped value goes unused:
+            # forward mode must pop the list of tangents beside it, or the two fall out of step
+            out.add(stmt.value.func.value.id)
         elif isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
                 and isinstance(stmt.targets[0].value, gast.Name):
             out.add(stmt.targets[0].value.id)
     return out & params
+
+
+def _pops(expr):
+    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) \
+        and expr.func.attr == "pop" and isinstance(expr.func.value, gast.Name)
 
 
 def _propagate_useful(simple, facts, outputs=()):

@@ -4,7 +4,7 @@ import inspect
 
 import numpy as np
 
-from . import errors, parse, pipeline, runtime
+from . import arguments, errors, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
 from .cache import CACHE, Identity
 
@@ -51,10 +51,19 @@ class _Target:
         return errors.at(self.filename, self.def_line, what, hint)
 
     def kinds(self, args, kwargs):
-        """Parameter name -> kind, for this call's arguments (defaults where not passed)."""
+        """Parameter name -> kind, for this call's arguments (defaults where not passed).
+        Refuses a `wrt` argument that holds no numbers to differentiate (see arguments.py)."""
         bound = self.signature.bind(*args, **kwargs)
         bound.apply_defaults()
+        for name in self.wrt:
+            self.check_wrt(name, bound.arguments.get(name))
         return {name: kind_of_type(type(value)) for name, value in bound.arguments.items()}
+
+    def check_wrt(self, name, value):
+        what = arguments.refusal(value)
+        if what is not None:
+            raise self._error(f"cannot differentiate {self.fn.__name__} with respect to {name}, "
+                              f"which holds {what}", arguments.hint(value))
 
     def compiled(self, kinds, mode="reverse", variant="vjp", fn=None, final=True):
         """The derivative for arguments of these kinds; `final`: one that runs as it is (not
@@ -94,8 +103,20 @@ class _Target:
         key = tuple(map(type, args)) + tuple((k, type(v)) for k, v in sorted(kwargs.items()))
         impl = self.impls.get(key)
         if impl is None:
-            impl = self.impls[key] = make(self.kinds(args, kwargs), args, kwargs)
+            impl = self.impls[key] = self.contents_checked(make(self.kinds(args, kwargs), args, kwargs), args, kwargs)
         return impl
+
+    def contents_checked(self, impl, args, kwargs):
+        """`impl`, checking on every call what the lists and tuples in `wrt` hold: their type,
+        which the specialisations are kept under, does not tell."""
+        bound = self.signature.bind(*args, **kwargs)
+        if not any(type(bound.arguments.get(name)) in (list, tuple) for name in self.wrt):
+            return impl
+
+        def checked(*args, **kwargs):
+            self.kinds(args, kwargs)
+            return impl(*args, **kwargs)
+        return checked
 
     def dispatcher(self, make, variant=None):
         """`fn`'s stand-in: finds the specialisation for its arguments' types and calls it.
@@ -295,7 +316,7 @@ def register_made(fn):
     def hvp(cotangent, ans, *args):
         out = []
         for name_, value in zip(positional, args):
-            if kind_of_type(type(value)) in (FLOAT, INT) or isinstance(value, np.ndarray):
+            if _numeric(value):
                 tangent = jvp(grad(g, wrt=name_), wrt=w)(*args, cotangent)[1]  # symmetric second derivatives
                 out.append(tangent)
             else:
@@ -309,6 +330,14 @@ def register_made(fn):
     defvjp(fn, hvp)
     defjvp(fn, forward_rule)
     return True
+
+
+def _numeric(value):
+    """A Python number, or a numpy scalar or array of numbers (np.float64 too: it is no
+    ndarray, but its second derivatives are as real as a float's)."""
+    if kind_of_type(type(value)) in (FLOAT, INT):
+        return True
+    return isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind in "fiu"
 
 
 def _by_forward_mode(target, transform, args, kwargs, values):

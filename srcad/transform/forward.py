@@ -54,7 +54,8 @@ class _Forward:
             self.tangent(p)
         params = [a.id for a in self.tree.args.posonlyargs + self.tree.args.args + self.tree.args.kwonlyargs]
         start = [g.assign(self.tangent(p), self.zero(g.name(p)), self.tree)  # reassigned later from
-                 for p in params if p not in self.facts.wrt and self.facts.is_active(p)]  # active values
+                 for p in params + self.free_active(params)  # active values; a global or closure
+                 if p not in self.facts.wrt and self.facts.is_active(p)]  # value passed to a helper
         body = start + self.block(self.tree.body)
         args = g.clone(self.tree.args)
         args.args += [gast.Name(id=self.tangent(p), ctx=gast.Param(), annotation=None, type_comment=None)
@@ -67,6 +68,15 @@ class _Forward:
         return Derivative(gast.copy_location(fdef, self.tree), None, getattr(ret, "lineno", self.tree.lineno),
                           (None,) * len(self.facts.wrt) if self.tree.args.defaults else (),
                           frozenset(self.tangents.values()), frozenset(), frozenset())
+
+    def free_active(self, params):
+        """Names read but never assigned here (globals, closure values) that the analysis calls
+        active: a container passed to a helper may be changed by it. Their tangent starts at 0."""
+        assigned = set(params) | {n.id for n in gast.walk(self.tree)
+                                  if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
+        read = {n.id: None for n in gast.walk(self.tree) if isinstance(n, gast.Name)
+                and isinstance(n.ctx, gast.Load) and n.id not in assigned}
+        return [n for n in read if self.facts.is_active(n)]
 
     def block(self, stmts):
         out = []
@@ -212,12 +222,23 @@ class _Forward:
             arg = values.get(primal_param)
             values[tangent_param] = g.name(self.tangent(arg.id)) if self.active(arg) else g.name(ZERO)
         values["ans"] = ans
-        expr = _prune(inline(rule, values, self.ns), set(self.tangents.values()) | {ZERO})
+        inlined = inline(rule, values, self.ns)
+        if isinstance(inlined, list):  # a function of tuple output (slogdet): a tuple of tangents
+            return self.tuple_tangent(inlined, ans)
+        expr = _prune(inlined, set(self.tangents.values()) | {ZERO})
         if expr is None:
             return self.zero(ans)
         if rule.broadcasts and self.facts.kind(ans) != FLOAT:
             expr = g.call(self.rt("broadcast_like"), [expr, g.clone(ans)])
         return expr
+
+    def tuple_tangent(self, elts, ans):
+        """`(de0, de1)` for a rule whose body is a tuple; an element with no derivative (None,
+        or zero once the zero tangents are pruned) is a zero like that element of `ans`."""
+        tangents = set(self.tangents.values()) | {ZERO}
+        pruned = [None if e is None else _prune(e, tangents) for e in elts]
+        return g.tuple_(e if e is not None else g.call(self.rt("zeros_like"), [g.subscript(g.clone(ans), g.const(i))])
+                        for i, e in enumerate(pruned))
 
     def custom(self, rule, fn, value, ans, stmt):
         """A rule registered with defjvp: `_rt.custom_jvp(rule, (dx, None), ans, x, c)`."""
