@@ -208,29 +208,35 @@ class _Normalizer:
             return None
         k = self.names.fresh("k")
         index = g.name(k)
+        builtin = self.builtin
         seqs = [g.clone(a) for a in call.args]
         if fn is enumerate:
             if len(seqs) != 1 or not _pair(stmt.target):
                 return None
-            loop_range = g.call(g.name("range"), [g.call(g.name("len"), seqs)])
+            loop_range = g.call(builtin(range), [g.call(builtin(len), seqs)])
             reads = [(stmt.target.elts[0], index), (stmt.target.elts[1], g.subscript(seqs[0], index))]
         elif fn is zip:
             if not (isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(seqs)):
                 return None
-            lengths = [g.call(g.name("len"), [g.clone(s_)]) for s_ in seqs]
-            bound = lengths[0] if len(lengths) == 1 else g.call(g.name("min"), lengths)
-            loop_range = g.call(g.name("range"), [bound])
+            lengths = [g.call(builtin(len), [g.clone(s_)]) for s_ in seqs]
+            bound = lengths[0] if len(lengths) == 1 else g.call(builtin(min), lengths)
+            loop_range = g.call(builtin(range), [bound])
             reads = [(t, g.subscript(s_, index)) for t, s_ in zip(stmt.target.elts, seqs)]
         else:
             if len(seqs) != 1:
                 return None
-            last = gast.BinOp(left=g.call(g.name("len"), [g.clone(seqs[0])]), op=gast.Sub(), right=g.const(1))
-            loop_range = g.call(g.name("range"), [last, g.const(-1), g.const(-1)])
+            last = gast.BinOp(left=g.call(builtin(len), [g.clone(seqs[0])]), op=gast.Sub(), right=g.const(1))
+            loop_range = g.call(builtin(range), [last, g.const(-1), g.const(-1)])
             reads = [(stmt.target, g.subscript(seqs[0], index))]
         body = [g.located(gast.Assign(targets=[t], value=v, type_comment=None), stmt) for t, v in reads]
         self.src.local_names.add(k)
         return g.located(gast.For(target=g.store(k), iter=loop_range, body=body + stmt.body,
                                   orelse=stmt.orelse, type_comment=None), stmt)
+
+    def builtin(self, fn):
+        """A builtin the generated code calls, under a name the user's own variables do not
+        shadow (a local `len` would otherwise be called)."""
+        return self.src.namespace.refer(fn, fn.__name__)
 
     def visit_While(self, stmt):
         if stmt.orelse and not g.breaks_out(stmt.body):

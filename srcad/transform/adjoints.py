@@ -115,7 +115,7 @@ class Terms:
     adjoint_List = adjoint_Tuple
 
     def adjoint_Subscript(self, value, bt, ans, stmt):
-        return [(value.value, AddAt(adjoint_index(value.slice), bt))]
+        return [(value.value, AddAt(adjoint_index(value.slice, self.ns), bt))]
 
     def unbroadcast(self, term, operand, ans, rule):
         """`term` summed back to `operand`'s shape where the rule's operands may broadcast."""
@@ -126,13 +126,13 @@ class Terms:
         return g.call(self.rt("unbroadcast"), [term, g.clone(operand)])
 
 
-def adjoint_index(index):
+def adjoint_index(index, namespace):
     """An index as a value `_rt.add_at` can take: `a:b` becomes `slice(a, b, None)`."""
     if isinstance(index, gast.Slice):
         parts = [g.clone(p) if p is not None else g.const(None) for p in (index.lower, index.upper, index.step)]
-        return g.call(g.name("slice"), parts)
+        return g.call(namespace.refer(slice, "slice"), parts)
     if isinstance(index, gast.Tuple):
-        return g.tuple_(adjoint_index(e) for e in index.elts)
+        return g.tuple_(adjoint_index(e, namespace) for e in index.elts)
     return g.clone(index)
 
 

@@ -110,7 +110,7 @@ class _Forward:
         if self.facts.is_active(target) and self.active(items):  # for row, drow in zip(X, dX)
             new.target = g.tuple_([g.store(target), g.store(self.tangent(target))])
             new.target.ctx = gast.Store()
-            new.iter = g.call(g.name("zip"), [g.clone(items), g.name(self.tangent(items.id))])
+            new.iter = g.call(self.ns.refer(zip, "zip"), [g.clone(items), g.name(self.tangent(items.id))])
         elif self.facts.is_active(target):
             body = [g.assign(self.tangent(target), self.zero(g.name(target)), stmt)] + body
         new.body = body or [gast.Pass()]

@@ -285,7 +285,7 @@ class _Reverse:
             raise Unsupported(stmt, f"cannot differentiate a write into {a}, of which another name "
                                     "may hold a view or an alias", "Build a new array (np.where, "
                                     "np.stack, np.concatenate) or copy what you read from it")
-        index = adjoint_index(target.slice)
+        index = adjoint_index(target.slice, self.ns)
         forward, backward, restore = [stmt], [], []
         if needed:
             old = g.call(self.rt("saved"), [g.subscript(g.name(a), g.clone(target.slice))])
@@ -393,16 +393,16 @@ class _Reverse:
                 # each turn overwrites the target with a constant: what it held before (the
                 # turn before, or before the loop) reached nothing after
                 body_b = body_b + [g.assign(self.adjoints[target], g.const(0.0), stmt)]
-            loop = gast.For(target=g.store(target), iter=g.call(g.name("reversed"), [seq]),
+            loop = gast.For(target=g.store(target), iter=g.call(self.builtin(reversed), [seq]),
                             body=body_b or [gast.Pass()], orelse=[], type_comment=None)
             return [g.located(loop, stmt)]
         k = self.names.fresh("k_")
-        count = g.name(counter) if counter else g.call(g.name("len"), [g.clone(items)])
+        count = g.name(counter) if counter else g.call(self.builtin(len), [g.clone(items)])
         read = g.assign(target, g.subscript(g.clone(items), g.name(k)), stmt)
         self.reads.add(items.id)
         scatter = self.accumulate(items.id, AddAt(g.name(k), g.name(self.adjoint_name(target))), stmt)
         reset = g.assign(self.adjoint_name(target), g.const(0.0), stmt)
-        indices = g.call(g.name("reversed"), [g.call(g.name("range"), [count])])
+        indices = g.call(self.builtin(reversed), [g.call(self.builtin(range), [count])])
         loop = gast.For(target=g.store(k), iter=indices, body=[read] + body_b + [scatter, reset],
                         orelse=[], type_comment=None)
         return [g.located(loop, stmt)]
@@ -418,7 +418,7 @@ class _Reverse:
             return forward[1:], []
         save, restore = self.record_count(counter, stmt)
         turn = self.names.fresh("_")
-        loop = gast.For(target=g.store(turn), iter=g.call(g.name("range"), [g.name(counter)]),
+        loop = gast.For(target=g.store(turn), iter=g.call(self.builtin(range), [g.name(counter)]),
                         body=body_b, orelse=[], type_comment=None)
         return forward + save, restore + [g.located(loop, stmt)]
 
@@ -467,6 +467,10 @@ class _Reverse:
 
     def rt(self, helper):
         return g.attr(self.ns.refer(runtime, "_rt"), helper)
+
+    def builtin(self, fn):
+        """A builtin under a name no user variable shadows (see Namespace.refer)."""
+        return self.ns.refer(fn, fn.__name__)
 
     def has_adjoint(self, primal):
         """Whether `primal`'s adjoint may be non-zero here. A local variable's adjoint exists

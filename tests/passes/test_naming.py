@@ -7,9 +7,10 @@ import math
 
 import gast
 import numpy as np
+import pytest
 
 import srcad
-from helpers import assert_close, fd_grad, load_function
+from helpers import assert_close, fd_directional, fd_grad, load_function
 from srcad import runtime
 from srcad.naming import Names, Namespace
 
@@ -152,3 +153,60 @@ def test_generated_names_never_collide_with_the_users():
     assert "bx_2 =" in text_           # x's adjoint, beside the user's bx
     args = (0.3, 2.0, 0.5, 1.5)
     assert_close(srcad.grad(f)(*args), fd_grad(f, args))
+
+
+# The builtins srcad's own code calls (range, len, reversed, zip, min, slice: the loops it
+# generates, enumerate/zip/reversed lowered to indices, slices of adjoints) under names that a
+# local variable of the user's shadows: each must still reach the builtin.
+SHADOWING = '''
+    import numpy as np
+
+
+    def scalar_loops(x, xs):
+        range = 2.0
+        zip = 3.0
+        enumerate = 0.5
+        float = 1.5
+        slice = 0.25
+        min = 4.0
+        len = 1.0
+        reversed = 2.0
+        s = x * range * zip * enumerate * float * slice * min * len * reversed
+        for a in xs:
+            s = s + a * x
+        n = 0
+        while n < 2:
+            s = s * x
+            n = n + 1
+        return s
+
+
+    def lowered_loops(x, ys):
+        len = 2.0
+        range = 3.0
+        min = 0.5
+        slice = 0.1
+        s = 0.0
+        for i, y in enumerate(ys):
+            s = s + y * x * len
+        for a, b in zip(ys, ys):
+            s = s + a * b * x * range
+        for y in reversed(ys):
+            s = s * min + y * 1.5
+        v = ys[1:3] * x * slice
+        return s + np.sum(v)
+'''
+
+
+@pytest.mark.parametrize("name_, args", [
+    ("scalar_loops", (0.7, [0.5, 1.5])),
+    ("lowered_loops", (0.7, np.array([0.5, 1.5, 2.0]))),
+])
+def test_a_local_named_like_a_builtin_srcad_calls_does_not_reach_its_code(name_, args):
+    f = load_function(SHADOWING, name_)
+    wrt = (0,) if isinstance(args[1], list) else (0, 1)
+    assert_close(srcad.grad(f, wrt=wrt)(*args), fd_grad(f, args, wrt))
+    tangents = [1.0, np.linspace(0.5, 1.0, 3)][:len(wrt)]
+    assert srcad.jvp(f, wrt=wrt)(*args, *tangents)[1] == \
+        pytest.approx(fd_directional(f, args, wrt, tangents))
+    assert srcad.grad(srcad.grad(f))(*args) == pytest.approx(fd_grad(srcad.grad(f), args), rel=1e-6)
