@@ -37,6 +37,10 @@ class _Target:
             raise self._error(f"{transform}(wrt={w!r}): wrt must be a position, a parameter name "
                               f"or a tuple of them", f"Use one of {names}")
         if isinstance(w, int):
+            if not plain:
+                raise self._error(f"{transform}: {self.fn.__name__} has no named parameters to "
+                                  "differentiate with respect to, only *args or **kwargs",
+                                  "Give it a parameter for each value: def f(x, y)")
             if not -len(positional) <= w < len(positional):
                 raise self._error(f"{transform}(wrt={w}): {self.fn.__name__} has no positional "
                                   f"parameter at position {w}",
@@ -53,7 +57,10 @@ class _Target:
     def kinds(self, args, kwargs):
         """Parameter name -> kind, for this call's arguments (defaults where not passed).
         Refuses a `wrt` argument that holds no numbers to differentiate (see arguments.py)."""
-        bound = self.signature.bind(*args, **kwargs)
+        try:
+            bound = self.signature.bind(*args, **kwargs)
+        except TypeError as error:  # as the call of fn itself would say, naming fn
+            raise TypeError(f"{self.fn.__name__}(): {error}") from None
         bound.apply_defaults()
         for name in self.wrt:
             self.check_wrt(name, bound.arguments.get(name))

@@ -6,11 +6,13 @@ cells, and `resolve(expr)` turns a global name or module attribute (`np.sin`, `m
 `sin` after `from math import sin`) into the object it denotes.
 """
 import builtins
+import functools
 import inspect
 import textwrap
 from dataclasses import dataclass, field
 
 import gast
+import numpy as np
 
 from .errors import SrcadError
 
@@ -57,11 +59,8 @@ UNRESOLVED = _Unresolved()
 
 def function(fn):
     """Parse `fn` into a `Source`; refuse with SrcadError when it has no readable source."""
-    code = getattr(fn, "__code__", None)
-    if code is None or not inspect.isfunction(fn):
-        raise SrcadError(f"cannot differentiate {fn!r}: it is not a Python function with source "
-                         "code (a builtin or C function). Wrap it in a def, or register its "
-                         "derivative with srcad.defvjp")
+    _refuse_what_is_not_a_def(fn)
+    code = fn.__code__
     try:
         lines, first = inspect.getsourcelines(fn)
     except (OSError, TypeError) as error:
@@ -75,6 +74,36 @@ def function(fn):
     src.all_names = {node.id for node in gast.walk(tree) if isinstance(node, gast.Name)}
     src.all_names |= src.local_names
     return src
+
+
+def _refuse_what_is_not_a_def(fn):
+    """Refuse what has no one `def` (or lambda) to read, saying what it is and what to pass."""
+    if inspect.isfunction(fn) and getattr(fn, "__code__", None) is not None:
+        if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+            raise SrcadError(f"cannot differentiate {fn.__qualname__}: it is an async function. "
+                             "Differentiate a plain def that computes the value, and await outside it")
+        return
+    if not callable(fn):
+        raise TypeError(f"srcad differentiates functions, but was given {_brief(fn)}, a "
+                        f"{type(fn).__name__}. Pass the function itself: grad(f), not grad(f(x))")
+    if inspect.isclass(fn):
+        raise SrcadError(f"cannot differentiate the class {fn.__qualname__}: srcad differentiates "
+                         "functions. Write a def that uses the class; for a method, differentiate "
+                         f"{fn.__name__}.method and pass the instance as an argument")
+    if inspect.ismethod(fn) or isinstance(fn, functools.partial) or not inspect.isroutine(fn) \
+            and not isinstance(fn, np.ufunc):
+        raise SrcadError(f"cannot differentiate {_brief(fn)}: srcad reads the source of def functions "
+                         "and lambdas, and this is a bound method, a functools.partial or an object "
+                         "with __call__. Differentiate the function it calls, passing the bound "
+                         "values (self, the partial's arguments) as arguments not in wrt")
+    raise SrcadError(f"cannot differentiate {_brief(fn)}: it is not a Python function with source "
+                     "code (a builtin or C function). Wrap it in a def, or register its "
+                     "derivative with srcad.defvjp")
+
+
+def _brief(value):
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _function_node(fn, text, first):
