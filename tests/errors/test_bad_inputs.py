@@ -349,7 +349,6 @@ ROWS = {
 IN_PROGRESS = {  # rows another piece of issue 11's work fixes
     "parameters impls entry make": "fixed by stale work in progress (the dispatcher's names)",
     "parameters impl type": "fixed by stale work in progress (the dispatcher's names)",
-    "a local named len": "fixed by misc work in progress (user locals shadowing builtins)",
     "f returns a string": "fixed by edges work in progress (outputs checked)",
     "f returns None": "fixed by edges work in progress (outputs checked)",
 }
