@@ -41,6 +41,7 @@ class Facts:
     single: bool = True                          # one gradient, not a tuple of them
     keep: list = field(default_factory=list)
     viewed: set = field(default_factory=set)      # arrays another name may alias or view
+    complex_powers: bool = False                  # a float `**` may give a complex number
 
     @property
     def active(self):
@@ -101,11 +102,26 @@ def dataflow(tree, src, wrt, arg_kinds):
     facts.int_params = {p for p, kind in arg_kinds.items() if kind == INT}
     arg_kinds = {p: FLOAT if kind == INT else kind for p, kind in arg_kinds.items()}
     _infer_kinds(simple, facts, arg_kinds, src)
+    facts.complex_powers = any(_may_be_complex_power(s, facts) for s in simple)
     _propagate_varied(simple, facts)
     _propagate_useful(simple, facts, _mutated_params(simple, set(arg_kinds)))
     _check_in_place(simple, src, facts, set(arg_kinds))
     facts.viewed = _viewed(simple, facts)
     return facts
+
+
+def _may_be_complex_power(stmt, facts):
+    """Whether `stmt` is `t = a ** b` on Python numbers with `b` not a whole constant: Python
+    gives a complex number for a negative `a` (numpy gives nan), which the derivative must
+    refuse rather than pass on."""
+    value = getattr(stmt, "value", None)
+    if not (isinstance(value, gast.BinOp) and isinstance(value.op, gast.Pow)):
+        return False
+    if ARRAY in (facts.kind(value.left), facts.kind(value.right)):
+        return False
+    exponent = value.right
+    return not (isinstance(exponent, gast.Constant) and type(exponent.value) in (int, float)
+                and float(exponent.value).is_integer())
 
 
 def _viewed(simple, facts):

@@ -24,6 +24,7 @@ class _Target:
             self.filename, self.def_line = src.filename, src.tree.lineno
         self.signature = inspect.signature(fn)
         self.params = list(self.signature.parameters.values())
+        self.transform = transform
         self.single = not isinstance(wrt, tuple)
         self.wrt = tuple(self._param_name(w, transform) for w in ((wrt,) if self.single else wrt))
         self.impls = {}
@@ -62,8 +63,11 @@ class _Target:
         except TypeError as error:  # as the call of fn itself would say, naming fn
             raise TypeError(f"{self.fn.__name__}(): {error}") from None
         bound.apply_defaults()
-        for name in self.wrt:
-            self.check_wrt(name, bound.arguments.get(name))
+        for name in self.wrt:  # complex arrays are refused as the derivative runs (gradient)
+            value = bound.arguments.get(name)
+            self.check_wrt(name, value)
+            if issubclass(type(value), (complex, np.complexfloating)):
+                raise self.refused(runtime.NotReal(f"the argument {name} is complex"))
         return {name: kind_of_type(type(value)) for name, value in bound.arguments.items()}
 
     def check_wrt(self, name, value):
@@ -153,12 +157,18 @@ class _Target:
         return stand_in
 
     def not_scalar(self, value, compiled, transform):
-        what = f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) \
-            else f"a {type(value).__name__}"
-        return errors.at(compiled.filename, compiled.return_lineno,
-                        f"{transform} needs a scalar output, but {self.fn.__name__} returned {what}",
-                        "Use srcad.vjp for a vector-Jacobian product or srcad.jacobian for the "
-                        "whole Jacobian")
+        return self.refused(runtime.NotScalar(value), compiled, transform)
+
+    def refused(self, refusal, compiled=None, transform=None):
+        """The SrcadError for what the runtime refused as the derivative ran, citing `fn`'s
+        return line (its def line where no derivative was compiled): a non-scalar output
+        (runtime.NotScalar) or a complex number (runtime.NotReal)."""
+        filename, lineno = (compiled.filename, compiled.return_lineno) if compiled \
+            else (self.filename, self.def_line)
+        transform = transform or self.transform
+        if isinstance(refusal, runtime.NotScalar):
+            return errors.bad_output(filename, lineno, transform, self.fn.__name__, refusal.value)
+        return errors.complex_error(filename, lineno, transform, f"{refusal.what} in {self.fn.__name__}")
 
 
 def _transformation(make):
@@ -205,18 +215,22 @@ def value_and_grad(fn, wrt=0):
 
 
 def _checked(target, compiled, transform):
-    """The compiled derivative, bound to `fn`; where its code checks that the output is a
-    scalar (`_rt.scalar_seed`), a refusal becomes the SrcadError citing `fn`'s return line."""
+    """The compiled derivative, bound to `fn`; where its code checks its output and gradients
+    (`_rt.scalar_seed`: a real scalar; `_rt.gradient`: no complex number), a refusal becomes
+    the SrcadError citing `fn`'s return line."""
     impl = compiled.bind(target.fn)
-    if "scalar_seed" not in compiled.text:
+    if not any(check in compiled.text for check in _CHECKS):
         return impl
 
     def checked(*args, **kwargs):
         try:
             return impl(*args, **kwargs)
-        except runtime.NotScalar as refusal:
-            raise target.not_scalar(refusal.value, compiled, transform) from None
+        except (runtime.NotScalar, runtime.NotReal) as refusal:
+            raise target.refused(refusal, compiled, transform) from None
     return checked
+
+
+_CHECKS = ("_rt.scalar_seed(", "_rt.gradient(", "_rt.zeros_like(", "_rt.tangent_out(")
 
 
 @_transformation
@@ -241,7 +255,12 @@ def vjp(fn, wrt=0):
             def pullback(cotangent):
                 if type(cotangent) is int:
                     cotangent = float(cotangent)
-                return reverse_part(list(tape), cotangent)
+                elif type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
+                    raise target.refused(runtime.NotReal("the cotangent is complex"), compiled)
+                try:
+                    return reverse_part(list(tape), cotangent)
+                except runtime.NotReal as refusal:
+                    raise target.refused(refusal, compiled) from None
             return value, pullback
         return value_and_pullback
     return target.dispatcher(make)
@@ -253,6 +272,7 @@ def jvp(fn, wrt=0):
     `wrt` argument, in order."""
     target = _Target(fn, wrt, "jvp")
     impls = {}
+    positions = [i for i, p in enumerate(target.params) if p.name in target.wrt]
 
     @functools.wraps(fn)
     def value_and_tangent(*args):
@@ -266,7 +286,13 @@ def jvp(fn, wrt=0):
         if found is None:
             found = impls[key] = target.forward_impl(primals, {})
         impl, compiled = found
-        return impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
+        for value in tangents + tuple(primals[i] for i in positions if i < len(primals)):
+            if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c":
+                raise target.refused(runtime.NotReal("an argument or tangent is complex"), compiled)
+        try:
+            return impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
+        except runtime.NotReal as refusal:
+            raise target.refused(refusal, compiled) from None
     value_and_tangent.__srcad__ = (target, None)  # not to be differentiated again
     return value_and_tangent
 
@@ -351,9 +377,11 @@ def _by_forward_mode(target, transform, args, kwargs, values):
     """grad (or value_and_grad) of a derivative srcad made, by forward mode over its code."""
     def run(*args, **kwargs):
         value, columns = _forward_jacobian(target, args, kwargs)
-        if np.ndim(value) != 0 or isinstance(value, (tuple, list)):
-            raise target._error(f"{transform} needs a scalar output, but {target.fn.__name__} "
-                                f"returned {_describe(value)}", "Use srcad.jacobian")
+        if type(value) is not float:
+            try:
+                runtime.scalar_seed(value)
+            except (runtime.NotScalar, runtime.NotReal) as refusal:
+                raise target.refused(refusal) from None
         gradient = columns[0] if target.single else tuple(columns)
         return (value, gradient) if values else gradient
     return run
@@ -423,11 +451,6 @@ def _assemble(cells, first, second, last):
     if not out_shape and not in_shape:
         return float(cells[0])
     return np.array([np.asarray(c, dtype=float) for c in cells]).reshape(out_shape + in_shape)
-
-
-def _describe(value):
-    return f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) \
-        else f"a {type(value).__name__}"
 
 
 def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import analyze, emit, errors, load, normalize, optimize, optimize_arrays, parse, transform
+from . import analyze, emit, errors, load, normalize, optimize, optimize_arrays, parse, runtime, transform
 from .cache import CACHE, Identity
 from .errors import Unsupported
 from .naming import Names, Namespace
@@ -131,13 +131,15 @@ def _float_functions(src):
 
 
 def _pure_calls(src):
-    """Calls the optimiser may drop: functions in the rule tables and srcad's runtime helpers."""
+    """Calls the optimiser may drop: functions in the rule tables and srcad's runtime helpers
+    (but `scalar_seed`, which checks the output even where the gradient does not need it)."""
     reg = registry()
 
     def pure(call):
         obj = _resolve(call.func, src)
         module = getattr(obj, "__module__", None) or ""
-        return obj is not parse.UNRESOLVED and (reg.knows(obj) or module.startswith("srcad.runtime"))
+        return obj is not parse.UNRESOLVED and obj is not runtime.scalar_seed \
+            and (reg.knows(obj) or module.startswith("srcad.runtime"))
     return pure
 
 

@@ -47,7 +47,7 @@ def sign(x):
 def unbroadcast(g, x):
     """The cotangent `g` summed back to the shape of operand `x` it was broadcast from."""
     if type(x) is float or type(x) is int:
-        return g if type(g) is float else float(np.sum(g))
+        return g if type(g) is float else real_float(np.sum(g))
     if type(x) is np.ndarray and type(g) is np.ndarray and x.shape == g.shape:
         return g  # the common case, first
     if isinstance(x, (list, tuple)):
@@ -71,7 +71,7 @@ def unbroadcast(g, x):
 def unreduce(g, a, axis, keepdims):
     """The cotangent of a reduction (`sum`) over `axis`, spread back over `a`'s shape."""
     if type(a) is float or type(a) is int:
-        return float(g)
+        return real_float(g)
     shape = np.shape(a)
     if axis is not None and not keepdims:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
@@ -146,11 +146,48 @@ class NotScalar(Exception):
         self.value = value
 
 
+class NotReal(Exception):
+    """Raised where a complex number meets a derivative (srcad differentiates real code only:
+    taking the real part would be silently wrong); the API turns it into a SrcadError."""
+
+    def __init__(self, what):
+        super().__init__(what)
+        self.what = what
+
+
 def scalar_seed(y):
-    """The seed 1.0 of a gradient, for a scalar output `y`; a non-scalar one is refused."""
-    if np.ndim(y) != 0 or isinstance(y, (tuple, list)):
+    """The seed 1.0 of a gradient, for a real scalar output `y`; anything else is refused."""
+    if type(y) is float:
+        return 1.0
+    if isinstance(y, (tuple, list)) or np.ndim(y) != 0 or not _is_number(y):
         raise NotScalar(y)
     return 1.0
+
+
+def _is_number(y):
+    """Whether `y` is a real number: an int, a float, a numpy number or 0-d array (no bool);
+    a complex one is refused here (NotReal), for a message of its own."""
+    if isinstance(y, (np.ndarray, np.generic)):
+        kind = y.dtype.kind
+    elif type(y) is complex:
+        kind = "c"
+    else:
+        return isinstance(y, (int, float)) and not isinstance(y, bool)
+    if kind == "c":
+        _complex(f"the output is complex ({y!r})")
+    return kind in "iuf"
+
+
+def _complex(what):
+    raise NotReal(what)
+
+
+def real_float(v):
+    """`float(v)` for a real number `v`; a complex `v` is refused rather than cut to its real
+    part (which numpy does, with only a warning)."""
+    if np.iscomplexobj(v):
+        _complex(f"a complex value reached the gradient ({v!r})")
+    return float(v)
 
 
 def item(b, i):
@@ -269,14 +306,19 @@ def zeros_like(x):
 
 def gradient(g, x):
     """`g` as the gradient API.md promises for argument `x`: a float for a Python number, else a
-    fresh writable ndarray of `x`'s shape, float64 unless `x` has another float dtype."""
+    fresh writable ndarray of `x`'s shape, float64 unless `x` has another float dtype. A complex
+    `x` or `g` is refused (NotReal): its real part alone would be a wrong gradient."""
     if type(x) is float or type(x) is int or type(x) is bool:
-        return float(g)
-    dtype = x.dtype if isinstance(x, (np.ndarray, np.generic)) and x.dtype.kind == "f" \
-        else np.float64
+        return g if type(g) is float else real_float(g)
+    kind = x.dtype.kind if isinstance(x, (np.ndarray, np.generic)) else ""
+    if kind == "c":
+        _complex(f"an argument is a complex array (dtype {x.dtype})")
+    dtype = x.dtype if kind == "f" else np.float64
     if type(g) is np.ndarray and g.dtype == dtype and g.shape == np.shape(x) \
             and g.flags.writeable and g.base is None:
         return g
+    if np.iscomplexobj(g):
+        _complex("a complex value reached the gradient")
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=dtype)
 
 
@@ -284,12 +326,16 @@ def gradient(g, x):
 
 def tangent_out(d, y):
     """The output's tangent as jvp returns it: a float for a float output, else an array of the
-    output's shape (tuples and lists element by element)."""
+    output's shape (tuples and lists element by element). Complex values are refused."""
     if type(y) is float or type(y) is int or isinstance(y, np.generic):
-        return float(d) if np.ndim(d) == 0 else float(np.sum(d))
+        if np.iscomplexobj(y):
+            _complex(f"the output is complex ({y!r})")
+        return real_float(d if np.ndim(d) == 0 else np.sum(d))
     if isinstance(y, (tuple, list)):
         parts = [tangent_out(0.0 if type(d) is float else d[i], v) for i, v in enumerate(y)]
         return tuple(parts) if isinstance(y, tuple) else parts
+    if np.iscomplexobj(y) or np.iscomplexobj(d):
+        _complex("the output or its tangent is complex")
     if np.shape(d) == np.shape(y) and isinstance(d, np.ndarray):
         return d
     return np.array(np.broadcast_to(d, np.shape(y)), dtype=np.result_type(d, float))

@@ -7,13 +7,13 @@ float dtype: float32 in, float32 out.
 """
 import numpy as np
 
-from .runtime import reduced_size, sign, unbroadcast, unreduce
+from .runtime import real_float, reduced_size, sign, unbroadcast, unreduce
 
 def shaped_like(out, a, order="C"):
     """`out` reshaped (in `order`) to the shape of operand `a`: a float where `a` is a Python
     number."""
     if type(a) is float or type(a) is int:
-        return float(np.sum(out))
+        return real_float(np.sum(out))
     return np.reshape(out, np.shape(a), order=order)
 
 

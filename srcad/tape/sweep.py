@@ -99,17 +99,10 @@ class Target:
         return args, kwargs, leaves
 
     def not_scalar(self, value):
-        if isinstance(value, np.ndarray):
-            what = f"an array of shape {value.shape}"
-        else:
-            what = f"a {type(value).__name__}"
-        what = f"{self.transform} needs a scalar output, but {_name(self.fn)} returned {what}"
-        hint = ("Use srcad.vjp for a vector-Jacobian product or srcad.jacobian for the whole "
-                "Jacobian")
+        """The refusal of `value`, not a real scalar, as f's output (errors.bad_output)."""
         code = getattr(self.fn, "__code__", None)
-        if code is None:
-            return SrcadError(f"{what}. {hint}.")
-        return errors.at(code.co_filename, _return_line(code), what, hint)
+        filename, lineno = (code.co_filename, _return_line(code)) if code is not None else (None, None)
+        return errors.bad_output(filename, lineno, self.transform, _name(self.fn), value)
 
 
 def run(target, args, kwargs):
@@ -121,7 +114,7 @@ def run(target, args, kwargs):
         out = target.fn(*args, **kwargs)
         recorded = type(out) is Node and out.tape is tape
         value = out.value if recorded else out
-        if not _is_scalar(value):
+        if type(value) is not float and not _is_real_scalar(value):
             raise target.not_scalar(value)
         if recorded:
             backward(tape, out)
@@ -129,7 +122,12 @@ def run(target, args, kwargs):
         tape.clear()  # each node refers to its tape: without this, only gc would free them
     grads = []
     for leaf, arg in leaves:
-        grad = _gradient(leaf.grad, arg)
+        try:
+            grad = _gradient(leaf.grad, arg)
+        except runtime.NotReal as refusal:
+            code = target.fn.__code__
+            raise errors.complex_error(code.co_filename, code.co_firstlineno, target.transform,
+                                       f"{refusal.what} in {_name(target.fn)}") from None
         if type(grad) is np.ndarray and any(grad is other for other in grads):
             grad = grad.copy()  # rules may hand one array to two operands (x + y)
         grads.append(grad)
@@ -200,13 +198,12 @@ def _gradient(g, arg):
     return runtime.gradient(g, arg)
 
 
-def _is_scalar(value):
-    kind = type(value)
-    if kind is float or kind is int or kind is np.float64:
-        return True
-    if kind is tuple or kind is list:
+def _is_real_scalar(value):
+    try:
+        runtime.scalar_seed(value)
+    except (runtime.NotScalar, runtime.NotReal):
         return False
-    return np.ndim(value) == 0
+    return True
 
 
 def _check_kind(value, name, target):

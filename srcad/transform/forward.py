@@ -88,7 +88,8 @@ class _Forward:
     def visit_Return(self, stmt):
         value = stmt.value
         tangent = self.tangent_of_atom(value, value)
-        out = tangent if self.facts.kind(value) == FLOAT and not self.facts.int_params \
+        plain = self.facts.kind(value) == FLOAT and not (self.facts.int_params or self.facts.complex_powers)
+        out = tangent if plain \
             else g.call(self.rt("tangent_out"), [tangent, g.clone(value)])
         return [g.located(gast.Return(value=g.tuple_([g.clone(value), out])), stmt)]
 

@@ -125,7 +125,7 @@ class _Reverse:
             args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None))
             args.defaults.append(g.const(1.0))
             seeding = []
-        elif self.facts.kind(out) == FLOAT:
+        elif self.facts.kind(out) == FLOAT and not self.facts.complex_powers:
             seeding = [g.assign(seed, g.const(1.0), ret)]
         else:
             seeding = [g.assign(seed, g.call(self.rt("scalar_seed"), [g.clone(out)]), ret)]
@@ -503,7 +503,7 @@ class _Reverse:
             return g.assign(name_, value, like)
         self.reads.update(g.names_in(term))
         if not _plain_float_term(term, self.float_modules, self.ns.known.get(id(runtime))):
-            self.loose.add(primal)  # may be a numpy scalar: a float gradient needs float()
+            self.loose.add(primal)  # may be a numpy scalar: a float gradient needs gradient()
         if first:
             return g.assign(name_, term, like)
         kind = self.facts.kinds.get(primal)
@@ -521,10 +521,14 @@ class _Reverse:
             if self.facts.kinds.get(param) == FLOAT:
                 return None, g.const(0.0)
             return None, g.call(self.rt("zeros_like"), [g.name(param)])
-        if (self.facts.int_params or param in self.loose) and self.facts.kinds.get(param) == FLOAT:
-            # ints in play: after folding, an adjoint may be a bare int; a gradient is a float
-            return None, g.call(self.ns.refer(float, "float"), [g.name(name_)])
         if self.facts.kinds.get(param) == FLOAT:
+            if param in self.loose or self.facts.complex_powers:
+                # maybe a numpy scalar or a complex number: `gradient` makes a float, refusing
+                # a complex number (float() would keep its real part)
+                return None, g.call(self.rt("gradient"), [g.name(name_), g.name(param)])
+            if self.facts.int_params:
+                # ints in play: after folding, an adjoint may be a bare int; a gradient is a float
+                return None, g.call(self.ns.refer(float, "float"), [g.name(name_)])
             return None, g.name(name_)
         finish = g.assign(name_, g.call(self.rt("gradient"), [g.name(name_), g.name(param)]))
         return finish, g.name(name_)
