@@ -55,7 +55,7 @@ def bad_output(filename, lineno, transform, fn_name, value):
     if isinstance(value, np.ndarray) and value.ndim:
         return at(filename, lineno, f"{transform} needs a scalar output, but {fn_name} returned an "
                                     f"array of shape {value.shape}", _JACOBIAN_HINT)
-    if np.iscomplexobj(value) and np.ndim(value) == 0 and not isinstance(value, (tuple, list)):
+    if not isinstance(value, (tuple, list)) and np.iscomplexobj(value) and np.ndim(value) == 0:
         return complex_error(filename, lineno, transform, f"{fn_name} returned a complex number")
     error = at(filename, lineno, f"{transform} needs a scalar output (a float), but {fn_name} "
                                  f"returned {describe(value)}",

@@ -199,6 +199,8 @@ def _gradient(g, arg):
 
 
 def _is_real_scalar(value):
+    while type(value) is Node:  # a value on an outer tape (a gradient of a gradient)
+        value = value.value
     try:
         runtime.scalar_seed(value)
     except (runtime.NotScalar, runtime.NotReal):
