@@ -190,6 +190,49 @@ def local_len(x):
     return s
 
 
+def with_default(x, k=2.0):
+    return x * x * k
+
+
+twice = lambda x: x * x * 3.0
+
+
+def mul(a, b):
+    return a * b
+
+
+def mul_fwd(a, b):
+    return a + b
+
+
+def mul_bwd(a):
+    return a * 3.0
+
+
+def helpers_named_like_derived_parts(x):
+    y = mul(x, x)
+    z = mul_fwd(y, x)
+    return mul_bwd(z) * y
+
+
+_rt = 5.0
+
+
+def loop_names(x, n):
+    k_ = 0.5
+    _ = 2.0
+    d_tape = 1.5
+    s = x
+    for i in range(n):
+        s = s * x * k_ + _
+    return s * d_tape + _rt
+
+
+def writes_its_argument(x):
+    x[0] = 2.0
+    return np.sum(x * x)
+
+
 def returns_string(x):
     y = x * 2.0
     return "y"
@@ -341,12 +384,31 @@ ROWS = {
                          Answer(fd("local_np", np.array([0.3, -0.5])))),
     "a local named math": (lambda m: srcad.grad(m["local_math"])(0.3), Answer(fd("local_math", 0.3))),
     "a local named len": (lambda m: srcad.grad(m["local_len"])(np.array([0.3, -0.5])), Answer(lambda m: np.array([2.0, 2.0]))),
+    "user helpers named mul_fwd, mul_bwd": (lambda m: srcad.grad(m["helpers_named_like_derived_parts"])(0.7),
+                                           Answer(fd("helpers_named_like_derived_parts", 0.7))),
+    "locals k_ _ d_tape, a global _rt": (lambda m: srcad.hessian(m["loop_names"])(0.7, 3),
+                                         Answer(lambda m: fd_grad(srcad.grad(m["loop_names"]), (0.7, 3)))),
+    # ---- other ways to call
+    "a lambda": (lambda m: srcad.grad(m["twice"])(0.7), Answer(lambda m: 4.2, rtol=1e-12)),
+    "wrt a parameter left at its default": (lambda m: srcad.grad(m["with_default"], wrt="k")(0.7),
+                                            Answer(lambda m: 0.49, rtol=1e-12)),
+    "the wrt argument by keyword": (lambda m: srcad.value_and_grad(m["with_default"])(x=0.7, k=3.0),
+                                    Answer(lambda m: (1.47, 4.2), rtol=1e-12)),
+    "an int": (lambda m: srcad.grad(m["square"])(3), Answer(lambda m: 6.0)),
+    "an int array": (lambda m: srcad.grad(m["total_of_squares"])(np.array([1, -2])), Answer(lambda m: np.array([2.0, -4.0]))),
+    "a third derivative": (lambda m: srcad.grad(srcad.grad(srcad.grad(m["square"])))(0.7),
+                           Refused(srcad.SrcadError, "second derivatives .* only", "def square(")),
+    "wrt a list": (lambda m: srcad.grad(m["square"], wrt=[0]),
+                   Refused(srcad.SrcadError, "wrt must be a position, a parameter name or a tuple", "def square(")),
+    "a write into the argument": (lambda m: srcad.grad(m["writes_its_argument"])(np.ones(2)),
+                                  Refused(srcad.SrcadError, "write into the argument x.*copy", "x[0] = 2.0")),
     # ---- outputs that are not numbers
     "f returns a string": (lambda m: srcad.grad(m["returns_string"])(1.0), Refused((TypeError, srcad.SrcadError), "str")),
     "f returns None": (lambda m: srcad.grad(m["returns_none"])(1.0), Refused((TypeError, srcad.SrcadError), "None")),
 }
 
 IN_PROGRESS = {  # rows another piece of issue 11's work fixes
+    "a lambda": "fixed by stale work in progress (the dispatcher's names)",
     "parameters impls entry make": "fixed by stale work in progress (the dispatcher's names)",
     "parameters impl type": "fixed by stale work in progress (the dispatcher's names)",
     "f returns a string": "fixed by edges work in progress (outputs checked)",
