@@ -411,8 +411,6 @@ IN_PROGRESS = {  # rows another piece of issue 11's work fixes
     "a lambda": "fixed by stale work in progress (the dispatcher's names)",
     "parameters impls entry make": "fixed by stale work in progress (the dispatcher's names)",
     "parameters impl type": "fixed by stale work in progress (the dispatcher's names)",
-    "f returns a string": "fixed by edges work in progress (outputs checked)",
-    "f returns None": "fixed by edges work in progress (outputs checked)",
 }
 
 
