@@ -38,6 +38,7 @@ class Facts:
     calls: dict = field(default_factory=dict)    # id(Call node) -> the object its function denotes
     returns: list = field(default_factory=list)  # the Return statements
     int_params: set = field(default_factory=set)  # parameters given Python ints
+    number_params: set = field(default_factory=set)  # parameters given Python floats or ints
     single: bool = True                          # one gradient, not a tuple of them
     keep: list = field(default_factory=list)
     viewed: set = field(default_factory=set)      # arrays another name may alias or view
@@ -100,6 +101,7 @@ def dataflow(tree, src, wrt, arg_kinds):
                     from .api import register_made
                     register_made(fn)  # a gradient srcad made: rules by forward mode
     facts.int_params = {p for p, kind in arg_kinds.items() if kind == INT}
+    facts.number_params = {p for p, kind in arg_kinds.items() if kind in (INT, FLOAT)}
     arg_kinds = {p: FLOAT if kind == INT else kind for p, kind in arg_kinds.items()}
     _infer_kinds(simple, facts, arg_kinds, src)
     facts.complex_powers = any(_may_be_complex_power(s, facts) for s in simple)

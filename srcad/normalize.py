@@ -181,6 +181,9 @@ class _Normalizer:
     def visit_For(self, stmt):
         if stmt.orelse and not g.breaks_out(stmt.body):  # the else block always runs: after the loop
             return self.block([_without_else(stmt)] + stmt.orelse)
+        held = self.hold_iterable(stmt)
+        if held is not None:
+            return self.block(held)
         lowered = self.indexed_loop(stmt)
         if lowered is not None:
             return self.visit_For(lowered)
@@ -196,6 +199,25 @@ class _Normalizer:
         body += self.loop_block(stmt.body)
         return pre + [gast.For(target=target, iter=iterable, body=body or [gast.Pass()],
                                orelse=self.block(stmt.orelse), type_comment=None)]
+
+    def hold_iterable(self, stmt):
+        """`for e in y: ... y = ...` goes on over the array `y` held when the loop began (Python
+        evaluates the iterable once); the loop is given its own name for it, `t = y`, so that
+        the reverse sweep (and an indexed loop's reads `y[k]`) see that array, not the new one.
+        None where the body re-binds no name the iterable reads."""
+        rebound = _straight_line_names(stmt.body) & self.src.local_names
+        read = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name) and n.id in rebound}
+        if not read:
+            return None
+        held, loop = [], g.clone(stmt)
+        for name_ in sorted(read):
+            copy = self.names.temp()
+            self.src.local_names.add(copy)
+            held.append(g.located(g.assign(copy, g.name(name_)), stmt))
+            for node in gast.walk(loop.iter):
+                if isinstance(node, gast.Name) and node.id == name_:
+                    node.id = copy
+        return held + [g.located(loop, stmt)]
 
     def indexed_loop(self, stmt):
         """`for i, x in enumerate(xs)`, `for a, b in zip(xs, ys)` and `for x in reversed(xs)`

@@ -196,6 +196,8 @@ class _Reverse:
         if not isinstance(target, gast.Name):
             return self.visit_store(stmt)
         name_ = target.id
+        if isinstance(stmt.value, gast.Name) and stmt.value.id == name_:
+            return [stmt], []  # `x = x` changes nothing (its adjoint must not flow into itself)
         forward, backward = [stmt], []
         fn = self.facts.calls.get(id(stmt.value)) if isinstance(stmt.value, gast.Call) else None
         if fn is not None and calls.is_user_function(fn) and (
@@ -517,10 +519,15 @@ class _Reverse:
     def gradient(self, param):
         """(a finishing statement or None, the expression returned as `param`'s gradient)."""
         name_ = self.adjoints.get(param)
+        number = param in self.facts.number_params
         if name_ is None or (self.layout.local(param) and name_ not in self.assigned):
-            if self.facts.kinds.get(param) == FLOAT:
+            if self.facts.kinds.get(param) == FLOAT or number:
                 return None, g.const(0.0)
             return None, g.call(self.rt("zeros_like"), [g.name(param)])
+        if number and self.facts.kinds.get(param) != FLOAT:
+            # a number re-bound to an array's element inside f: the variable holds a numpy
+            # scalar now, not the argument; the gradient of a Python number is a float
+            return None, g.call(self.rt("gradient"), [g.name(name_), g.const(0.0)])
         if self.facts.kinds.get(param) == FLOAT:
             if param in self.loose or self.facts.complex_powers:
                 # maybe a numpy scalar or a complex number: `gradient` makes a float, refusing
