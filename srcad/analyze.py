@@ -18,6 +18,7 @@ import gast
 import numpy as np
 
 from . import gastutil as g
+from .cache import Identity
 from .errors import Unsupported
 from .parse import UNRESOLVED
 from .rules import registry
@@ -382,38 +383,32 @@ def _is_user_function(fn):
     return is_user_function(fn)
 
 
-_RETURN_KINDS = {}
-_DEPTH = [0]
-
-
 def _user_return_kind(fn, call, facts, src):
     """The kind a user function returns for arguments of these kinds, by analysing it too
-    (OTHER when that cannot be told: keyword arguments, deep or recursive calls, no source)."""
-    if call.keywords or _DEPTH[0] > 8:
+    (OTHER when that cannot be told: keyword arguments, deep or recursive calls, no source).
+    Remembered for one derivation only (`src.return_kinds`, shared by the sources it reads),
+    under the function object: equal code elsewhere may read globals of other kinds."""
+    if call.keywords or src.depth > 8:
         return OTHER
-    params = list(inspect.signature(fn).parameters.values())
+    params = list(inspect.signature(fn, follow_wrapped=False).parameters.values())
     if len(call.args) > len(params) or any(p.kind not in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
                                            for p in params):
         return OTHER
     kinds = {p.name: _kind_of(a, facts, src) for p, a in zip(params, call.args)}
     kinds.update({p.name: kind_of_value(p.default) for p in params[len(call.args):]
                   if p.default is not p.empty})
-    key = (fn.__code__, tuple(sorted(kinds.items())))
-    if key not in _RETURN_KINDS:
-        _RETURN_KINDS[key] = OTHER  # while it is being worked out (recursion)
-        _DEPTH[0] += 1
-        try:
-            _RETURN_KINDS[key] = _returned_kind(fn, kinds)
-        finally:
-            _DEPTH[0] -= 1
-    return _RETURN_KINDS[key]
+    key = (Identity(fn), tuple(sorted(kinds.items())))
+    if key not in src.return_kinds:
+        src.return_kinds[key] = OTHER  # while it is being worked out (recursion)
+        src.return_kinds[key] = _returned_kind(fn, kinds, src)
+    return src.return_kinds[key]
 
 
-def _returned_kind(fn, kinds):
+def _returned_kind(fn, kinds, src):
     from .errors import SrcadError
     from .pipeline import wengert_list
     try:
-        callee, _, tree = wengert_list(fn)
+        callee, _, tree = wengert_list(fn, within=src)
     except (SrcadError, Unsupported):
         return OTHER
     facts = Facts(())

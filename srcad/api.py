@@ -7,10 +7,15 @@ import numpy as np
 from . import arguments, errors, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
 from .cache import CACHE, Identity
+from .depends import Bindings
 
 
 class _Target:
-    """A function and the parameters to differentiate, checked when the transform is called."""
+    """A function and the parameters to differentiate, checked when the transform is called.
+
+    `impls` holds its specialisations; `bindings` what every one of them was compiled from
+    (depends.py). The dispatcher tests the bindings on each call, and when one no longer holds
+    (a helper re-defined, a global re-bound, a rule registered) all specialisations go."""
 
     def __init__(self, fn, wrt, transform):
         self.fn = fn
@@ -22,12 +27,36 @@ class _Target:
             self.inner = None
             src = parse.function(fn)
             self.filename, self.def_line = src.filename, src.tree.lineno
-        self.signature = inspect.signature(fn)
+        self.signature = inspect.signature(fn, follow_wrapped=False)  # fn's own parameters
         self.params = list(self.signature.parameters.values())
         self.transform = transform
+        if made is None and hasattr(fn, "__wrapped__"):
+            self._check_wrapper()
         self.single = not isinstance(wrt, tuple)
         self.wrt = tuple(self._param_name(w, transform) for w in ((wrt,) if self.single else wrt))
         self.impls = {}
+        CACHE.watch(self)  # a rule registered later empties `impls` (see forget)
+        self.bindings = self._own_bindings()
+        self.stand_in = None   # the generated dispatcher, once made (see dispatcher)
+        self.guard_names = {}  # its namespace: the objects its guard reads
+        self.make = None       # what it calls to make a specialisation
+        self.dispatch_name = None
+
+    def _own_bindings(self):
+        bindings = Bindings()
+        if self.inner is None:
+            bindings.code(self.fn)   # IPython's autoreload replaces the code of a function
+        return bindings
+
+    def _check_wrapper(self):
+        """A decorator's wrapper (functools.wraps): its own code is differentiated, which needs
+        its own parameters: *args and **kwargs cannot be matched to the wrapped function's."""
+        if any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in self.params):
+            raise self._error(f"cannot differentiate {self.fn.__name__}: it is a decorator's wrapper "
+                              f"(functools.wraps) taking *args or **kwargs, whose own code srcad "
+                              f"would have to differentiate",
+                              "Give the wrapper the parameters of the function it wraps, or "
+                              "differentiate the undecorated function")
 
     def _param_name(self, w, transform):
         plain = [p for p in self.params
@@ -83,7 +112,27 @@ class _Target:
         wrt = self.wrt[0] if self.single else self.wrt
         key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
                tuple(sorted(kinds.items())), final)
-        return CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant, final))
+        compiled = CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant, final),
+                             lambda c: c.current(fn))
+        self.depend_on(compiled, fn)
+        return compiled
+
+    def depend_on(self, compiled, fn):
+        """Keep what `compiled` (a derivative of `fn`) depends on among what the dispatcher
+        tests."""
+        if self.bindings.merge(compiled.bindings, fn):
+            self._write_dispatcher()
+
+    def forget(self):
+        """Drop the specialisations: a rule was registered, which any of them may have used."""
+        self.impls.clear()
+
+    def refresh(self):
+        """Forget every specialisation if one of the bindings they were made from changed."""
+        if not self.bindings.hold():
+            self.forget()
+            self.bindings = self._own_bindings()
+            self._write_dispatcher()
 
     def function_for(self, args, kwargs, kinds=None):
         """The function to transform for these arguments (or argument kinds): `fn`, or for a
@@ -99,6 +148,7 @@ class _Target:
         made = self.impls.get(key)
         if made is None:
             compiled = self.inner.compiled(kinds, variant=self.inner_variant, final=False)
+            self.depend_on(compiled, self.inner.fn)
             made = self.impls[key] = compiled.bind(self.inner.fn)
         return made
 
@@ -110,7 +160,9 @@ class _Target:
 
     def entry(self, args, kwargs, make):
         """The specialised callable for arguments like these, made once per argument types by
-        `make(kinds)` and kept under the types of the arguments as passed."""
+        `make(kinds)` and kept under the types of the arguments as passed (all are made
+        afresh when what they were compiled from changed)."""
+        self.refresh()
         key = tuple(map(type, args)) + tuple((k, type(v)) for k, v in sorted(kwargs.items()))
         impl = self.impls.get(key)
         if impl is None:
@@ -130,8 +182,9 @@ class _Target:
         return checked
 
     def dispatcher(self, make, variant=None):
-        """`fn`'s stand-in: finds the specialisation for its arguments' types and calls it.
-        For plain signatures it is generated code (a few bytecodes); else a generic wrapper."""
+        """`fn`'s stand-in: finds the specialisation for its arguments' types, tests that what
+        it was compiled from is still bound as it was, and calls it. For plain signatures it
+        is generated code (a few bytecodes a test); else a generic wrapper."""
         simple = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in self.params)
         if not simple:
             def generic(*args, **kwargs):
@@ -139,22 +192,50 @@ class _Target:
             generic = functools.wraps(self.fn)(generic)
             generic.__srcad__ = (self, variant)
             return generic
-        names = [p.name for p in self.params]
-        defaults = tuple(p.default for p in self.params if p.default is not p.empty)
-        params = ", ".join(names)
-        key = "".join(f"type({n}), " for n in names)
-        text = (f"def {self.fn.__name__}({params}):\n"
-                f"    impl = impls.get(({key}))\n"
-                f"    if impl is None:\n"
-                f"        impl = entry(({params}{',' if len(names) == 1 else ''}), {{}}, make)\n"
-                f"    return impl({params})\n")
-        namespace = {"impls": self.impls, "entry": self.entry, "make": make}
-        exec(compile(text, f"<srcad dispatch {self.fn.__name__}>", "exec"), namespace)
-        stand_in = namespace[self.fn.__name__]
-        stand_in.__defaults__ = defaults or None
+        self.guard_names, self.make = {}, make
+        exec(self._dispatcher_code(), self.guard_names)
+        stand_in = self.guard_names[self.dispatch_name]
+        stand_in.__defaults__ = tuple(p.default for p in self.params if p.default is not p.empty) or None
         stand_in = functools.wraps(self.fn)(stand_in)
         stand_in.__srcad__ = (self, variant)
+        self.stand_in = stand_in
         return stand_in
+
+    def _dispatcher_code(self):
+        """The stand-in's code, its guard testing the current bindings; the objects it reads are
+        put in its namespace, `guard_names`, under names no parameter starts with."""
+        names = [p.name for p in self.params]
+        prefix = "_srcad_"
+        while any(n.startswith(prefix) for n in names):
+            prefix += "_"
+        guard, values = self.bindings.guard(prefix)
+        values.update({prefix + "impls": self.impls, prefix + "entry": self.entry, prefix + "make": self.make})
+        self.guard_names.update(values)  # none removed: another thread may be running the old code
+        params = ", ".join(names)
+        key = "".join(f"{prefix}type({n}), " for n in names)
+        self.dispatch_name = prefix + "dispatch"
+        call_entry = f"{prefix}entry(({params}{',' if len(names) == 1 else ''}), {{}}, {prefix}make)"
+        lines = [f"def {self.dispatch_name}({params}):",
+                 f"    {prefix}impl = {prefix}impls.get(({key}))"]
+        if guard:
+            lines += ["    try:",
+                      f"        {prefix}stale = {prefix}impl is None or {guard}",
+                      "    except (KeyError, ValueError):  # a global deleted, a closure cell emptied",
+                      f"        {prefix}stale = True",
+                      f"    if {prefix}stale:"]
+        else:
+            lines += [f"    if {prefix}impl is None:"]
+        lines += [f"        {prefix}impl = {call_entry}", f"    return {prefix}impl({params})", ""]
+        text = "\n".join(lines)
+        return compile(text, f"<srcad dispatch {self.fn.__name__}>", "exec")
+
+    def _write_dispatcher(self):
+        """Give the stand-in the guard of the current bindings (the user holds the stand-in,
+        so its code is replaced, not the function)."""
+        if self.stand_in is not None:
+            namespace = {}
+            exec(self._dispatcher_code(), namespace)
+            self.stand_in.__code__ = namespace[self.dispatch_name].__code__
 
     def not_scalar(self, value, compiled, transform):
         return self.refused(runtime.NotScalar(value), compiled, transform)
@@ -271,7 +352,6 @@ def jvp(fn, wrt=0):
     """`h(*args, *tangents) -> (value, tangent_out)`: forward mode, one tangent appended per
     `wrt` argument, in order."""
     target = _Target(fn, wrt, "jvp")
-    impls = {}
     positions = [i for i, p in enumerate(target.params) if p.name in target.wrt]
 
     @functools.wraps(fn)
@@ -281,10 +361,11 @@ def jvp(fn, wrt=0):
         if len(tangents) != n:
             raise errors.SrcadError(f"jvp of {fn.__name__} takes one tangent per wrt argument "
                                     f"({n}) after the arguments")
-        key = tuple(map(type, primals))
-        found = impls.get(key)
+        target.refresh()
+        key = ("jvp",) + tuple(map(type, primals))
+        found = target.impls.get(key)
         if found is None:
-            found = impls[key] = target.forward_impl(primals, {})
+            found = target.impls[key] = target.forward_impl(primals, {})
         impl, compiled = found
         for value in tangents + tuple(primals[i] for i in positions if i < len(primals)):
             if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c":
@@ -312,6 +393,7 @@ def jacobian(fn=None, wrt=0, mode="reverse"):
     @functools.wraps(fn)
     def jacobian_of(*args, **kwargs):
         if pullbacks is None:
+            target.refresh()
             _, columns = _forward_jacobian(target, args, kwargs)
         else:
             columns = _reverse_jacobian(pullbacks, target, args, kwargs)

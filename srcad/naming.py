@@ -58,12 +58,14 @@ class Names:
 
 class Namespace:
     """How generated code names an outside object: a user global where one is bound to it, else
-    a helper name srcad passes in. `helpers` maps those names to their objects."""
+    a helper name srcad passes in. `helpers` maps those names to their objects. `depend_on(name)`
+    is told each user name chosen: the generated code reads it, so it must stay bound so."""
 
-    def __init__(self, names, user_globals, user_locals):
+    def __init__(self, names, user_globals, user_locals, depend_on=None):
         self.names = names
         self.user_globals = user_globals
         self.user_locals = set(user_locals)
+        self.depend_on = depend_on or (lambda name_: None)
         self.helpers = {}
         self.known = {}
         self.objects = {}
@@ -97,12 +99,13 @@ class Namespace:
 
     def _choose(self, obj, preferred):
         if preferred not in self.user_locals:
-            if self.user_globals.get(preferred, _MISSING) is obj:
-                return preferred
-            if preferred not in self.user_globals and getattr(builtins, preferred, _MISSING) is obj:
+            if self.user_globals.get(preferred, _MISSING) is obj or preferred not in self.user_globals \
+                    and getattr(builtins, preferred, _MISSING) is obj:
+                self.depend_on(preferred)
                 return preferred
         for name, value in self.user_globals.items():
             if value is obj and name not in self.user_locals and not name.startswith("__"):
+                self.depend_on(name)
                 return name
         name = self.names.fresh(preferred)
         self.helpers[name] = obj

@@ -3,7 +3,9 @@
 The tree is the function's own `def` (decorators dropped; a lambda becomes a one-line `def`).
 `Source` also carries what the function's names denote now: its module globals and closure
 cells, and `resolve(expr)` turns a global name or module attribute (`np.sin`, `math.sin`,
-`sin` after `from math import sin`) into the object it denotes.
+`sin` after `from math import sin`) into the object it denotes, recording each such lookup in
+`bindings` (see depends.py): the derivative is compiled from what was found, and is current
+only while those bindings hold.
 """
 import builtins
 import functools
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from .depends import MISSING, Bindings, is_library
 from .errors import SrcadError
 
 
@@ -28,25 +31,45 @@ class Source:
     all_names: set = field(default_factory=set)
     namespace: object = None  # naming.Namespace, set by the pipeline
     augmented: list = field(default_factory=list)  # (x += ... statement, x's name before it)
+    cells: dict = field(default_factory=dict)  # closure name -> its cell
+    bindings: Bindings = field(default_factory=Bindings)  # what the lookups found
+    return_kinds: dict = field(default_factory=dict)  # analyze's memo for one derivation
+    depth: int = 0  # how many calls below the function being derived (analyze's helpers)
 
-    def resolve(self, expr):
-        """The object a non-local name or attribute chain denotes, or `UNRESOLVED`."""
+    def resolve(self, expr, exact=False):
+        """The object a non-local name or attribute chain denotes, or `UNRESOLVED`. `exact`:
+        the derivative depends on this very object, even if it is a number (see depends.py)."""
         if isinstance(expr, gast.Name):
             if expr.id in self.local_names:
                 return UNRESOLVED
             made = self.namespace.known_object(expr.id) if self.namespace is not None else None
             if made is not None:  # an object srcad passes in (a helper, a derivative)
                 return made
-            for scope in (self.closure, self.globals):
-                if expr.id in scope:
-                    return scope[expr.id]
-            return getattr(builtins, expr.id, UNRESOLVED)
+            return self.lookup(expr.id, exact)
         if isinstance(expr, gast.Attribute):
             base = self.resolve(expr.value)
             if base is UNRESOLVED or not inspect.ismodule(base):
                 return UNRESOLVED
-            return getattr(base, expr.attr, UNRESOLVED)
+            if not is_library(base):  # a user's module: `H.act` may be re-bound
+                self.bindings.name(vars(base), expr.attr, vars(base).get(expr.attr, MISSING), exact)
+            return self._noted(getattr(base, expr.attr, UNRESOLVED))
         return UNRESOLVED
+
+    def lookup(self, name_, exact=False):
+        """What the non-local `name_` denotes now, as Python finds it (closure, globals,
+        builtins), or `UNRESOLVED`; the lookup is recorded in `bindings`."""
+        if name_ in self.cells:
+            value = self.closure.get(name_, MISSING)
+            self.bindings.cell(self.cells[name_], value, exact)
+            return UNRESOLVED if value is MISSING else self._noted(value)
+        value = self.globals.get(name_, MISSING)
+        self.bindings.name(self.globals, name_, value, exact)
+        return self._noted(getattr(builtins, name_, UNRESOLVED) if value is MISSING else value)
+
+    def _noted(self, value):
+        if inspect.isfunction(value) and not is_library(value):
+            self.bindings.code(value)  # a helper: its code is what gets differentiated
+        return value
 
 
 class _Unresolved:
@@ -62,14 +85,17 @@ def function(fn):
     _refuse_what_is_not_a_def(fn)
     code = fn.__code__
     try:
-        lines, first = inspect.getsourcelines(fn)
+        # the source of fn's own code: for a decorator's wrapper (functools.wraps), the wrapper's,
+        # not that of the function it wraps (`__wrapped__`, which inspect would follow)
+        lines, first = inspect.getsourcelines(code)
     except (OSError, TypeError) as error:
         raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
                          f"({error}); it was probably made by eval or exec. Define it with def in "
                          "a file, a module or a notebook cell") from None
     tree = _function_node(fn, "".join(lines), first)
     tree.decorator_list = []
-    src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn))
+    src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn),
+                 cells=dict(zip(code.co_freevars, fn.__closure__ or ())))
     src.local_names = _local_names(tree)
     src.all_names = {node.id for node in gast.walk(tree) if isinstance(node, gast.Name)}
     src.all_names |= src.local_names

@@ -7,6 +7,7 @@ import gast
 
 from . import analyze, emit, errors, load, normalize, optimize, optimize_arrays, parse, runtime, transform
 from .cache import CACHE, Identity
+from .depends import Bindings
 from .errors import Unsupported
 from .naming import Names, Namespace
 from .rules import registry
@@ -17,11 +18,12 @@ _IN_PROGRESS = threading.local()
 
 @dataclass
 class Compiled:
-    """A derivative compiled once: bound to each function object by `bind`."""
+    """A derivative compiled once: bound to each function object by `bind`. It is current while
+    its `bindings` hold (depends.py): what the names it was compiled from denoted then."""
     text: str
     code: object
     helpers: dict
-    defaults: tuple
+    seed_defaults: tuple  # defaults of the parameters the derivative adds after the function's
     seed: str
     return_lineno: int
     filename: str
@@ -29,9 +31,17 @@ class Compiled:
     reverse_code: object = None  # a split derivative's reverse part (`code` is its forward part)
     bound: dict = field(default_factory=dict)
     tangent_params: tuple = ()   # forward mode: the names of the tangent parameters
+    bindings: Bindings = field(default_factory=Bindings)
 
     def bind(self, fn):
-        return load.function(self.code, fn, self.helpers, self.defaults)
+        """The derivative of `fn` (or of another function with the same code: a closure's
+        sibling): its defaults and closure cells are `fn`'s own."""
+        defaults = tuple(fn.__defaults__ or ()) + self.seed_defaults
+        return load.function(self.code, fn, self.helpers, defaults)
+
+    def current(self, fn):
+        """Whether this derivative still is `fn`'s: every binding it was compiled under holds."""
+        return self.bindings.hold(fn)
 
     def bind_pair(self, fn):
         """A split derivative's (forward part, reverse part) for `fn`, made once per `fn`."""
@@ -48,22 +58,25 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False):
     arguments of `kinds` (parameter name -> analyze.FLOAT / ARRAY / OTHER); `variant` is one of
     `transform.reverse.VARIANTS`; `final`: it runs as it is, never transformed again."""
     in_progress = _in_progress()
-    if fn.__code__ in in_progress:
+    if any(code is fn.__code__ for code in in_progress):
         raise _Recursion(fn)
-    in_progress.add(fn.__code__)
+    in_progress.append(fn.__code__)
     try:
         return _derive(fn, wrt, kinds, mode, variant, final)
     finally:
-        in_progress.discard(fn.__code__)
+        in_progress.pop()
 
 
-def wengert_list(fn):
+def wengert_list(fn, within=None):
     """(Source, Names, tree): the first stages, shared by derive, the kind analysis of called
     helpers and the trace (so temporaries get the same names everywhere). The tree is in
-    three-address form with a single exit; an `Unsupported` from them is raised as it is."""
+    three-address form with a single exit; an `Unsupported` from them is raised as it is.
+    `within`: the Source of the derivation this one serves (it shares its bindings and memo)."""
     src = parse.function(fn)
+    if within is not None:
+        src.bindings, src.return_kinds, src.depth = within.bindings, within.return_kinds, within.depth + 1
     names = Names(src.all_names)
-    src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
+    src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names, src.lookup)
     tree = transform.single_exit(normalize.three_address(src, names), names)
     return src, names, tree
 
@@ -71,12 +84,18 @@ def wengert_list(fn):
 def _derive(fn, wrt, kinds, mode, variant, final):
     try:
         src, names, tree = wengert_list(fn)
+        src.bindings.rules(registry())  # rules registered later replace those used now
+
+        def call(callee, *args, **kwargs):  # a helper's derivative: this one depends on it too
+            compiled = derive_call(callee, *args, **kwargs)
+            src.bindings.merge(compiled.bindings, callee)
+            return compiled
         facts = analyze.dataflow(tree, src, wrt, kinds)
         if mode == "forward":
-            deriv = transform.forward(tree, src, facts, names, derive_call)
+            deriv = transform.forward(tree, src, facts, names, call)
         else:
             deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
-                                      derive_call)
+                                      call)
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
                                  deriv.harmless, _float_functions(src))
         if final and variant in ("grad", "value_and_grad"):
@@ -90,11 +109,11 @@ def _derive(fn, wrt, kinds, mode, variant, final):
     text = emit.source_text(trees, src.filename, helpers, free)
     filename = _generated_filename(src, trees[0].name, text)
     codes = [load.code_of(text, filename, t.name) for t in trees]
-    defaults = tuple(fn.__defaults__ or ()) + deriv.seed_defaults
     tangent_params = tuple(a.id for a in trees[0].args.args[-len(facts.wrt):]) if mode == "forward" else ()
-    return Compiled(text, codes[0], helpers, defaults, deriv.seed, deriv.return_lineno,
-                    src.filename, trees[0], codes[1] if len(codes) > 1 else None,
-                    tangent_params=tangent_params)
+    return Compiled(text, codes[0], helpers, tuple(deriv.seed_defaults), deriv.seed,
+                    deriv.return_lineno, src.filename, trees[0],
+                    codes[1] if len(codes) > 1 else None, tangent_params=tangent_params,
+                    bindings=src.bindings.relative_to(fn))
 
 
 class _Recursion(Exception):
@@ -104,8 +123,9 @@ class _Recursion(Exception):
 
 
 def _in_progress():
+    """The code objects being derived in this thread, outermost first (compared by identity)."""
     if not hasattr(_IN_PROGRESS, "codes"):
-        _IN_PROGRESS.codes = set()
+        _IN_PROGRESS.codes = []
     return _IN_PROGRESS.codes
 
 
@@ -116,7 +136,7 @@ def derive_call(fn, wrt, kinds, stmt, mode="reverse"):
     key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
            tuple(sorted(kinds.items())))
     try:
-        return CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant))
+        return CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant), lambda c: c.current(fn))
     except _Recursion as recursion:
         raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
                           "Rewrite the recursion as a loop") from None

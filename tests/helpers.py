@@ -8,6 +8,7 @@ import functools
 import importlib.util
 import inspect
 import itertools
+import linecache
 import os
 import shutil
 import sys
@@ -273,3 +274,27 @@ def check_pullback_twice(case, rng):
     u = random_like(case.function(*case.args), rng)
     first = pullback(u)
     assert_identical(pullback(u), first)
+
+
+_NOTEBOOKS = itertools.count()
+
+
+class Notebook:
+    """Cells run one after another in one namespace, each cell's text registered in linecache
+    under its own file name (as IPython does), so a `def` in a later cell re-binds a name of
+    the namespace exactly as it does in a notebook."""
+
+    def __init__(self):
+        self.name = f"notebook_{os.getpid()}_{next(_NOTEBOOKS)}"
+        self.namespace = {"__name__": self.name}
+        self.cells = 0
+
+    def run(self, src):
+        self.cells += 1
+        filename = f"<{self.name} cell {self.cells}>"
+        text = textwrap.dedent(src)
+        linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
+        exec(compile(text, filename, "exec"), self.namespace)
+
+    def __getitem__(self, name):
+        return self.namespace[name]

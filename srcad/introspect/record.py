@@ -116,7 +116,7 @@ def instrumented(wl, compiled, fn, recorder):
     text = emit.source_text(tree, compiled.filename, helpers, free)
     name_ = f"<srcad trace {errors.short(compiled.filename)} {tree.name}>"
     code = load.code_of(text, name_, tree.name)
-    return load.function(code, fn, helpers, compiled.defaults)
+    return load.function(code, fn, helpers, tuple(fn.__defaults__ or ()) + compiled.seed_defaults)
 
 
 # --- instrumenting the derivative's tree ------------------------------------------------------

@@ -65,7 +65,8 @@ class Registry:
         self.attributes = {}   # attribute name -> function: x.T is np.transpose(x)
         self.custom_vjp = {}
         self.custom_jvp = {}
-        for module in DOMAINS:
+        self.generation = object()  # a new object at each registration: derivatives made
+        for module in DOMAINS:      # before it depend on the old one (see depends.py)
             self._read(module)
 
     def _read(self, module):
@@ -89,6 +90,7 @@ class Registry:
     def register(self, func, vjp=None, jvp=None):
         """Custom rules for `func` (see srcad.defvjp): kept with `func` so its id stays its own."""
         k = _key(func)
+        self.generation = object()
         if vjp is not None:
             self.custom_vjp[k] = Rule(vjp, None, "VJP", func, False, owner=func)
         if jvp is not None:

@@ -11,18 +11,16 @@ import gast
 
 from .. import gastutil as g
 from ..analyze import ARRAY, FLOAT, OTHER, kind_of_value
+from ..depends import is_library
 from ..errors import Unsupported
 from ..rules import registry
-
-LIBRARIES = {"numpy", "scipy", "math", "builtins", "srcad", "autograd", "jax", "torch"}
 
 
 def is_user_function(fn):
     """A plain Python function of the user's (not a library's, not one with a rule)."""
     if not inspect.isfunction(fn) or registry().knows(fn):
         return False
-    module = (getattr(fn, "__module__", None) or "").split(".")[0]
-    return module not in LIBRARIES
+    return not is_library(fn)
 
 
 def bind_arguments(fn, call, stmt):
@@ -30,11 +28,12 @@ def bind_arguments(fn, call, stmt):
     if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__} with *args or **kwargs",
                           "Pass the arguments one by one")
+    signature = inspect.signature(fn, follow_wrapped=False)  # a decorator's wrapper: its own
     try:
-        bound = inspect.signature(fn).bind(*call.args, **{k.arg: k.value for k in call.keywords})
+        bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as error:
         raise Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})", "") from None
-    kinds = {p.name: _default_kind(p) for p in inspect.signature(fn).parameters.values()}
+    kinds = {p.name: _default_kind(p) for p in signature.parameters.values()}
     return list(bound.arguments.items()), kinds
 
 
