@@ -408,9 +408,6 @@ ROWS = {
 }
 
 IN_PROGRESS = {  # rows another piece of issue 11's work fixes
-    "a lambda": "fixed by stale work in progress (the dispatcher's names)",
-    "parameters impls entry make": "fixed by stale work in progress (the dispatcher's names)",
-    "parameters impl type": "fixed by stale work in progress (the dispatcher's names)",
 }
 
 
