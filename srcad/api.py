@@ -139,7 +139,12 @@ class _Target:
         derivative srcad made, the generated function it runs for arguments of these types."""
         if self.inner is None:
             return self.fn
-        if self.inner_variant is None or self.inner.inner is not None:
+        if self.inner_variant is None:
+            raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad.jvp, vjp, "
+                              "jacobian or hessian: srcad does not differentiate those again",
+                              "For second derivatives differentiate srcad.grad(f): grad(grad(f)), "
+                              "jacobian(grad(f)) or hessian(f)")
+        if self.inner.inner is not None:
             raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad, again: "
                               "srcad goes to second derivatives (forward over reverse) only",
                               "grad, value_and_grad, jvp, jacobian and hessian of srcad.grad(f) work")
@@ -398,6 +403,7 @@ def jacobian(fn=None, wrt=0, mode="reverse"):
         else:
             columns = _reverse_jacobian(pullbacks, target, args, kwargs)
         return columns[0] if target.single else tuple(columns)
+    jacobian_of.__srcad__ = (target, None)  # not wrapped's (functools.wraps copied a gradient's)
     return jacobian_of
 
 
@@ -410,7 +416,11 @@ def hessian(fn=None, wrt=0):
     if isinstance(wrt, tuple):
         raise _Target(fn, wrt, "hessian")._error("hessian takes one wrt argument",
                                                  "Differentiate with respect to one argument")
-    return functools.wraps(fn)(jacobian(grad(fn, wrt), wrt, mode="forward"))
+    hessian_of = jacobian(grad(fn, wrt), wrt, mode="forward")
+    made = hessian_of.__srcad__
+    hessian_of = functools.wraps(fn)(hessian_of)
+    hessian_of.__srcad__ = made  # a Jacobian's: srcad does not differentiate it again
+    return hessian_of
 
 
 def register_made(fn):

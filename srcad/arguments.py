@@ -10,7 +10,7 @@ respect to containers of any structure (pytrees) is issue #13.
 """
 import numpy as np
 
-NUMBERS = (float, int, complex)  # complex is let through here: the output checks decide on it
+NUMBERS = (float, int, complex)  # complex is let through here: api refuses it with a message of its own
 NUMBER_DTYPES = "fiuc"  # float, int, unsigned int, complex
 
 

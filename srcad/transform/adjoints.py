@@ -14,6 +14,7 @@ from ..analyze import FLOAT
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
+from . import calls
 from .templates import bind, inline
 
 
@@ -78,6 +79,7 @@ class Terms:
                               "Build lists with append only, and use numpy functions on arrays")
         if rule is None:
             text = callable_text(value.func)
+            calls.refuse_made_by_srcad(fn, stmt, text)
             seen = "" if fn is not UNRESOLVED else " (not a function srcad can see)"
             raise Unsupported(stmt, f"no derivative rule for {text}{seen}",
                               f"Register one with srcad.defvjp({text}, rule)")

@@ -17,10 +17,26 @@ from ..rules import registry
 
 
 def is_user_function(fn):
-    """A plain Python function of the user's (not a library's, not one with a rule)."""
-    if not inspect.isfunction(fn) or registry().knows(fn):
+    """A plain Python function of the user's (not a library's, not one with a rule, not one
+    srcad made: functools.wraps gives those the module and source of the function they
+    differentiate)."""
+    if not inspect.isfunction(fn) or registry().knows(fn) or made_by_srcad(fn):
         return False
     return not is_library(fn)
+
+
+def made_by_srcad(fn):
+    return getattr(fn, "__srcad__", None) is not None
+
+
+def refuse_made_by_srcad(fn, stmt, text):
+    """A derivative srcad made that has no rule (only `srcad.grad(g)` with one wrt gets one,
+    see api.register_made) is refused, not taken for the function it differentiates."""
+    if made_by_srcad(fn):
+        raise Unsupported(stmt, f"cannot differentiate the call of {text}, a derivative srcad made "
+                                "other than a gradient with respect to one argument",
+                          "Call srcad.grad(g) (one wrt) in differentiated code and build the rest from "
+                          "it, or differentiate g's composition directly (hessian(f), jacobian(f))")
 
 
 def bind_arguments(fn, call, stmt):

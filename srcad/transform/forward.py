@@ -201,6 +201,8 @@ class _Forward:
             if fn is not UNRESOLVED and registry().has_no_derivative(fn):
                 return self.zero(ans)
             rule = registry().forward_rule(fn) if fn is not UNRESOLVED else None
+            if rule is None:
+                calls.refuse_made_by_srcad(fn, stmt, callable_text(value.func))
             keywords = {k.arg: k.value for k in value.keywords}
             if rule is not None and rule.custom:
                 return self.custom(rule, fn, value, ans, stmt)

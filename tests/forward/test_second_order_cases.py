@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import srcad
-from helpers import assert_close, five_point, load_function
+from helpers import assert_cites, assert_close, five_point, load_function
 
 HELPERS = '''
 import numpy as np
@@ -211,3 +211,80 @@ def test_hessian_through_slogdet_matches_differences_of_the_gradient():
             return np.linalg.inv(moved).T  # the gradient of log|det X|
         expected[(...,) + index] = five_point(along, X[index])
     assert_close(hessian, expected, rtol=1e-7, atol=1e-9)
+
+
+MADE = '''
+import srcad
+
+
+def g(x, y):
+    return x * x * y
+
+
+def quartic(x):
+    return x * x * x * x
+
+
+values_and_gradients = srcad.value_and_grad(g)
+both_gradients = srcad.grad(g, wrt=(0, 1))
+hessian_of_g = srcad.hessian(g)
+tangents_of_g = srcad.jvp(g)
+jacobian_of_g = srcad.jacobian(g)
+
+
+def calls_value_and_grad(x, y):
+    v, d = values_and_gradients(x, y)
+    return d * x
+
+
+def calls_grad_of_two(x, y):
+    a, b = both_gradients(x, y)
+    return a * y
+
+
+def calls_hessian(x, y):
+    return hessian_of_g(x, y) * x
+
+
+def calls_jvp(x, y):
+    v, t = tangents_of_g(x, y, 1.0)
+    return t * x
+
+
+def calls_jacobian(x, y):
+    return jacobian_of_g(x, y) * x
+'''
+
+
+@pytest.fixture(scope="module")
+def made():
+    return load_function(MADE, "g").__globals__
+
+
+@pytest.mark.parametrize("name, call", [
+    ("calls_value_and_grad", "values_and_gradients(x, y)"), ("calls_grad_of_two", "both_gradients(x, y)"),
+    ("calls_hessian", "hessian_of_g(x, y)"), ("calls_jvp", "tangents_of_g(x, y, 1.0)"),
+    ("calls_jacobian", "jacobian_of_g(x, y)")])
+@pytest.mark.parametrize("mode", ["reverse", "forward"])
+def test_calling_a_derivative_srcad_made_other_than_a_gradient_is_refused(made, name, call, mode):
+    # functools.wraps gave these g's module and source: they were differentiated as if they were
+    # g (calls_hessian: gradient (4.42, 0.98) where the truth is (2.6, 1.4))
+    f = made[name]
+    with pytest.raises(srcad.SrcadError, match="a derivative srcad made") as info:
+        if mode == "reverse":
+            srcad.grad(f, wrt=(0, 1))(0.7, 1.3)
+        else:
+            srcad.jvp(f)(0.7, 1.3, 1.0)
+    assert_cites(info.value, f, call)
+
+
+@pytest.mark.parametrize("make", [
+    lambda g: srcad.hessian(g),
+    lambda g: srcad.jacobian(srcad.grad(g), mode="forward"),
+    lambda g: srcad.jacobian(g),
+    lambda g: srcad.jvp(g)], ids=["hessian", "jacobian of grad", "jacobian", "jvp"])
+def test_differentiating_a_jacobian_or_hessian_srcad_made_is_refused(made, make):
+    # grad(hessian(quartic)) gave the second derivative (5.88 at 0.7), grad(jacobian(quartic)) the
+    # first (1.372): the truths are 16.8 and 5.88
+    with pytest.raises(srcad.SrcadError, match="srcad does not differentiate those again"):
+        srcad.grad(make(made["quartic"]))(0.7)
