@@ -37,6 +37,7 @@ class _Target:
         self.impls = {}
         CACHE.watch(self)  # a rule registered later empties `impls` (see forget)
         self.bindings = self._own_bindings()
+        self.depended = {}     # (id(compiled), id(fn)) -> (compiled, fn) merged into bindings
         self.stand_in = None   # the generated dispatcher, once made (see dispatcher)
         self.guard_names = {}  # its namespace: the objects its guard reads
         self.make = None       # what it calls to make a specialisation
@@ -119,7 +120,11 @@ class _Target:
 
     def depend_on(self, compiled, fn):
         """Keep what `compiled` (a derivative of `fn`) depends on among what the dispatcher
-        tests."""
+        tests (once: forward jacobians ask for their derivative on every call)."""
+        known = self.depended.get((id(compiled), id(fn)))
+        if known is not None and known[0] is compiled and known[1] is fn:
+            return
+        self.depended[(id(compiled), id(fn))] = (compiled, fn)
         if self.bindings.merge(compiled.bindings, fn):
             self._write_dispatcher()
 
@@ -131,7 +136,7 @@ class _Target:
         """Forget every specialisation if one of the bindings they were made from changed."""
         if not self.bindings.hold():
             self.forget()
-            self.bindings = self._own_bindings()
+            self.bindings, self.depended = self._own_bindings(), {}
             self._write_dispatcher()
 
     def function_for(self, args, kwargs, kinds=None):

@@ -436,7 +436,7 @@ class _Normalizer:
             return expr.value
         if isinstance(expr, gast.Tuple) and all(isinstance(e, gast.Constant) for e in expr.elts):
             return tuple(e.value for e in expr.elts)
-        return self.src.resolve(expr) if self.is_global_ref(expr) else UNRESOLVED
+        return self.src.resolve(expr, exact=True) if self.is_global_ref(expr) else UNRESOLVED
 
     def call_arg(self, arg, pre):
         if isinstance(arg, gast.Starred):

@@ -439,3 +439,33 @@ def test_a_wraps_decorator_taking_star_args_is_refused():
     ''', "f")
     with pytest.raises(srcad.SrcadError, match="wrapper"):
         srcad.grad(f)(2.0)
+
+
+def test_closures_with_different_defaults_share_a_derivative_bound_to_their_own():
+    book = Notebook()
+    book.run('''
+        def make(k):
+            def f(x, k=k):
+                return k * x * x
+            return f
+    ''')
+    assert srcad.grad(book["make"](1.0))(1.0) == pytest.approx(2.0)
+    assert srcad.grad(book["make"](5.0))(1.0) == pytest.approx(10.0)
+
+
+def test_a_global_naming_what_to_differentiate_inside_f_rebound():
+    f = load_function('''
+        import srcad
+
+        W = 0
+
+        def h(a, b):
+            return a * a * b
+
+        def f(x, y):
+            return srcad.grad(h, wrt=W)(x, y) * 1.0
+    ''', "f")
+    df = srcad.grad(f, wrt=1)
+    assert df(2.0, 3.0) == pytest.approx(4.0)    # d/dy of 2xy
+    f.__globals__["W"] = 1
+    assert df(2.0, 3.0) == pytest.approx(0.0)    # d/dy of x*x
