@@ -27,7 +27,9 @@ class _Target:
             self.inner = None
             src = parse.function(fn)
             self.filename, self.def_line = src.filename, src.tree.lineno
-        self.signature = inspect.signature(fn, follow_wrapped=False)  # fn's own parameters
+        # a user's function: its own parameters (a decorator's wrapper is differentiated as
+        # itself); a derivative srcad made: those of the function it stands for
+        self.signature = inspect.signature(fn, follow_wrapped=made is not None)
         self.params = list(self.signature.parameters.values())
         self.transform = transform
         if made is None and hasattr(fn, "__wrapped__"):
