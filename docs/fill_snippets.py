@@ -52,16 +52,16 @@ def run_cli(words):
 
 
 def wengert_text(target):
-    import astor
     import gast
 
+    from srcad.gastutil import to_source
     from srcad.introspect.wengert import wengert
     path, _, name_ = target.rpartition(":")
     spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     tree = wengert(getattr(module, name_)).tree
-    return astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(tree)))
+    return to_source(gast.fix_missing_locations(tree))
 
 
 def filled(text):

@@ -8,7 +8,6 @@ import ast
 import linecache
 import re
 
-import astor
 import gast
 
 from . import gastutil as g
@@ -41,7 +40,7 @@ def source_text(trees, filename, helpers=(), free_names=()):
         module = gast.Module(body=[factory], type_ignores=[])
     else:
         module = gast.Module(body=trees, type_ignores=[])
-    text = astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(module)))
+    text = g.to_source(gast.fix_missing_locations(module))
     return _MARK_LINE.sub(lambda m: m.group(1) + "# " + comments[int(m.group(2))], text)
 
 
@@ -83,7 +82,7 @@ def _marker(text, comments):
 def expression_text(expr):
     """One expression as source text (for comments in generated code)."""
     node = gast.Expression(body=expr)
-    text = astor.to_source(gast.gast_to_ast(gast.fix_missing_locations(node))).strip()
+    text = g.to_source(gast.fix_missing_locations(node)).strip()
     if text.startswith("(") and text.endswith(")"):  # astor's parentheses around a whole BinOp
         try:
             if ast.dump(ast.parse(text[1:-1], mode="eval")) == ast.dump(ast.parse(text, mode="eval")):

@@ -1,6 +1,8 @@
 """Small constructors and queries for gast nodes, so passes read as what they build."""
+import ast
 import copy
 
+import astor
 import gast
 
 
@@ -153,3 +155,21 @@ def replace_child(parent, old, new):
             setattr(parent, field, new)
         elif isinstance(value, list) and any(v is old for v in value):
             setattr(parent, field, [new if v is old else v for v in value])
+
+
+def to_source(node, **options):
+    """Python text of a gast tree, printed by astor (`options` are astor.to_source's).
+
+    astor prints a negative number constant bare, whatever encloses it: the constant -1.35
+    under `** 2` came out as `-1.35 ** 2`, which Python reads as -(1.35 ** 2). Written as a
+    unary minus on a positive constant, it gets astor's parentheses where precedence needs them."""
+    tree = _NegativeConstants().visit(gast.gast_to_ast(node))
+    return astor.to_source(tree, **options)
+
+
+class _NegativeConstants(ast.NodeTransformer):
+    def visit_Constant(self, node):
+        value = node.value
+        if type(value) in (int, float) and repr(value).startswith("-"):  # also -0.0 and -inf
+            return ast.copy_location(ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value)), node)
+        return node

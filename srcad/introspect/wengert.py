@@ -10,7 +10,6 @@ keeps one number for all its turns.
 import re
 from dataclasses import dataclass, field
 
-import astor
 import gast
 
 from .. import errors, normalize, parse, transform
@@ -102,7 +101,7 @@ def source_of(node):
         return f"while {source_of(node.test)}"
     if isinstance(node, gast.If):
         return f"if {source_of(node.test)}"
-    text = astor.to_source(gast.gast_to_ast(node), pretty_source="".join).strip()
+    text = g.to_source(node, pretty_source="".join).strip()
     if isinstance(node, gast.expr) and text.startswith("(") and text.endswith(")"):
         try:  # astor's parentheses around a whole expression (`(True)`, `(a, b)` stays)
             compile(text[1:-1], "<text>", "eval")

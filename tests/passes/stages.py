@@ -10,10 +10,10 @@ two readable texts and a failure shows a readable diff. Analysis tests compare a
 """
 import copy
 
-import astor
 import gast
 
 from srcad import analyze, normalize, parse, transform
+from srcad.gastutil import to_source
 from srcad.naming import Names, Namespace
 
 FUNCTION_NAME = "f"
@@ -39,7 +39,7 @@ def render(tree, name=FUNCTION_NAME, comments=True):
     tree = gast.fix_missing_locations(_renamed(tree, name))
     texts = [stmt.comment for stmt in gast.walk(tree) if hasattr(stmt, "comment")]
     out = []
-    for line in astor.to_source(gast.gast_to_ast(tree)).splitlines():
+    for line in to_source(tree).splitlines():
         if line.strip() == "__srcad_comment__":
             text = texts.pop(0)
             if not comments:
