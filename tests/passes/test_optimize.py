@@ -404,3 +404,50 @@ def test_grad_raises_where_the_function_raises():
         srcad.value_and_grad(log_of_first)(-1.0, 5.0)
     with pytest.raises(ValueError):
         srcad.grad(log_of_first)(-1.0, 5.0)
+
+
+# ---------------------------------------------------------------- emptied blocks
+
+EMPTIED = '''
+def dead_copy_in_branch(x, v):
+    if 1.32 < 1.66:
+        a8 = v
+    else:
+        pass
+    return x * 2.0
+
+
+def dead_copies_in_loops(x, v):
+    for i in range(2):
+        a8 = v
+    while x > 5.0:
+        b = v
+        x = x - 1.0
+    return x * 2.0
+'''
+
+
+def test_a_block_the_copy_propagation_empties_becomes_pass():
+    def before(x, v):
+        if v:
+            a8 = v
+        for i in range(2):
+            b = v
+        return x
+
+    def after(x, v):
+        if v:
+            pass
+        for i in range(2):
+            pass
+        return x
+    assert simplified(before) == text_of(after)
+
+
+@pytest.mark.parametrize("name_", ["dead_copy_in_branch", "dead_copies_in_loops"])
+@pytest.mark.parametrize("x", [1.5, 6.5])
+def test_derivatives_whose_branches_the_optimiser_empties_compile(name_, x):
+    f = load_function(EMPTIED, name_)
+    assert srcad.grad(f)(x, 3.0) == 2.0
+    assert srcad.jvp(f)(x, 3.0, 1.0) == (f(x, 3.0), 2.0)
+    assert srcad.grad(srcad.grad(f))(x, 3.0) == 0.0
