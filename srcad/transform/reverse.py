@@ -204,15 +204,22 @@ class _Reverse:
                 self.facts.is_active(name_) or calls.passes_active_container(stmt.value, self.facts)):
             forward, backward = self.user_call(stmt, fn)
         elif self.facts.is_active(name_) and self.has_adjoint(name_):
+            bt, reset = g.name(self.adjoints[name_]), self.overwritten(name_, stmt)
+            if reset and name_ in g.names_in(stmt.value):
+                # `x = x * c` in a branch or loop: the old x's adjoint starts from zero and
+                # then receives its terms, read from the new x's adjoint kept aside
+                bt = g.name(self.names.temp())
+                backward = [g.assign(bt.id, g.name(self.adjoints[name_]), stmt)] + reset
+                reset = []
             if any(self.facts.is_active(n) for n in g.names_in(stmt.value)):
-                backward = self.adjoint_terms(stmt, name_)
-            backward += self.overwritten(name_, stmt)
+                backward += self.adjoint_terms(stmt, name_, bt)
+            backward += reset
         save, restore = self.save(name_, stmt)
         return save + forward, backward + restore
 
-    def adjoint_terms(self, stmt, name_):
-        """The contributions of `name_ = <value>` to the adjoints of its active operands."""
-        bt = g.name(self.adjoints[name_])
+    def adjoint_terms(self, stmt, name_, bt):
+        """The contributions of `name_ = <value>` to the adjoints of its active operands, for
+        `name_`'s adjoint `bt`."""
         held, backward = None, []
         for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
             if isinstance(pair, Prelude):  # a value the terms index: computed once
@@ -264,9 +271,10 @@ class _Reverse:
         cotangents = self.names.temp()
         backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
                                                 [g.name(self.tape), seed]), stmt)]
+        backward += self.overwritten(name_, stmt)  # before `x = h(x)` gives x its cotangent
         for i, (_, arg) in enumerate(active):
             backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))
-        return forward, backward + self.overwritten(name_, stmt)
+        return forward, backward
 
     def visit_store(self, stmt):
         """`a[i] = v`: backwards, `v` receives `a`'s adjoint at `[i]`, which is then zero (the

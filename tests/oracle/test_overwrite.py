@@ -3,7 +3,9 @@
 `if y > top: y = top` cuts y's old value off: the gradient through y is zero where the branch
 ran. The reverse sweep must reset y's adjoint when it passes such an assignment, and forward
 mode must reset y's tangent, whatever the new value is (a constant, an int, an inactive
-variable or expression, a helper's or a non-differentiable function's result, a loop target).
+variable or expression, a helper's or a non-differentiable function's result, a loop target);
+where the new value reads the old one (`x = x`, `x = h(x)`), what flows back to the old value
+is added after the reset.
 Each case is checked against its closed form and against central differences, by grad, jvp
 and grad of grad.
 """
@@ -109,6 +111,22 @@ def reset_at_top(x, c):
     return s * x + u
 
 
+def self_copy(x, c):
+    if c > 0:
+        x = x
+    return x * x
+
+
+def _square(a):
+    return a * a
+
+
+def self_call_in_branch(x, c):
+    if c > 0:
+        x = _square(x)
+    return x * 3.0
+
+
 # (function, args, closed-form d/dx)
 CASES = [
     (clamp, (0.7, 1.0), 0.0),
@@ -128,6 +146,9 @@ CASES = [
     (reset_by_floor, (0.7, -1.0), 6.0),
     (reset_by_loop_target, (0.7, 1.0), 1.0),
     (reset_at_top, (0.7, 1.0), 0.5 + 4.0 * 0.7),
+    (self_copy, (0.7, 1.0), 1.4),                # the new value's adjoint flows to the old
+    (self_call_in_branch, (0.7, 1.0), 6.0 * 0.7),
+    (self_call_in_branch, (0.7, -1.0), 3.0),
 ]
 IDS = [f"{f.__name__}-{args}" for f, args, _ in CASES]
 
