@@ -13,6 +13,7 @@ from .. import gastutil as g
 from ..analyze import ARRAY, FLOAT, OTHER, kind_of_value
 from ..depends import is_library
 from ..errors import Unsupported
+from ..parse import UNRESOLVED
 from ..rules import registry
 
 
@@ -93,3 +94,38 @@ def forward_call(target, fwd_ref, tape, call, like):
     new = g.call(fwd_ref, [g.name(tape)] + [g.clone(a) for a in call.args],
                  [gast.keyword(arg=k.arg, value=g.clone(k.value)) for k in call.keywords])
     return g.assign(target, new, like)
+
+
+# Statements the transforms copy into the primal code as they are: nothing in them has a
+# derivative (`assert` and `raise` run in the forward sweep, where f would run them).
+KEPT_STATEMENTS = (gast.Pass, gast.Assert, gast.Raise, gast.Break, gast.Continue)
+
+
+def refuse_unknown(stmt):
+    """Any statement kind the transforms do not handle is refused, never passed through."""
+    if not isinstance(stmt, KEPT_STATEMENTS):
+        raise Unsupported(stmt, f"cannot differentiate a {type(stmt).__name__} statement",
+                          "Write it with assignments, if, for, while and return")
+
+
+def check_effect_call(stmt, facts):
+    """`f(a, b)` run for its effect, given a value that depends on the inputs: `print`, and a
+    function with a derivative rule (its result dropped), leave that value alone; any other
+    function (`np.add.at(y, i, x)`, `np.copyto`) may write it into an array srcad does not see
+    change, so it is refused. Method calls on the function's own names and calls of the
+    user's functions are the transforms' to handle."""
+    call = stmt.value
+    if not isinstance(call, gast.Call) or isinstance(call.func, gast.Attribute) \
+            and isinstance(call.func.value, gast.Name) and call.func.value.id in facts.kinds:
+        return  # a method of a local value
+    fn = facts.calls.get(id(call), UNRESOLVED)
+    varied = sorted({n for a in list(call.args) + [k.value for k in call.keywords]
+                     for n in g.names_in(a) if n in facts.varied})
+    if not varied or fn is print or fn is not UNRESOLVED and is_user_function(fn):
+        return
+    if fn is not UNRESOLVED and registry().knows(fn) and not any(k.arg == "out" for k in call.keywords):
+        return
+    from .adjoints import callable_text
+    raise Unsupported(stmt, f"cannot differentiate the call of {callable_text(call.func)} for its effect "
+                            f"on {', '.join(varied)}: srcad cannot follow what it changes in place",
+                      "Assign the result of a function that returns a new value instead")

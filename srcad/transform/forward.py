@@ -82,6 +82,8 @@ class _Forward:
         out = []
         for stmt in stmts:
             visit = getattr(self, "visit_" + type(stmt).__name__, None)
+            if visit is None:
+                calls.refuse_unknown(stmt)
             out += visit(stmt) if visit else [stmt]
         return out
 
@@ -130,6 +132,7 @@ class _Forward:
             tangent = self.tangent_of_atom(item, item)
             append = g.call(g.attr(g.name(self.tangent(receiver)), "append"), [tangent])
             return [stmt, g.located(gast.Expr(value=append), stmt)]
+        calls.check_effect_call(stmt, self.facts)
         return [stmt]
 
     def visit_Assign(self, stmt):

@@ -189,6 +189,7 @@ class _Reverse:
         return forward, backward
 
     def visit_other(self, stmt):
+        calls.refuse_unknown(stmt)
         return [stmt], []
 
     def visit_Assign(self, stmt):
@@ -317,6 +318,7 @@ class _Reverse:
         call = stmt.value
         if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)
                 and isinstance(call.func.value, gast.Name) and self.facts.is_active(call.func.value.id)):
+            calls.check_effect_call(stmt, self.facts)
             return [stmt], []
         receiver = call.func.value.id
         if call.func.attr != "append" or len(call.args) != 1 or call.keywords:
