@@ -117,6 +117,7 @@ class Terms:
     adjoint_List = adjoint_Tuple
 
     def adjoint_Subscript(self, value, bt, ans, stmt):
+        refuse_indexed_object(value, self.facts, stmt)
         return [(value.value, AddAt(adjoint_index(value.slice, self.ns), bt))]
 
     def unbroadcast(self, term, operand, ans, rule):
@@ -126,6 +127,19 @@ class Terms:
         if self.facts.kind(operand) == FLOAT and self.facts.kind(ans) == FLOAT:
             return term
         return g.call(self.rt("unbroadcast"), [term, g.clone(operand)])
+
+
+def refuse_indexed_object(value, facts, stmt):
+    """`np.r_[x, x]`, `np.c_[...]`: an object of a library indexed with values that depend on
+    the inputs builds a new value from them by rules srcad does not have; without a refusal
+    they would pass as constants (a zero derivative)."""
+    if isinstance(value.value, gast.Name) and value.value.id in facts.kinds:
+        return  # an element or a slice of the function's own value
+    varied = sorted({n for n in g.names_in(value.slice) if n in facts.varied})
+    if varied:
+        raise Unsupported(stmt, f"cannot differentiate {callable_text(value.value)}[...] of {', '.join(varied)}, "
+                                "which has no derivative rule",
+                          "Build the array with np.concatenate or np.stack")
 
 
 def adjoint_index(index, namespace):

@@ -46,6 +46,11 @@ def bind_arguments(fn, call, stmt):
         raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__} with *args or **kwargs",
                           "Pass the arguments one by one")
     signature = inspect.signature(fn, follow_wrapped=False)  # a decorator's wrapper: its own
+    variadic = [("*" if p.kind is p.VAR_POSITIONAL else "**") + p.name
+                for p in signature.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if variadic:  # the values it collects would not be seen as the arguments they are
+        raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__}, which takes "
+                                f"{' and '.join(variadic)}", "Give it one named parameter per argument")
     try:
         bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as error:

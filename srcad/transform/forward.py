@@ -15,7 +15,7 @@ from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
 from . import calls
-from .adjoints import callable_text
+from .adjoints import callable_text, refuse_indexed_object
 from .reverse import Derivative
 from .templates import bind, inline
 
@@ -189,6 +189,7 @@ class _Forward:
             elts = [self.tangent_of_atom(e, e) for e in value.elts]
             return g.tuple_(elts) if isinstance(value, gast.Tuple) else gast.List(elts=elts, ctx=gast.Load())
         if isinstance(value, gast.Subscript):
+            refuse_indexed_object(value, self.facts, stmt)
             if not self.active(value.value):
                 return self.zero(ans)
             return gast.Subscript(value=g.name(self.tangent(value.value.id)), slice=g.clone(value.slice),
