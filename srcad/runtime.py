@@ -57,6 +57,8 @@ def unbroadcast(g, x):
     if np.shape(g) == shape:
         return g
     g = np.asarray(g)
+    if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
+        return np.full(shape, g[()])
     extra = g.ndim - len(shape)
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
@@ -290,7 +292,10 @@ def sum_tangent(ditems, dstart):
 
 
 def unstack(g, arrays, axis=0):
-    """The cotangents of the arrays that `np.stack(arrays, axis)` stacked."""
+    """The cotangents of the arrays that `np.stack(arrays, axis)` stacked (each 0.0 where `g`
+    is the reverse sweep's 0.0, an adjoint still all zero)."""
+    if np.ndim(g) == 0:
+        return [g] * len(arrays)
     return [np.take(g, i, axis=axis) for i in range(len(arrays))]
 
 

@@ -11,9 +11,12 @@ from .runtime import real_float, reduced_size, sign, unbroadcast, unreduce
 
 def shaped_like(out, a, order="C"):
     """`out` reshaped (in `order`) to the shape of operand `a`: a float where `a` is a Python
-    number."""
+    number. A single value for a larger `a` is the reverse sweep's 0.0 (an adjoint still all
+    zero, through any elementwise steps): zeros of `a`'s shape."""
     if type(a) is float or type(a) is int:
         return real_float(np.sum(out))
+    if np.size(out) == 1 and np.size(a) != 1:
+        return np.full(np.shape(a), np.reshape(out, ()))
     return np.reshape(out, np.shape(a), order=order)
 
 

@@ -182,7 +182,7 @@ VJP = {
                        _rt.unstack(g, a) if isinstance(a, (list, tuple)) else g,
     np.array:      lambda g, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
                        _rt.unstack(g, object) if isinstance(object, (list, tuple))
-                       else np.reshape(g, np.shape(object)),
+                       else _rt.shaped_like(g, object),
     np.asarray:    lambda g, ans, a, dtype=None, order=None, device=None, copy=None, like=None:
                        _rt.unstack(g, a) if isinstance(a, (list, tuple)) else _rt.shaped_like(g, a),
     astype_method: lambda g, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:

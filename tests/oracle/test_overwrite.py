@@ -11,6 +11,8 @@ and grad of grad.
 """
 import math
 
+import numpy as np
+
 import pytest
 
 import srcad
@@ -173,3 +175,50 @@ def test_jvp(f, args, expected):
 @pytest.mark.parametrize("f, args, expected", CASES, ids=IDS)
 def test_second_derivative(f, args, expected):
     assert srcad.grad(srcad.grad(f))(*args) == pytest.approx(fd_grad(srcad.grad(f), args), abs=1e-6)
+
+
+# ---------------------------------------------------------------- arrays
+# An array's adjoint that is still all zero is the reverse sweep's 0.0; where it reaches a
+# rule that reshapes or splits (np.array of a list, np.cumsum, unbroadcast), the rule must
+# read it as zeros of the operand's shape.
+
+def array_reset_in_branch(x, c):
+    y = np.array([x, 2.0 * x])
+    if c > 0:
+        y = np.zeros(2)
+    return np.sum(y * y) + x
+
+
+def array_unused_on_one_path(x, c):
+    y = np.array([x, x])
+    if c > 0:
+        y = np.array([x, 2.0 * x])
+        return np.sum(y)
+    return x
+
+
+def array_rebound_parameter(v, c):
+    v = np.cumsum(v * v)
+    if c > 0:
+        c = 1.0
+    else:
+        c = v[-1]
+    return c * 2.0
+
+
+ARRAY_CASES = [
+    (array_reset_in_branch, (0.7, 1.0), 1.0),
+    (array_reset_in_branch, (0.7, -1.0), 2.0 * 0.7 * 5.0 + 1.0),
+    (array_unused_on_one_path, (0.7, -1.0), 1.0),
+    (array_unused_on_one_path, (0.7, 1.0), 3.0),
+    (array_rebound_parameter, (np.array([0.5, -1.0, 2.0]), 1.0), np.zeros(3)),
+    (array_rebound_parameter, (np.array([0.5, -1.0, 2.0]), -1.0), 4.0 * np.array([0.5, -1.0, 2.0])),
+]
+
+
+@pytest.mark.parametrize("f, args, expected", ARRAY_CASES,
+                         ids=[f"{f.__name__}-{args[-1]}" for f, args, _ in ARRAY_CASES])
+def test_an_array_adjoint_still_zero_reaches_reshaping_rules(f, args, expected):
+    assert_close(fd_grad(f, args), expected, rtol=1e-7, atol=1e-7)
+    assert_close(srcad.grad(f)(*args), expected)
+    assert srcad.value_and_grad(f)(*args)[0] == f(*args)
