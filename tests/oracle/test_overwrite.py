@@ -222,3 +222,19 @@ def test_an_array_adjoint_still_zero_reaches_reshaping_rules(f, args, expected):
     assert_close(fd_grad(f, args), expected, rtol=1e-7, atol=1e-7)
     assert_close(srcad.grad(f)(*args), expected)
     assert srcad.value_and_grad(f)(*args)[0] == f(*args)
+
+
+def swap_after_reset(p, s6):
+    s6 = s6 * 1.0
+    if 1.32 < 1.66:
+        s6 = 0.5
+    p, s6 = (s6, p)
+    return p * 1.0 + s6 * 0.0
+
+
+def test_a_tuple_swap_after_a_reset_in_a_branch():
+    # p ends up holding 0.5, the constant: no derivative reaches either argument
+    args = (0.7, 1.3)
+    assert fd_grad(swap_after_reset, args, (0, 1)) == pytest.approx((0.0, 0.0), abs=1e-9)
+    assert srcad.grad(swap_after_reset, wrt=(0, 1))(*args) == (0.0, 0.0)
+    assert srcad.jvp(swap_after_reset, wrt=(0, 1))(*args, 1.0, 1.0) == (0.5, 0.0)
