@@ -291,6 +291,14 @@ def sum_tangent(ditems, dstart):
     return total
 
 
+def zeros_as(g, like):
+    """`g`, or zeros of the array `like`'s shape where `g` is the reverse sweep's 0.0 (the
+    adjoint of a variable set in several places, still all zero)."""
+    if type(g) is float and isinstance(like, np.ndarray) and like.ndim:
+        return np.zeros(like.shape)
+    return g
+
+
 def unstack(g, arrays, axis=0):
     """The cotangents of the arrays that `np.stack(arrays, axis)` stacked (each 0.0 where `g`
     is the reverse sweep's 0.0, an adjoint still all zero)."""

@@ -29,6 +29,7 @@ JVP = {
     _rt.unstack:       lambda dg, darrays, daxis, ans, g, arrays, axis=0: _rt.unstack(dg, arrays, axis),
     _rt.gradient:      lambda dg, dx, ans, g, x: _rt.gradient(dg, x),
     _rt.unshared:      lambda dg, dothers, ans, g, others: dg,
+    _rt.zeros_as:      lambda dg, dlike, ans, g, like: _rt.zeros_as(dg, like),
     _rt.saved:         lambda dx, ans, x: _rt.saved(dx),
     _rt.zero_at:       lambda db, dindex, ans, b, index: _rt.zero_at(db, index),
     # the helpers of the numpy table's rules

@@ -22,6 +22,8 @@ from .. import gastutil as g
 from .. import runtime
 from ..analyze import ARRAY, FLOAT
 from ..errors import Unsupported
+from ..parse import UNRESOLVED
+from ..rules import registry
 from . import calls
 from .adjoints import AddAt, Prelude, Terms, adjoint_index
 from .layout import Layout
@@ -222,6 +224,11 @@ class _Reverse:
         """The contributions of `name_ = <value>` to the adjoints of its active operands, for
         `name_`'s adjoint `bt`."""
         held, backward = None, []
+        if self.may_be_zero_array(name_, stmt.value):
+            shaped = self.names.temp()
+            backward.append(g.assign(shaped, g.call(self.rt("zeros_as"), [bt, g.name(name_)]), stmt))
+            self.reads.add(name_)
+            bt = g.name(shaped)
         for pair in self.terms(stmt.value, bt, g.name(name_), stmt):
             if isinstance(pair, Prelude):  # a value the terms index: computed once
                 held = self.names.temp()
@@ -233,6 +240,23 @@ class _Reverse:
             if term is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
                 backward.append(self.accumulate(operand.id, term, stmt))
         return backward
+
+    def may_be_zero_array(self, name_, value):
+        """Whether `name_`'s adjoint may still be the reverse sweep's 0.0 (it is set in several
+        places: started or reset at 0.0) where it holds an array, and reaches a rule that
+        reshapes, splits or multiplies by matrices (np.dot, @, np.concatenate, np.tile): such a
+        rule needs the zeros in the output's shape (`_rt.zeros_as`). Elementwise rules take
+        0.0 as it is."""
+        if self.layout.local(name_) or self.facts.kinds.get(name_) == FLOAT:
+            return False
+        if isinstance(value, gast.BinOp):
+            rule = registry().reverse_rule(type(value.op))
+        elif isinstance(value, gast.Call):
+            fn = self.facts.calls.get(id(value), UNRESOLVED)
+            rule = registry().reverse_rule(fn) if fn is not UNRESOLVED else None
+        else:
+            return False
+        return rule is not None and not rule.broadcasts
 
     def overwritten(self, name_, stmt):
         """`bv = 0.0` once the reverse sweep has passed `v = ...`: the value `v` held before

@@ -206,6 +206,34 @@ def array_rebound_parameter(v, c):
     return c * 2.0
 
 
+W = np.array([[0.5, -0.2, 0.1], [0.3, 0.8, -0.4], [0.2, 0.1, 0.9]])
+
+
+def matrix_product_reset(x, c):
+    h = W @ x
+    if c > 0:
+        h = np.zeros(3)
+    return np.sum(h * h) + np.sum(x)
+
+
+def dot_reset_in_loop(x, c):
+    h = np.dot(W, x)
+    for _ in range(2):
+        if c > 0:
+            h = np.ones(3)
+    return np.sum(h) + np.sum(x)
+
+
+def concatenate_and_tile_reset(x, c):
+    h = np.concatenate([x, x * 2.0])
+    u = np.tile(x, 2)
+    if c > 0:
+        h = np.ones(6)
+        u = np.ones(6)
+    return np.sum(h * h) + np.sum(u) + np.sum(x)
+
+
+ARRAY_X = np.array([0.5, -1.0, 2.0])
 ARRAY_CASES = [
     (array_reset_in_branch, (0.7, 1.0), 1.0),
     (array_reset_in_branch, (0.7, -1.0), 2.0 * 0.7 * 5.0 + 1.0),
@@ -213,6 +241,12 @@ ARRAY_CASES = [
     (array_unused_on_one_path, (0.7, 1.0), 3.0),
     (array_rebound_parameter, (np.array([0.5, -1.0, 2.0]), 1.0), np.zeros(3)),
     (array_rebound_parameter, (np.array([0.5, -1.0, 2.0]), -1.0), 4.0 * np.array([0.5, -1.0, 2.0])),
+    (matrix_product_reset, (ARRAY_X, 1.0), np.ones(3)),
+    (matrix_product_reset, (ARRAY_X, -1.0), 2.0 * W.T @ W @ ARRAY_X + 1.0),
+    (dot_reset_in_loop, (ARRAY_X, 1.0), np.ones(3)),
+    (dot_reset_in_loop, (ARRAY_X, -1.0), W.sum(axis=0) + 1.0),
+    (concatenate_and_tile_reset, (ARRAY_X, 1.0), np.ones(3)),
+    (concatenate_and_tile_reset, (ARRAY_X, -1.0), 10.0 * ARRAY_X + 3.0),
 ]
 
 
@@ -222,6 +256,8 @@ def test_an_array_adjoint_still_zero_reaches_reshaping_rules(f, args, expected):
     assert_close(fd_grad(f, args), expected, rtol=1e-7, atol=1e-7)
     assert_close(srcad.grad(f)(*args), expected)
     assert srcad.value_and_grad(f)(*args)[0] == f(*args)
+    u = np.linspace(-1.0, 1.0, 3) if np.ndim(args[0]) else 0.5  # a direction along x
+    assert srcad.jvp(f)(*args, u)[1] == pytest.approx(np.sum(expected * u))
 
 
 def swap_after_reset(p, s6):

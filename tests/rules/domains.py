@@ -649,6 +649,9 @@ DOMAINS.update({
         Call(((3,), [(3,), (3,)])), Call(((3, 4), [(4,)])), Call(((), [(), ()])),
     )),
     _rt.saved: elementwise(ANY),
+    _rt.zeros_as: Domain((ANY, ANY), (0,), (                       # like: read for its shape
+        Call(((3, 4), (3, 4))), Call(((), ())), Call(((4,), (4,))),
+    )),
     _rt.zero_at: Domain((ANY, GIVEN), (0,), (
         Call(((4,), 1)), Call(((3, 4), (slice(None), 2))), Call(((5,), np.array([0, 2]))), Call(((), 0)),
     )),
