@@ -23,6 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 OUTPUT = os.path.join(HERE, "reference.md")
 
 SYMBOLS = {"Add": "x + y", "Sub": "x - y", "Mult": "x * y", "Div": "x / y", "Pow": "x ** y",
+           "WholePow": "x ** n (n a whole constant >= 1)",
            "Mod": "x % y", "MatMult": "x @ y", "FloorDiv": "x // y", "USub": "-x", "UAdd": "+x",
            "Not": "not x", "Invert": "~x", "BitAnd": "x & y", "BitOr": "x | y", "BitXor": "x ^ y",
            "LShift": "x << y", "RShift": "x >> y", "Eq": "x == y", "NotEq": "x != y",

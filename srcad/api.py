@@ -323,7 +323,7 @@ def _checked(target, compiled, transform):
     return checked
 
 
-_CHECKS = ("_rt.scalar_seed(", "_rt.gradient(", "_rt.zeros_like(", "_rt.tangent_out(")
+_CHECKS = ("_rt.scalar_seed(", "_rt.gradient(", "_rt.zeros_like(", "_rt.tangent_out(", "_rt.power_slope(")
 
 
 @_transformation

@@ -7,7 +7,7 @@ float dtype: float32 in, float32 out.
 """
 import numpy as np
 
-from .runtime import real_float, reduced_size, sign, unbroadcast, unreduce
+from .runtime import abs_slope, inverse_or_zero, real_float, reduced_size, unbroadcast, unreduce
 
 def shaped_like(out, a, order="C"):
     """`out` reshaped (in `order`) to the shape of operand `a`: a float where `a` is a Python
@@ -119,7 +119,7 @@ def norm_weights(ans, x, ord, axis, keepdims):
     `unreduce(g, x, axis, keepdims) * weights`, the tangent `sum(weights * dx, axis)`.
     Ties (of max-norms, of the largest singular value) share the derivative equally."""
     if type(x) is float or type(x) is int:
-        return sign(x)
+        return abs_slope(x)
     x = np.asarray(x)
     n = unreduce(ans, x, axis, keepdims)
     matrix = (axis is None and ord is not None and x.ndim == 2) or np.ndim(axis) == 1 and len(axis) == 2
@@ -129,7 +129,7 @@ def norm_weights(ans, x, ord, axis, keepdims):
         if ord == 0:
             return np.zeros_like(x)
         if ord == 1:
-            return np.sign(x)
+            return abs_slope(x)  # 1 at 0, as abs's derivative (JAX's)
         if ord in (np.inf, -np.inf):
             at = np.abs(x) == n
             return np.sign(x) * at / np.sum(at, axis=axis, keepdims=True).astype(_float_dtype(x))
@@ -623,15 +623,10 @@ def norm_weights_tangent(dans, dx, ans, x, ord, axis, keepdims):
     return np.moveaxis(dw, (-2, -1), (rows, cols))
 
 
-def _inverse_or_zero(s):
-    """1 / s, 0 where s is 0 (a rank-deficient matrix's missing directions)."""
-    return np.divide(1.0, s, out=np.zeros_like(s), where=s != 0)
-
-
 def _projected_terms(u, s, vt, dx):
     """(I - U U^T) dX V S^-1 and S^-1 U^T dX (I - V V^T): the parts of dX outside the
     singular subspaces, which move the singular vectors of a rectangular matrix."""
-    v, inv = _swap(vt), _inverse_or_zero(s)
+    v, inv = _swap(vt), inverse_or_zero(s)
     left = dx @ v * inv[..., None, :]
     right = inv[..., :, None] * (_swap(u) @ dx)
     return left - u @ (_swap(u) @ left), right - (right @ v) @ vt

@@ -2,6 +2,9 @@
 
 Read it as a cheat-sheet: `g` is the output's cotangent, `ans` the output, then the arguments.
 Two-argument rules return a tuple of cotangents, one per argument.
+
+At the edges the values are JAX's: d sqrt(x) and d pow(x, 0.5) at 0 are inf (where a plain
+float division would raise), d abs(x) at 0 is 1, and d pow(x, y)/dy at x = 0 is 0.
 """
 import math
 
@@ -15,8 +18,8 @@ VJP = {
     math.log1p:    lambda g, ans, x: g / (1.0 + x),
     math.log2:     lambda g, ans, x: g / (x * math.log(2.0)),
     math.log10:    lambda g, ans, x: g / (x * math.log(10.0)),
-    math.sqrt:     lambda g, ans, x: g / (2.0 * ans),
-    math.pow:      lambda g, ans, x, y: (g * y * math.pow(x, y - 1.0), g * ans * math.log(x)),
+    math.sqrt:     lambda g, ans, x: _rt.over(g, 2.0 * ans),
+    math.pow:      lambda g, ans, x, y: (g * _rt.power_slope(x, y), g * ans * _rt.power_log(x)),
     math.sin:      lambda g, ans, x: g * math.cos(x),
     math.cos:      lambda g, ans, x: -g * math.sin(x),
     math.tan:      lambda g, ans, x: g * (1.0 + ans * ans),
@@ -33,11 +36,11 @@ VJP = {
     math.hypot:    lambda g, ans, x, y: (g * x / ans, g * y / ans),
     math.erf:      lambda g, ans, x: g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
     math.erfc:     lambda g, ans, x: -g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
-    math.fabs:     lambda g, ans, x: g * math.copysign(1.0, x),
+    math.fabs:     lambda g, ans, x: g * _rt.abs_slope(x),
     math.copysign: lambda g, ans, x, y: (g * math.copysign(1.0, x) * math.copysign(1.0, y), None),
     math.degrees:  lambda g, ans, x: g * (180.0 / math.pi),
     math.radians:  lambda g, ans, x: g * (math.pi / 180.0),
-    abs:           lambda g, ans, x: g * _rt.sign(x),
+    abs:           lambda g, ans, x: g * _rt.abs_slope(x),
     float:         lambda g, ans, x: g,
     sum:           lambda g, ans, iterable, start=0: (_rt.sum_grad(g, iterable), _rt.unbroadcast(g, start)),
 }
@@ -50,8 +53,8 @@ JVP = {
     math.log1p:    lambda dx, ans, x: dx / (1.0 + x),
     math.log2:     lambda dx, ans, x: dx / (x * math.log(2.0)),
     math.log10:    lambda dx, ans, x: dx / (x * math.log(10.0)),
-    math.sqrt:     lambda dx, ans, x: dx / (2.0 * ans),
-    math.pow:      lambda dx, dy, ans, x, y: dx * y * math.pow(x, y - 1.0) + dy * ans * math.log(x),
+    math.sqrt:     lambda dx, ans, x: _rt.over(dx, 2.0 * ans),
+    math.pow:      lambda dx, dy, ans, x, y: dx * _rt.power_slope(x, y) + dy * ans * _rt.power_log(x),
     math.sin:      lambda dx, ans, x: dx * math.cos(x),
     math.cos:      lambda dx, ans, x: -dx * math.sin(x),
     math.tan:      lambda dx, ans, x: dx * (1.0 + ans * ans),
@@ -68,11 +71,11 @@ JVP = {
     math.hypot:    lambda dx, dy, ans, x, y: (dx * x + dy * y) / ans,
     math.erf:      lambda dx, ans, x: dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
     math.erfc:     lambda dx, ans, x: -dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
-    math.fabs:     lambda dx, ans, x: dx * math.copysign(1.0, x),
+    math.fabs:     lambda dx, ans, x: dx * _rt.abs_slope(x),
     math.copysign: lambda dx, dy, ans, x, y: dx * math.copysign(1.0, x) * math.copysign(1.0, y),
     math.degrees:  lambda dx, ans, x: dx * (180.0 / math.pi),
     math.radians:  lambda dx, ans, x: dx * (math.pi / 180.0),
-    abs:           lambda dx, ans, x: dx * _rt.sign(x),
+    abs:           lambda dx, ans, x: dx * _rt.abs_slope(x),
     float:         lambda dx, ans, x: dx,
     sum:           lambda diterable, dstart, ans, iterable, start=0: _rt.sum_tangent(diterable, dstart),
 }

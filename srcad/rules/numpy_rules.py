@@ -8,9 +8,12 @@ by the transform; every other rule returns its operand's exact shape.
 
 Choices where the derivative is not unique: `max`/`min` (and the max-norms, and a repeated
 largest singular value) share `g` equally between tied elements; `maximum`, `minimum`, `fmax`,
-`fmin` give a tie to the first operand; `clip` gives a tie with a bound to `a`; `abs` and
-`sign`-like kinks take 0 at 0. `cholesky` reads one triangle of `a`, as numpy does, so its
-cotangent lies in that triangle.
+`fmin` give a tie to the first operand; `clip` gives a tie with a bound to `a`; `abs` takes
+1 at 0 and `sign`-like kinks 0, as JAX does. Other edges are JAX's too: d log(x) and
+d sqrt(x) at 0 are inf (also for Python floats, where a plain division would raise), the
+exponent's derivative of `power(0, y)` is 0, and `where` passes 0 * (what the unused branch's
+rule gives) back, so an inf there makes a nan, as in JAX (write the double `where` instead).
+`cholesky` reads one triangle of `a`, as numpy does, so its cotangent lies in that triangle.
 """
 import math
 
@@ -41,10 +44,10 @@ VJP = {
     np.exp:        lambda g, ans, x: g * ans,
     np.exp2:       lambda g, ans, x: g * ans * math.log(2.0),
     np.expm1:      lambda g, ans, x: g * (ans + 1.0),
-    np.log:        lambda g, ans, x: g / x,
-    np.log2:       lambda g, ans, x: g / (x * math.log(2.0)),
-    np.log10:      lambda g, ans, x: g / (x * math.log(10.0)),
-    np.log1p:      lambda g, ans, x: g / (1.0 + x),
+    np.log:        lambda g, ans, x: _rt.over(g, x),
+    np.log2:       lambda g, ans, x: _rt.over(g, x * math.log(2.0)),
+    np.log10:      lambda g, ans, x: _rt.over(g, x * math.log(10.0)),
+    np.log1p:      lambda g, ans, x: _rt.over(g, 1.0 + x),
     np.sqrt:       lambda g, ans, x: g / (2.0 * ans),
     np.cbrt:       lambda g, ans, x: g / (3.0 * ans * ans),
     np.square:     lambda g, ans, x: g * 2.0 * x,
@@ -61,8 +64,8 @@ VJP = {
     np.arcsinh:    lambda g, ans, x: g / np.sqrt(x * x + 1.0),
     np.arccosh:    lambda g, ans, x: g / np.sqrt(x * x - 1.0),
     np.arctanh:    lambda g, ans, x: g / (1.0 - x * x),
-    np.abs:        lambda g, ans, x: g * np.sign(x),
-    np.fabs:       lambda g, ans, x: g * np.sign(x),
+    np.abs:        lambda g, ans, x: g * _rt.abs_slope(x),
+    np.fabs:       lambda g, ans, x: g * _rt.abs_slope(x),
     np.negative:   lambda g, ans, x: -g,
     np.positive:   lambda g, ans, x: g,
     np.deg2rad:    lambda g, ans, x: g * (math.pi / 180.0),
@@ -76,8 +79,8 @@ VJP = {
     np.subtract:   lambda g, ans, x1, x2: (g, -g),
     np.multiply:   lambda g, ans, x1, x2: (g * x2, g * x1),
     np.divide:     lambda g, ans, x1, x2: (g / x2, -g * ans / x2),
-    np.power:      lambda g, ans, x1, x2: (g * x2 * np.power(x1, x2 - 1), g * ans * _rt.log(x1)),
-    np.float_power: lambda g, ans, x1, x2: (g * x2 * np.float_power(x1, x2 - 1), g * ans * _rt.log(x1)),
+    np.power:      lambda g, ans, x1, x2: (g * x2 * np.power(x1, x2 - 1), g * ans * _rt.power_log(x1)),
+    np.float_power: lambda g, ans, x1, x2: (g * x2 * np.float_power(x1, x2 - 1), g * ans * _rt.power_log(x1)),
     np.mod:        lambda g, ans, x1, x2: (g, -g * np.floor_divide(x1, x2)),
     np.fmod:       lambda g, ans, x1, x2: (g, -g * np.trunc(x1 / x2)),
     np.arctan2:    lambda g, ans, x1, x2: (g * x2 / (x1 * x1 + x2 * x2), -g * x1 / (x1 * x1 + x2 * x2)),
@@ -194,10 +197,10 @@ JVP = {
     np.exp:        lambda dx, ans, x: dx * ans,
     np.exp2:       lambda dx, ans, x: dx * ans * math.log(2.0),
     np.expm1:      lambda dx, ans, x: dx * (ans + 1.0),
-    np.log:        lambda dx, ans, x: dx / x,
-    np.log2:       lambda dx, ans, x: dx / (x * math.log(2.0)),
-    np.log10:      lambda dx, ans, x: dx / (x * math.log(10.0)),
-    np.log1p:      lambda dx, ans, x: dx / (1.0 + x),
+    np.log:        lambda dx, ans, x: _rt.over(dx, x),
+    np.log2:       lambda dx, ans, x: _rt.over(dx, x * math.log(2.0)),
+    np.log10:      lambda dx, ans, x: _rt.over(dx, x * math.log(10.0)),
+    np.log1p:      lambda dx, ans, x: _rt.over(dx, 1.0 + x),
     np.sqrt:       lambda dx, ans, x: dx / (2.0 * ans),
     np.cbrt:       lambda dx, ans, x: dx / (3.0 * ans * ans),
     np.square:     lambda dx, ans, x: dx * 2.0 * x,
@@ -214,8 +217,8 @@ JVP = {
     np.arcsinh:    lambda dx, ans, x: dx / np.sqrt(x * x + 1.0),
     np.arccosh:    lambda dx, ans, x: dx / np.sqrt(x * x - 1.0),
     np.arctanh:    lambda dx, ans, x: dx / (1.0 - x * x),
-    np.abs:        lambda dx, ans, x: dx * np.sign(x),
-    np.fabs:       lambda dx, ans, x: dx * np.sign(x),
+    np.abs:        lambda dx, ans, x: dx * _rt.abs_slope(x),
+    np.fabs:       lambda dx, ans, x: dx * _rt.abs_slope(x),
     np.negative:   lambda dx, ans, x: -dx,
     np.positive:   lambda dx, ans, x: dx,
     np.deg2rad:    lambda dx, ans, x: dx * (math.pi / 180.0),
@@ -229,8 +232,8 @@ JVP = {
     np.subtract:   lambda dx1, dx2, ans, x1, x2: dx1 - dx2,
     np.multiply:   lambda dx1, dx2, ans, x1, x2: dx1 * x2 + x1 * dx2,
     np.divide:     lambda dx1, dx2, ans, x1, x2: (dx1 - ans * dx2) / x2,
-    np.power:      lambda dx1, dx2, ans, x1, x2: dx1 * x2 * np.power(x1, x2 - 1) + dx2 * ans * _rt.log(x1),
-    np.float_power: lambda dx1, dx2, ans, x1, x2: dx1 * x2 * np.float_power(x1, x2 - 1) + dx2 * ans * _rt.log(x1),
+    np.power:      lambda dx1, dx2, ans, x1, x2: dx1 * x2 * np.power(x1, x2 - 1) + dx2 * ans * _rt.power_log(x1),
+    np.float_power: lambda dx1, dx2, ans, x1, x2: dx1 * x2 * np.float_power(x1, x2 - 1) + dx2 * ans * _rt.power_log(x1),
     np.mod:        lambda dx1, dx2, ans, x1, x2: dx1 - dx2 * np.floor_divide(x1, x2),
     np.fmod:       lambda dx1, dx2, ans, x1, x2: dx1 - dx2 * np.trunc(x1 / x2),
     np.arctan2:    lambda dx1, dx2, ans, x1, x2: (dx1 * x2 - dx2 * x1) / (x1 * x1 + x2 * x2),

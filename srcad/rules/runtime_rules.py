@@ -20,6 +20,10 @@ JVP = {
     _rt.matmul_left:   lambda dg, da, db, ans, g, a, b: _rt.matmul_left(dg, a, b) + _rt.matmul_left(g, a, db),
     _rt.matmul_right:  lambda dg, da, db, ans, g, a, b: _rt.matmul_right(dg, a, b) + _rt.matmul_right(g, da, b),
     _rt.log:           lambda dx, ans, x: dx / x,
+    _rt.power_log:     lambda dx, ans, x: dx * _rt.inverse_or_zero(x),
+    _rt.power_slope:   lambda dx, dy, ans, x, y: dx * y * _rt.power_slope(x, y - 1)
+                           + dy * (1.0 + y * _rt.power_log(x)) * x ** (y - 1),
+    _rt.over:          lambda da, db, ans, a, b: _rt.over(da - ans * db, b),
     _rt.expit:         lambda dz, ans, z: _rt.expit_tangent(dz, z),
     _rt.item:          lambda db, di, ans, b, i: _rt.item(db, i),
     _rt.add_at:        lambda db, da, dindex, dg, ans, b, a, index, g: _rt.add_at(db, a, index, dg),
@@ -77,6 +81,6 @@ JVP = {
                              + _rt.logsumexp_weights(y, a, axis, keepdims) * db,
 }
 
-NO_DERIVATIVE = {_rt.reduced_size, _rt.sign, _rt.zeros_like, _rt.scalar_seed, reversed, slice,
+NO_DERIVATIVE = {_rt.reduced_size, _rt.sign, _rt.abs_slope, _rt.inverse_or_zero, _rt.zeros_like, _rt.scalar_seed, reversed, slice,
                  _rt.extremum_weights, _rt.clip_passes, _rt.clip_at_min, _rt.clip_at_max,
                  _rt.inverse_permutation, _rt.method_axes}

@@ -106,7 +106,17 @@ class Target:
 
 
 def run(target, args, kwargs):
-    """`(value, gradient)` of one call of `target.fn`; the gradient is a tuple for a tuple wrt."""
+    """`(value, gradient)` of one call of `target.fn`; the gradient is a tuple for a tuple wrt.
+    A complex number met by a rule or in a gradient is refused (runtime.NotReal)."""
+    try:
+        return _run(target, args, kwargs)
+    except runtime.NotReal as refusal:
+        code = target.fn.__code__
+        raise errors.complex_error(code.co_filename, code.co_firstlineno, target.transform,
+                                   f"{refusal.what} in {_name(target.fn)}") from None
+
+
+def _run(target, args, kwargs):
     refresh()
     tape = Tape(next(_LEVELS))
     try:
@@ -122,12 +132,7 @@ def run(target, args, kwargs):
         tape.clear()  # each node refers to its tape: without this, only gc would free them
     grads = []
     for leaf, arg in leaves:
-        try:
-            grad = _gradient(leaf.grad, arg)
-        except runtime.NotReal as refusal:
-            code = target.fn.__code__
-            raise errors.complex_error(code.co_filename, code.co_firstlineno, target.transform,
-                                       f"{refusal.what} in {_name(target.fn)}") from None
+        grad = _gradient(leaf.grad, arg)
         if type(grad) is np.ndarray and any(grad is other for other in grads):
             grad = grad.copy()  # rules may hand one array to two operands (x + y)
         grads.append(grad)

@@ -14,6 +14,7 @@ from ..analyze import FLOAT
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
+from ..rules.operators import rule_key
 from . import calls
 from .templates import bind, inline
 
@@ -53,7 +54,7 @@ class Terms:
         return []
 
     def adjoint_BinOp(self, value, bt, ans, stmt):
-        rule = registry().reverse_rule(type(value.op))
+        rule = registry().reverse_rule(rule_key(value.op, value.right))
         if rule is None:
             raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}",
                               "Rewrite it with operators that have one")

@@ -14,6 +14,7 @@ from ..analyze import FLOAT
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
+from ..rules.operators import rule_key
 from . import calls
 from .adjoints import callable_text, refuse_indexed_object
 from .reverse import Derivative
@@ -195,7 +196,7 @@ class _Forward:
             return gast.Subscript(value=g.name(self.tangent(value.value.id)), slice=g.clone(value.slice),
                                   ctx=gast.Load())
         if isinstance(value, gast.BinOp):
-            return self.from_rule(registry().forward_rule(type(value.op)), [value.left, value.right], {},
+            return self.from_rule(registry().forward_rule(rule_key(value.op, value.right)), [value.left, value.right], {},
                                   ans, stmt, f"the operator {type(value.op).__name__}")
         if isinstance(value, gast.UnaryOp):
             return self.from_rule(registry().forward_rule(type(value.op)), [value.operand], {},

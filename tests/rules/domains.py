@@ -28,6 +28,7 @@ import numpy as np
 
 from srcad import runtime as _rt
 from srcad.rules import numpy_rules
+from srcad.rules.operators import WholePow
 
 
 @dataclass(frozen=True)
@@ -269,6 +270,7 @@ DOMAINS = {
     gast.Mult: operator_(operator.mul, ANY, ANY),
     gast.Div: operator_(operator.truediv, ANY, NONZERO),
     gast.Pow: operator_(operator.pow, POSITIVE, ANY),          # log(x) in the exponent's rule
+    WholePow: operator_(operator.pow, POSITIVE, ANY),
     gast.Mod: operator_(operator.mod, Between(1.2, 1.8), Between(1.0, 1.1)),  # x // y stays 1
     gast.MatMult: operator_(operator.matmul, ANY, ANY, calls=MATMUL_SHAPES),
     gast.USub: operator_(operator.neg, ANY),
@@ -620,6 +622,9 @@ DOMAINS.update({
         Call(((), (4,), (4,))), Call(((2, 3, 5), (2, 3, 4), (2, 4, 5))), Call(((2, 3, 5), (2, 3, 4), (4, 5))),
     )),
     _rt.log: elementwise(POSITIVE),
+    _rt.power_log: elementwise(POSITIVE),
+    _rt.power_slope: elementwise(POSITIVE, ANY),
+    _rt.over: elementwise(ANY, NONZERO),
     _rt.expit: elementwise(Between(-6.0, 6.0)),
     _rt.item: Domain((ANY, GIVEN), (0,), (
         Call(([(), (), ()], 1)), Call(([(3,), (3,)], 0)), Call(((3, 4), 2)), Call(((), 0)),
