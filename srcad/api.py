@@ -23,6 +23,11 @@ class _Target:
         if made is not None:  # a derivative srcad made: its generated code is differentiated
             self.inner, self.inner_variant = made
             self.filename, self.def_line = self.inner.filename, self.inner.def_line
+            if self.inner_variant is None:
+                raise self._error(f"cannot differentiate {fn.__name__}, made by srcad.jvp, vjp, "
+                                  "jacobian or hessian: srcad does not differentiate those again",
+                                  "For second derivatives differentiate srcad.grad(f): grad(grad(f)), "
+                                  "jacobian(grad(f)) or hessian(f)")
         else:
             self.inner = None
             src = parse.function(fn)
@@ -146,11 +151,6 @@ class _Target:
         derivative srcad made, the generated function it runs for arguments of these types."""
         if self.inner is None:
             return self.fn
-        if self.inner_variant is None:
-            raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad.jvp, vjp, "
-                              "jacobian or hessian: srcad does not differentiate those again",
-                              "For second derivatives differentiate srcad.grad(f): grad(grad(f)), "
-                              "jacobian(grad(f)) or hessian(f)")
         if self.inner.inner is not None:
             raise self._error(f"cannot differentiate {self.fn.__name__}, made by srcad, again: "
                               "srcad goes to second derivatives (forward over reverse) only",
