@@ -11,6 +11,7 @@ import builtins
 import functools
 import inspect
 import textwrap
+import types
 from dataclasses import dataclass, field
 
 import gast
@@ -85,9 +86,7 @@ def function(fn):
     _refuse_what_is_not_a_def(fn)
     code = fn.__code__
     try:
-        # the source of fn's own code: for a decorator's wrapper (functools.wraps), the wrapper's,
-        # not that of the function it wraps (`__wrapped__`, which inspect would follow)
-        lines, first = inspect.getsourcelines(code)
+        lines, first = inspect.getsourcelines(_own_code(fn))
     except (OSError, TypeError) as error:
         raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
                          f"({error}); it was probably made by eval or exec. Define it with def in "
@@ -130,6 +129,15 @@ def _refuse_what_is_not_a_def(fn):
 def _brief(value):
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _own_code(fn):
+    """`fn`, or for a decorator's wrapper (functools.wraps) a copy without `__wrapped__`, which
+    inspect would follow to the source of the function it wraps. (Not `fn.__code__`: inspect
+    finds a code object's module by searching every module, a hundred milliseconds.)"""
+    if not hasattr(fn, "__wrapped__"):
+        return fn
+    return types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
 
 
 def _function_node(fn, text, first):
