@@ -303,9 +303,14 @@ def unshared(g, others):
 
 
 def zero_at(b, index):
-    """The adjoint `b` with `[index]` set to zero (a new array; 0.0 stays 0.0)."""
+    """The adjoint `b` with `[index]` set to zero (a new array or list; 0.0 stays 0.0)."""
     if type(b) is float:
         return b
+    if isinstance(b, list):  # the adjoint of a list: one cotangent an element
+        out = list(b)
+        for position in range(*index.indices(len(out))) if isinstance(index, slice) else [index]:
+            out[position] = 0.0
+        return out
     out = np.array(b, dtype=np.result_type(b, float))
     out[index] = 0.0
     return out
@@ -420,7 +425,10 @@ def broadcast_like(d, like):
 
 
 def writable_tangent(d, a):
-    """The tangent of an array about to be written into: a fresh array of its shape."""
+    """The tangent of an array about to be written into: a fresh array of its shape (of a
+    list: a fresh list, one tangent an element)."""
+    if isinstance(a, list):
+        return list(d) if isinstance(d, (list, tuple)) else [d] * len(a)
     return np.array(np.broadcast_to(d, np.shape(a)), dtype=np.result_type(d, a, float))
 
 

@@ -320,6 +320,10 @@ class _Reverse:
             raise Unsupported(stmt, f"cannot differentiate a write into {a}, of which another name "
                                     "may hold a view or an alias", "Build a new array (np.where, "
                                     "np.stack, np.concatenate) or copy what you read from it")
+        if isinstance(target.slice, gast.Slice) and self.facts.kinds.get(a) != ARRAY \
+                and isinstance(stmt.value, gast.Name) and self.facts.is_active(stmt.value.id):
+            raise Unsupported(stmt, f"cannot differentiate a write into a slice of the list {a} "
+                                    "(reverse mode)", "Write its elements one by one, or use an array")
         index = adjoint_index(target.slice, self.ns)
         forward, backward, restore = [stmt], [], []
         if needed:

@@ -274,3 +274,24 @@ def test_a_tuple_swap_after_a_reset_in_a_branch():
     assert fd_grad(swap_after_reset, args, (0, 1)) == pytest.approx((0.0, 0.0), abs=1e-9)
     assert srcad.grad(swap_after_reset, wrt=(0, 1))(*args) == (0.0, 0.0)
     assert srcad.jvp(swap_after_reset, wrt=(0, 1))(*args, 1.0, 1.0) == (0.5, 0.0)
+
+
+def list_element_overwritten(x, c):
+    items = [x, x * x, 2.0 * x]
+    items[0] = x * 3.0
+    items[1:3] = [c, c]
+    return items[0] * items[1] + items[2]
+
+
+def test_an_element_of_a_list_overwritten():
+    # 3x * c + c: d/dx = 3c (the old elements reach nothing)
+    args = (0.7, 1.3)
+    assert fd_grad(list_element_overwritten, args) == pytest.approx(3.9)
+    assert srcad.grad(list_element_overwritten)(*args) == pytest.approx(3.9)
+    assert srcad.jvp(list_element_overwritten)(*args, 1.0)[1] == pytest.approx(3.9)
+
+
+def test_a_slice_of_a_list_written_with_varied_values_is_refused_in_reverse_mode():
+    with pytest.raises(srcad.SrcadError, match="slice of the list items"):
+        srcad.grad(list_element_overwritten, wrt=1)(0.7, 1.3)
+    assert srcad.jvp(list_element_overwritten, wrt=1)(0.7, 1.3, 1.0)[1] == pytest.approx(0.7 * 3.0 + 1.0)
