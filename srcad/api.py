@@ -4,7 +4,7 @@ import inspect
 
 import numpy as np
 
-from . import arguments, errors, parse, pipeline, runtime
+from . import arguments, errors, load, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
 from .cache import CACHE, Identity
 from .depends import Bindings
@@ -200,7 +200,11 @@ class _Target:
         simple = all(p.kind == p.POSITIONAL_OR_KEYWORD for p in self.params)
         if not simple:
             def generic(*args, **kwargs):
-                return self.entry(args, kwargs, make)(*args, **kwargs)
+                try:
+                    return self.entry(args, kwargs, make)(*args, **kwargs)
+                except Exception as error:  # shown at the user's line too
+                    load.raise_at_user_line(error)
+                    raise
             generic = functools.wraps(self.fn)(generic)
             generic.__srcad__ = (self, variant)
             return generic
@@ -221,7 +225,8 @@ class _Target:
         while any(n.startswith(prefix) for n in names):
             prefix += "_"
         guard, values = self.bindings.guard(prefix)
-        values.update({prefix + "impls": self.impls, prefix + "entry": self.entry, prefix + "make": self.make})
+        values.update({prefix + "impls": self.impls, prefix + "entry": self.entry, prefix + "make": self.make,
+                       prefix + "at_user_line": load.raise_at_user_line})
         self.guard_names.update(values)  # none removed: another thread may be running the old code
         params = ", ".join(names)
         key = "".join(f"{prefix}type({n}), " for n in names)
@@ -237,7 +242,12 @@ class _Target:
                       f"    if {prefix}stale:"]
         else:
             lines += [f"    if {prefix}impl is None:"]
-        lines += [f"        {prefix}impl = {call_entry}", f"    return {prefix}impl({params})", ""]
+        lines += [f"        {prefix}impl = {call_entry}",
+                  "    try:",  # costs nothing unless it raises (Python 3.11+; a few ns before)
+                  f"        return {prefix}impl({params})",
+                  f"    except Exception as {prefix}error:  # shown at the user's line too",
+                  f"        {prefix}at_user_line({prefix}error)",
+                  "        raise", ""]
         text = "\n".join(lines)
         return compile(text, f"<srcad dispatch {self.fn.__name__}>", "exec")
 
@@ -354,6 +364,9 @@ def vjp(fn, wrt=0):
                     return reverse_part(list(tape), cotangent)
                 except runtime.NotReal as refusal:
                     raise target.refused(refusal, compiled) from None
+                except Exception as error:  # shown at the user's line too
+                    load.raise_at_user_line(error)
+                    raise
             return value, pullback
         return value_and_pullback
     return target.dispatcher(make)
@@ -386,6 +399,9 @@ def jvp(fn, wrt=0):
             return impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
         except runtime.NotReal as refusal:
             raise target.refused(refusal, compiled) from None
+        except Exception as error:  # shown at the user's line too
+            load.raise_at_user_line(error)
+            raise
     value_and_tangent.__srcad__ = (target, None)  # not to be differentiated again
     return value_and_tangent
 

@@ -108,6 +108,7 @@ def _derive(fn, wrt, kinds, mode, variant, final):
     free = [n for n in fn.__code__.co_freevars if n in used]
     text = emit.source_text(trees, src.filename, helpers, free)
     filename = _generated_filename(src, trees[0].name, text)
+    load.register_lines(filename, text, src.filename, src.tree.name)
     codes = [load.code_of(text, filename, t.name) for t in trees]
     tangent_params = tuple(a.id for a in trees[0].args.args[-len(facts.wrt):]) if mode == "forward" else ()
     return Compiled(text, codes[0], helpers, tuple(deriv.seed_defaults), deriv.seed,
