@@ -3,8 +3,9 @@
 Read it as a cheat-sheet: `g` is the output's cotangent, `ans` the output, then the arguments.
 Two-argument rules return a tuple of cotangents, one per argument.
 
-At the edges the values are JAX's: d sqrt(x) and d pow(x, 0.5) at 0 are inf (where a plain
-float division would raise), d abs(x) at 0 is 1, and d pow(x, y)/dy at x = 0 is 0.
+At the edges the values are JAX's: d sqrt(x) and d pow(x, 0.5) at 0, d asin(x) and d acosh(x)
+at 1 are inf (where a plain float division would raise), d abs(x) at 0 is 1, and
+d pow(x, y)/dy at x = 0 is 0.
 """
 import math
 
@@ -23,15 +24,15 @@ VJP = {
     math.sin:      lambda g, ans, x: g * math.cos(x),
     math.cos:      lambda g, ans, x: -g * math.sin(x),
     math.tan:      lambda g, ans, x: g * (1.0 + ans * ans),
-    math.asin:     lambda g, ans, x: g / math.sqrt(1.0 - x * x),
-    math.acos:     lambda g, ans, x: -g / math.sqrt(1.0 - x * x),
+    math.asin:     lambda g, ans, x: _rt.over(g, math.sqrt(1.0 - x * x)),
+    math.acos:     lambda g, ans, x: _rt.over(-g, math.sqrt(1.0 - x * x)),
     math.atan:     lambda g, ans, x: g / (1.0 + x * x),
     math.atan2:    lambda g, ans, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
     math.sinh:     lambda g, ans, x: g * math.cosh(x),
     math.cosh:     lambda g, ans, x: g * math.sinh(x),
     math.tanh:     lambda g, ans, x: g * (1.0 - ans * ans),
     math.asinh:    lambda g, ans, x: g / math.sqrt(x * x + 1.0),
-    math.acosh:    lambda g, ans, x: g / math.sqrt(x * x - 1.0),
+    math.acosh:    lambda g, ans, x: _rt.over(g, math.sqrt(x * x - 1.0)),
     math.atanh:    lambda g, ans, x: g / (1.0 - x * x),
     math.hypot:    lambda g, ans, x, y: (g * x / ans, g * y / ans),
     math.erf:      lambda g, ans, x: g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
@@ -58,15 +59,15 @@ JVP = {
     math.sin:      lambda dx, ans, x: dx * math.cos(x),
     math.cos:      lambda dx, ans, x: -dx * math.sin(x),
     math.tan:      lambda dx, ans, x: dx * (1.0 + ans * ans),
-    math.asin:     lambda dx, ans, x: dx / math.sqrt(1.0 - x * x),
-    math.acos:     lambda dx, ans, x: -dx / math.sqrt(1.0 - x * x),
+    math.asin:     lambda dx, ans, x: _rt.over(dx, math.sqrt(1.0 - x * x)),
+    math.acos:     lambda dx, ans, x: _rt.over(-dx, math.sqrt(1.0 - x * x)),
     math.atan:     lambda dx, ans, x: dx / (1.0 + x * x),
     math.atan2:    lambda dy, dx, ans, y, x: (dy * x - dx * y) / (x * x + y * y),
     math.sinh:     lambda dx, ans, x: dx * math.cosh(x),
     math.cosh:     lambda dx, ans, x: dx * math.sinh(x),
     math.tanh:     lambda dx, ans, x: dx * (1.0 - ans * ans),
     math.asinh:    lambda dx, ans, x: dx / math.sqrt(x * x + 1.0),
-    math.acosh:    lambda dx, ans, x: dx / math.sqrt(x * x - 1.0),
+    math.acosh:    lambda dx, ans, x: _rt.over(dx, math.sqrt(x * x - 1.0)),
     math.atanh:    lambda dx, ans, x: dx / (1.0 - x * x),
     math.hypot:    lambda dx, dy, ans, x, y: (dx * x + dy * y) / ans,
     math.erf:      lambda dx, ans, x: dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),

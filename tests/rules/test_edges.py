@@ -59,6 +59,15 @@ def math_pow(x, p):
 def math_sqrt(x):
     return math.sqrt(x)
 
+def math_asin(x):
+    return math.asin(x)
+
+def math_acos(x):
+    return math.acos(x)
+
+def math_acosh(x):
+    return math.acosh(x)
+
 def np_sqrt(x):
     return np.sqrt(x)
 
@@ -156,6 +165,10 @@ ROWS = [
     row("math_pow", (0.0, 2.0), 1, 0.0, uses_math=True),
     # sqrt at 0
     row("math_sqrt", (0.0,), 0, INF, uses_math=True),
+    # the inverse functions at the ends of their domains (a root of 0 in the denominator)
+    row("math_asin", (1.0,), 0, INF, uses_math=True),
+    row("math_acos", (1.0,), 0, -INF, uses_math=True),
+    row("math_acosh", (1.0,), 0, INF, uses_math=True),
     row("np_sqrt", (0.0,), 0, INF),
     row("summed_sqrt", (np.array([0.0, 4.0]),), 0, np.array([INF, 0.25]), forward=np.array([INF, NAN])),
     # abs at 0: 1, as JAX's select(x >= 0, g, -g) (also at -0.0)
