@@ -407,16 +407,6 @@ ROWS = {
     "f returns None": (lambda m: srcad.grad(m["returns_none"])(1.0), Refused((TypeError, srcad.SrcadError), "None")),
 }
 
-IN_PROGRESS = {  # rows another piece of issue 11's work fixes
-}
-
-
-def _params():
-    out = []
-    for name, (run, expect) in ROWS.items():
-        marks = [pytest.mark.xfail(strict=True, reason=IN_PROGRESS[name])] if name in IN_PROGRESS else []
-        out.append(pytest.param(run, expect, id=name, marks=marks))
-    return out
 
 
 def test_the_table_has_the_rows_asked_for():
@@ -424,7 +414,7 @@ def test_the_table_has_the_rows_asked_for():
     assert sum(isinstance(expect, Refused) for _, expect in ROWS.values()) >= 20
 
 
-@pytest.mark.parametrize("run, expect", _params())
+@pytest.mark.parametrize("run, expect", [pytest.param(*row, id=name) for name, row in ROWS.items()])
 def test_bad_input(m, run, expect):
     first = expect.check(m, run)
     second = expect.check(m, run)  # the same again: nothing half-built was kept
