@@ -95,6 +95,7 @@ class _Reverse:
         self.depth = 0            # how many loops enclose the statement being transformed
         self.snapshot = None      # in a straight-line loop body: the variables its turn saves
         self.loose = set()        # float variables whose adjoints may come out as numpy scalars
+        self.branching = any(isinstance(n, (gast.If, gast.For, gast.While)) for n in gast.walk(tree))
         self.float_modules = {n for n, obj in {**src.globals, **src.namespace.helpers}.items()
                               if obj is math}
 
@@ -243,11 +244,12 @@ class _Reverse:
 
     def may_be_zero_array(self, name_, value):
         """Whether `name_`'s adjoint may still be the reverse sweep's 0.0 (it is set in several
-        places: started or reset at 0.0) where it holds an array, and reaches a rule that
-        reshapes, splits or multiplies by matrices (np.dot, @, np.concatenate, np.tile): such a
-        rule needs the zeros in the output's shape (`_rt.zeros_as`). Elementwise rules take
-        0.0 as it is."""
-        if self.layout.local(name_) or self.facts.kinds.get(name_) == FLOAT:
+        places: started or reset at 0.0; or, in a function with branches or loops, it copied
+        such an adjoint: `y = t` in a loop, whose `by` a later turn reset) where it holds an
+        array, and reaches a rule that reshapes, splits or multiplies by matrices (np.dot, @,
+        np.concatenate, np.tile): such a rule needs the zeros in the output's shape
+        (`_rt.zeros_as`). Elementwise rules take 0.0 as it is."""
+        if self.layout.local(name_) and not self.branching or self.facts.kinds.get(name_) == FLOAT:
             return False
         if isinstance(value, gast.BinOp):
             rule = registry().reverse_rule(type(value.op))

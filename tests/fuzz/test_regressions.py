@@ -67,6 +67,47 @@ CASES = {
         """, (0.3, Y), (0, 1)),
 }
 
+# An array read only in a branch not taken keeps the adjoint 0.0 (all zero); the rules that are
+# not elementwise crashed on it (found as seeds 25, 78 and 131: a reshape error, an IndexError).
+UNREAD_IN_BRANCH = """
+    import numpy as np
+    def h(u):
+        return np.cumsum(u)
+    def pair(u):
+        return np.cumsum(u), np.reshape(u, (2, 2))
+    def f(y, c):
+        v = {value}
+        if c > 0:
+            s = 1.0
+        else:
+            s = np.sum(v * v)
+        return s + np.sum(y) * 0.5
+    """
+Y4 = np.array([0.3, 0.5, -0.7, 0.9])
+for _name, _value in [("cumsum", "np.cumsum(y)"), ("reshape", "np.reshape(y, (2, 2))"),
+                      ("transpose", "y.reshape(2, 2).T"), ("diff", "np.diff(y)"),
+                      ("concatenate", "np.concatenate((y[1:], y[:1]))"),
+                      ("stack_of_floats", "np.array([y[0], y[1]])"),
+                      ("matmul", "np.reshape(y, (2, 2)) @ np.reshape(y, (2, 2))"),
+                      ("helper", "h(y)"), ("helper_tuple", "pair(y)[1][0]"),
+                      ("copy", "y * 1.0")]:
+    CASES["unread_in_branch_" + _name] = (UNREAD_IN_BRANCH.format(value=_value), (Y4, 1.0), 0)
+# In a loop: `y = concatenate(...)` copies `by`, which the next turn back had reset to 0.0
+# (y's new value does not read its old one). Seed 3089 of the generator with matrices.
+CASES["adjoint_reset_by_a_later_turn"] = ("""
+    import numpy as np
+    def f(x, y):
+        for k in range(3):
+            y = np.concatenate((np.linspace(-0.56, -0.15, 3)[1:], (np.ones(3) * x)[:1]))
+        return np.sum(y[1:3])
+    """, (0.5, Y), (0, 1))
+CASES["unread_in_conditional_expression"] = ("""
+    import numpy as np
+    def f(y):
+        v = y * 1.0
+        return (y[2] if 0.69 > 0.5 else v[2]) * np.max(y)
+    """, (Y,), 0)
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
