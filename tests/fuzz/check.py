@@ -33,7 +33,7 @@ SEVERITY = [OK, SKIPPED, REFUSED, WRONG, CRASH]
 LARGEST_VALUE = 1e6      # larger values make differences meaningless
 AGREE = 1e-6             # two step sizes of the differences agree this well (relative)
 CLOSE = 1e-5             # srcad agrees with trusted differences this well (relative)
-SECONDS = 30             # one program's time limit
+SECONDS = 30             # one program's limit of CPU time
 
 _MODULES = itertools.count()
 
@@ -58,20 +58,21 @@ class TimeLimit(BaseException):
 
 @contextlib.contextmanager
 def time_limit(seconds):
-    if not hasattr(signal, "SIGALRM"):
+    """At most `seconds` of this process's CPU time (not wall time: a busy machine is no hang)."""
+    if not hasattr(signal, "setitimer"):
         yield
         return
 
     def expire(signum, frame):
-        raise TimeLimit(f"over {seconds} s")
+        raise TimeLimit(f"over {seconds} s of CPU time")
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.alarm(seconds)
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
     try:
         yield
     finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
 
 
 def load(source, directory):

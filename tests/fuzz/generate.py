@@ -4,8 +4,9 @@
 and which of them are differentiated. The same seed always gives the same program.
 
 The programs are well typed by construction. Every name has a kind: a float, a vector (a 1-d
-float array of the program's length `N`), an int (loop counters, the argument `n`), a list
-of floats or a pair (a tuple of two floats). Expressions are built for a wanted kind from the
+float array of the program's length `N`), an N x N matrix (in about a third of the programs),
+an int (loop counters, the argument `n`), a list of floats or a pair (a tuple of two floats).
+Module-level constants (`C0`, `W0`) are read and never assigned. Expressions are built for a wanted kind from the
 names of that kind in scope, so every program runs; what it computes stays bounded because
 the unbounded functions only ever see bounded arguments (`exp(tanh(a))`, `log(a * a + 1.0)`,
 division by `1.0 + b * b`). Names defined inside a block are forgotten when the block ends
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-FLOAT, VECTOR, INT, LIST, PAIR = "float", "vector", "int", "list", "pair"
+FLOAT, VECTOR, MATRIX, INT, LIST, PAIR = "float", "vector", "matrix", "int", "list", "pair"
 
 # Elementwise functions safe for any bounded argument, as (math spelling, numpy spelling).
 SMOOTH = [("math.sin", "np.sin"), ("math.cos", "np.cos"), ("math.tanh", "np.tanh"),
@@ -54,6 +55,7 @@ class Scope:
         self.owned = set()      # vectors that are fresh arrays nobody else sees (writable)
         self.bounds = {}        # int name -> exclusive upper bound
         self.frozen = set()     # lists being iterated over (no append)
+        self.readonly = set()   # module globals: read, never assigned (that would make them local)
 
     def copy(self):
         other = Scope()
@@ -61,10 +63,14 @@ class Scope:
         other.owned = set(self.owned)
         other.bounds = dict(self.bounds)
         other.frozen = set(self.frozen)
+        other.readonly = self.readonly
         return other
 
     def of(self, kind):
         return [name for name, k in self.kinds.items() if k == kind]
+
+    def writable(self, kind):
+        return [name for name in self.of(kind) if name not in self.readonly]
 
     def add(self, name, kind, owned=False, bound=None):
         self.kinds[name] = kind
@@ -83,10 +89,12 @@ class Writer:
         self.seed = seed
         self.numpy_only = self.r.random() < 0.5 if numpy_only is None else numpy_only
         self.aliases = self.r.random() < 0.15 if aliases is None else aliases
+        self.matrices = self.r.random() < 0.3                # programs with N x N matrices
         self.n = self.r.randint(3, 5)               # length of every vector
         self.lines = []
         self.counters = {}
         self.helpers = []
+        self.globals = []                            # (name, kind) of module-level constants
         self.features = set()
         self.loop_depth = 0
         self.in_while = False
@@ -171,7 +179,62 @@ class Writer:
             (1 if scope.of(VECTOR) else 0, lambda: self.slice_sum(scope)),
             (0.5, lambda: f"({a()} if {self.condition(scope)} else {a()})"),
             (1, lambda: self.call(scope, FLOAT, depth)),
+            (0.5, lambda: f"({self.square(a())} + 0.5) ** {self.fn(('math.tanh', 'np.tanh'))}({a()})"),
+            (0.15, lambda: f"{self.r.choice(['max', 'min'])}({a()}, {a()})"),
+            (0.3, lambda: f"abs({a()})"),
+            (0.5 if scope.of(VECTOR) else 0, lambda: f"{self.paren(v())}.{self.r.choice(['sum', 'mean', 'max'])}()"),
+            (0.5 if scope.of(VECTOR) else 0, lambda: f"np.linalg.norm({v()})"),
+            (0.5 if scope.of(LIST) else 0, lambda: f"sum({self.r.choice(scope.of(LIST))})"),
+            (0.3 if scope.of(LIST) else 0, lambda: f"{a()} * len({self.r.choice(scope.of(LIST))})"),
+            (1.5 if scope.of(MATRIX) else 0, lambda: self.matrix_scalar(scope, depth)),
         ])
+
+    def matrix_scalar(self, scope, depth):
+        m = lambda: self.matrix(scope, depth - 1)  # noqa: E731
+        return self.pick([
+            (2, lambda: f"np.sum({m()})"),
+            (1, lambda: f"np.trace({m()})"),
+            (2, lambda: f"{self.r.choice(scope.of(MATRIX))}[{self.index(scope)}, {self.index(scope)}]"),
+            (1, lambda: f"np.linalg.norm({m()})"),
+            (1 if scope.of(VECTOR) else 0, lambda: f"{self.vector(scope, 0)} @ {self.paren(m())} @ {self.vector(scope, 0)}"),
+            (1, lambda: f"np.mean({m()}[{self.index(scope)}])"),
+        ])
+
+    def matrix(self, scope, depth):
+        """A square N x N matrix expression."""
+        matrices = scope.of(MATRIX)
+        v = lambda: self.vector(scope, 0)  # noqa: E731
+        if depth <= 0 or not matrices and self.r.random() < 0.5:
+            return self.pick([
+                (6 if matrices else 0, lambda: self.r.choice(matrices)),
+                (1, lambda: f"np.outer({v()}, {v()})"),
+                (1, lambda: f"np.eye({self.n}) * {self.scalar(scope, 0)}"),
+                (0.5, lambda: f"np.diag({v()})"),
+            ])
+        m = lambda: self.matrix(scope, depth - 1)  # noqa: E731
+        a = lambda: self.scalar(scope, 0)  # noqa: E731
+        return self.pick([
+            (3, lambda: self.matrix(scope, 0)),
+            (3, lambda: f"{m()} {self.r.choice(['+', '-', '*'])} {m()}"),
+            (2, lambda: f"{m()} * {a()}"),
+            (1, lambda: f"{self.paren(m())}.T"),
+            (1, lambda: f"({m()} @ {m()}) / {float(self.n)}"),
+            (1, lambda: f"{m()} * {v()}"),
+            (1, lambda: f"{self.paren(v())}[:, None] * {self.paren(m())}"),
+            (1, lambda: f"np.tanh({m()})"),
+            (0.5, lambda: f"np.cumsum({m()}, axis={self.r.randint(0, 1)})"),
+            (0.5, lambda: f"np.reshape({self.paren(m())}.ravel()[::-1], ({self.n}, {self.n}))"),
+            (0.5, lambda: f"np.where({m()} > {self.const()}, {m()}, {a()})"),
+            (0.5, lambda: self.call(scope, MATRIX, depth)),
+        ])
+
+    def fresh_matrix(self, scope, depth):
+        """A matrix expression that always makes a new array."""
+        text = self.matrix(scope, depth)
+        if text.replace("_", "").isalnum() or text.endswith((".T", "]")) or text.startswith("(") \
+                or text.startswith("np.reshape("):
+            return f"{self.paren(text)} * 1.0"
+        return text
 
     def slice_sum(self, scope):
         start, stop = self.span()
@@ -216,6 +279,17 @@ class Writer:
             (0.5, lambda: f"np.where({v()} > {self.const()}, {v()}, {v()})"),
             (0.5, lambda: f"np.maximum({v()}, {self.const()})"),
             (1, lambda: self.call(scope, VECTOR, depth)),
+            (1.5 if scope.of(MATRIX) else 0, lambda: self.matrix_vector(scope, depth)),
+        ])
+
+    def matrix_vector(self, scope, depth):
+        m = lambda: self.matrix(scope, depth - 1)  # noqa: E731
+        return self.pick([
+            (2, lambda: f"{self.paren(m())} @ {self.paren(self.vector(scope, depth - 1))}"),
+            (1, lambda: f"np.{self.r.choice(['sum', 'mean', 'max'])}({m()}, axis={self.r.randint(0, 1)})"),
+            (1, lambda: f"{self.r.choice(scope.of(MATRIX))}[{self.index(scope)}]"),
+            (1, lambda: f"{self.r.choice(scope.of(MATRIX))}[:, {self.index(scope)}]"),
+            (0.5, lambda: f"np.diagonal({m()})"),
         ])
 
     def fresh_vector(self, scope, depth):
@@ -255,6 +329,8 @@ class Writer:
             return self.scalar(scope, depth)
         if kind == VECTOR:
             return self.fresh_vector(scope, depth)
+        if kind == MATRIX:
+            return self.fresh_matrix(scope, depth)
         return self.pair(scope, depth)
 
     def call(self, scope, kind, depth):
@@ -268,6 +344,8 @@ class Writer:
         return f"{helper.name}({args})"
 
     def argument(self, scope, kind, depth):
+        if kind == MATRIX:
+            return self.matrix(scope, max(depth, 0))
         if kind == VECTOR:
             vectors = scope.of(VECTOR)
             if vectors and self.r.random() < 0.6:
@@ -318,7 +396,7 @@ class Writer:
         ])
 
     def simple(self, scope, depth):
-        floats, vectors = scope.of(FLOAT), scope.of(VECTOR)
+        floats, vectors = scope.writable(FLOAT), scope.writable(VECTOR)
         owned = sorted(scope.owned & set(vectors))
         lists = [name for name in scope.of(LIST) if name not in scope.frozen]
         self.pick([
@@ -339,6 +417,33 @@ class Writer:
             (2 if lists else 0, lambda: self.emit(
                 depth, f"{self.r.choice(lists)}.append({self.scalar(scope, 1)})")),
             (1 if self.aliases and vectors else 0, lambda: self.alias(scope, depth)),
+            (1 if self.matrices else 0, lambda: self.new_matrix(scope, depth)),
+            (0.5 if scope.writable(MATRIX) else 0, lambda: self.overwrite_matrix(scope, depth)),
+            (2 if scope.owned & set(scope.writable(MATRIX)) else 0, lambda: self.write_into_matrix(scope, depth)),
+        ])
+
+    def new_matrix(self, scope, depth):
+        name = self.fresh("m")
+        self.emit(depth, f"{name} = {self.fresh_matrix(scope, 2)}")
+        scope.add(name, MATRIX, owned=True)
+
+    def overwrite_matrix(self, scope, depth):
+        name = self.r.choice(scope.writable(MATRIX))
+        self.emit(depth, f"{name} = {self.fresh_matrix(scope, 2)}")
+        if self.aliases or not name.startswith("z"):
+            scope.owned.add(name)
+
+    def write_into_matrix(self, scope, depth):
+        name = self.r.choice(sorted(scope.owned & set(scope.writable(MATRIX))))
+        self.features.add("write")
+        i, j = self.index(scope), self.index(scope)
+        v = self.vector(scope, 1)
+        self.pick([
+            (2, lambda: self.emit(depth, f"{name}[{i}, {j}] = {self.scalar(scope, 1)}")),
+            (1, lambda: self.emit(depth, f"{name}[{i}, {j}] += {self.scalar(scope, 1)}")),
+            (1, lambda: self.emit(depth, f"{name}[{i}] = {self.paren(v)} * {self.scalar(scope, 0)}")),
+            (1, lambda: self.emit(depth, f"{name}[:, {j}] += {v}")),
+            (1, lambda: self.emit(depth, f"{name} *= {self.scalar(scope, 0)}")),
         ])
 
     def new_float(self, scope, depth):
@@ -352,10 +457,10 @@ class Writer:
         scope.add(name, VECTOR, owned=True)
 
     def overwrite_float(self, scope, depth):
-        self.emit(depth, f"{self.r.choice(scope.of(FLOAT))} = {self.scalar(scope, 2)}")
+        self.emit(depth, f"{self.r.choice(scope.writable(FLOAT))} = {self.scalar(scope, 2)}")
 
     def overwrite_vector(self, scope, depth):
-        name = self.r.choice(scope.of(VECTOR))
+        name = self.r.choice(scope.writable(VECTOR))
         self.emit(depth, f"{name} = {self.fresh_vector(scope, 2)}")
         if self.aliases or not name.startswith("y"):
             scope.owned.add(name)  # an argument re-bound to a new array is written in place rarely
@@ -390,7 +495,7 @@ class Writer:
         scope.add(name, VECTOR, owned=True)
 
     def swap(self, scope, depth):
-        a, b = self.r.sample(scope.of(FLOAT), 2)
+        a, b = self.r.sample(scope.writable(FLOAT), 2)
         self.features.add("tuple")
         self.emit(depth, f"{a}, {b} = {b}, {a}")
 
@@ -488,16 +593,37 @@ class Writer:
         self.emit(depth + 1, f"return {self.expression(scope, self.returns, 2)}")
 
     # ---- functions
+    def module_globals(self):
+        """Module-level constants the functions read: a float, a vector (or neither)."""
+        for kind in self.r.sample([FLOAT, VECTOR], self.r.choice([0, 0, 1, 2])):
+            name = self.fresh({FLOAT: "C", VECTOR: "W"}[kind])
+            value = self.const() if kind == FLOAT else \
+                f"np.array([{', '.join(self.const() for _ in range(self.n))}])"
+            self.emit(0, f"{name} = {value}")
+            self.globals.append((name, kind))
+        if self.globals:
+            self.features.add("globals")
+            self.emit(0, "")
+            self.emit(0, "")
+
+    def module_scope(self):
+        scope = Scope()
+        for name, kind in self.globals:
+            scope.add(name, kind)
+        scope.readonly = {name for name, _ in self.globals}
+        return scope
+
     def helper(self):
         name = self.fresh("h")
-        params = [self.r.choice([FLOAT, FLOAT, VECTOR, INT]) for _ in range(self.r.randint(1, 3))]
+        kinds = [FLOAT, FLOAT, VECTOR, INT] + ([MATRIX] if self.matrices else [])
+        params = [self.r.choice(kinds) for _ in range(self.r.randint(1, 3))]
         if INT not in params[1:] and self.r.random() < 0.3:
             params.append(INT)
-        returns = self.r.choice([FLOAT, FLOAT, VECTOR, PAIR])
-        scope = Scope()
+        returns = self.r.choice([FLOAT, FLOAT, VECTOR, PAIR] + ([MATRIX] if self.matrices else []))
+        scope = self.module_scope()
         names = []
         for kind in params:
-            param = self.fresh({FLOAT: "a", VECTOR: "u", INT: "m"}[kind])
+            param = self.fresh({FLOAT: "a", VECTOR: "u", INT: "i", MATRIX: "q"}[kind])
             scope.add(param, kind, bound=4 if kind == INT else None)
             names.append(param)
         self.emit(0, f"def {name}({', '.join(names)}):")
@@ -512,15 +638,18 @@ class Writer:
         self.emit(1, f"return {self.expression(scope, returns, 2)}")
 
     def main(self):
-        kinds = [self.r.choice([FLOAT, VECTOR]) for _ in range(self.r.randint(1, 3))]
-        values, names, scope = [], [], Scope()
+        choices = [FLOAT, VECTOR] + ([MATRIX] if self.matrices else [])
+        kinds = [self.r.choice(choices) for _ in range(self.r.randint(1, 3))]
+        values, names, scope = [], [], self.module_scope()
         for kind in kinds:
-            name = self.fresh({FLOAT: "x", VECTOR: "y"}[kind])
+            name = self.fresh({FLOAT: "x", VECTOR: "y", MATRIX: "z"}[kind])
             names.append(name)
             scope.add(name, kind)
+            shape = () if kind == FLOAT else (self.n,) if kind == VECTOR else (self.n, self.n)
             values.append(self.r.choice([-1, 1]) * round(self.r.uniform(0.1, 1.5), 3)
                           if kind == FLOAT else
-                          np.round(np.array([self.r.uniform(-1.5, 1.5) for _ in range(self.n)]), 3))
+                          np.round(np.array([self.r.uniform(-1.5, 1.5)
+                                             for _ in range(int(np.prod(shape)))]).reshape(shape), 3))
         wrt = tuple(range(len(names)))
         if self.r.random() < 0.3:
             names.append("n")
@@ -540,6 +669,7 @@ def program(seed, numpy_only=None, aliases=None):
     writer.emit(0, "import numpy as np")
     writer.emit(0, "")
     writer.emit(0, "")
+    writer.module_globals()
     for _ in range(writer.r.choice([0, 0, 1, 1, 2, 3])):
         writer.helper()
     args, wrt = writer.main()
