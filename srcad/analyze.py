@@ -5,7 +5,10 @@
 - active = varied and useful: only active statements get adjoints;
 - kinds: "float" (a Python number), "array" (numpy), or "other" (anything else, or unknown),
   inferred from the kinds of the arguments of the call being specialised;
-- calls: the object each call's function denotes (resolved through the user's globals).
+- calls: the object each call's function denotes (resolved through the user's globals);
+- aliases: which names may share memory; every write into memory is checked against them
+  (aliasing.py), refused where it could be differentiated wrong, and checked at run time
+  where only the memory of a row read by a plain index could overlap it.
 
 The analysis is flow-insensitive over the three-address tree; straight-line variables are in
 SSA form after normalisation, so for them it is exact, and elsewhere it errs on the active side.
@@ -17,17 +20,18 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from . import aliasing
 from . import gastutil as g
 from .cache import Identity
 from .errors import Unsupported
 from .parse import UNRESOLVED
-from .rules import registry
+from .rules import numpy_rules, registry
 
 FLOAT, ARRAY, OTHER = "float", "array", "other"
 RANGE = "range"  # a range object: its elements are ints (FLOAT to the analysis)
 INT = "int"  # an argument kind only: a Python int is a FLOAT to the analysis, but its gradient
              # must still be made a float
-INACTIVE_ATTRIBUTES = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
+INACTIVE_ATTRIBUTES = aliasing.INACTIVE_ATTRIBUTES
 
 
 @dataclass
@@ -42,8 +46,10 @@ class Facts:
     number_params: set = field(default_factory=set)  # parameters given Python floats or ints
     single: bool = True                          # one gradient, not a tuple of them
     keep: list = field(default_factory=list)
-    viewed: set = field(default_factory=set)      # arrays another name may alias or view
     complex_powers: bool = False                  # a float `**` may give a complex number
+    aliases: object = None                       # aliasing.Sets: names that may share memory
+    local: set = field(default_factory=set)      # the function's own names (parameters too)
+    guards: dict = field(default_factory=dict)   # id(a[i] = v) -> names checked at run time
 
     @property
     def active(self):
@@ -59,6 +65,7 @@ class Facts:
             if isinstance(old, gast.Call) and id(old) in self.calls:
                 self.calls[id(new)] = self.calls[id(old)]
                 self.keep.append(new)  # its id must stay its own
+
         return copy
 
     def kind(self, expr):
@@ -108,8 +115,10 @@ def dataflow(tree, src, wrt, arg_kinds):
     facts.complex_powers = any(_may_be_complex_power(s, facts) for s in simple)
     _propagate_varied(simple, facts)
     _propagate_useful(simple, facts, _mutated_params(simple, set(arg_kinds)))
-    _check_in_place(simple, src, facts, set(arg_kinds))
-    facts.viewed = _viewed(simple, facts)
+    from .load import is_generated
+    if not is_generated(src.filename):  # srcad's own writes (restoring saved values) are safe
+        aliasing.check(tree, simple, facts, list(arg_kinds), src)
+        aliasing.insert_guards(tree, facts, src.namespace, src.filename)
     return facts
 
 
@@ -127,68 +136,9 @@ def _may_be_complex_power(stmt, facts):
                 and float(exponent.value).is_integer())
 
 
-def _viewed(simple, facts):
-    """Arrays written into (`a[i] = v`) that some statement may keep an alias or a slice of.
-    A plain index (`a[i]`, `a[i, j]`) is taken to read values, not to keep a view."""
-    written = {s.targets[0].value.id for s in simple if isinstance(s, gast.Assign)
-               and isinstance(s.targets[0], gast.Subscript) and isinstance(s.targets[0].value, gast.Name)}
-    out = set()
-    for a in written:
-        for stmt in simple:
-            if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript):
-                continue  # the writes themselves
-            value = getattr(stmt, "value", None)
-            if isinstance(value, gast.Subscript) and isinstance(value.value, gast.Name) \
-                    and value.value.id == a and _plain_index(value.slice):
-                continue
-            if _keeps(stmt, a, facts):
-                out.add(a)
-    return out
-
-
-def _plain_index(index):
-    parts = index.elts if isinstance(index, gast.Tuple) else [index]
-    return all(isinstance(p, (gast.Name, gast.Constant)) and not (isinstance(p, gast.Constant)
-               and p.value in (None, Ellipsis)) for p in parts)
-
-
-# Functions that read an array without keeping it (a view or the object itself).
-_CONSUMERS = {np.sum, np.mean, np.dot, np.matmul, np.prod, np.max, np.min, np.linalg.norm}
-
-
-def _check_in_place(simple, src, facts, params):
-    """`x += e` on an array updates the object in place; srcad computes `x + e` as a new array.
-    That is the same unless another name (an alias, a view, a container) or the caller still
-    sees the old object: then refuse. (Generated code uses `+=` on floats only.)"""
-    from .load import is_generated
-    if is_generated(src.filename):
-        return
-    for stmt, old in src.augmented:
-        if facts.kinds.get(old) == FLOAT:
-            continue
-        if old in params:
-            raise Unsupported(stmt, f"cannot differentiate an in-place update ({old} += ...) of "
-                                    "the array argument: it would change the caller's array",
-                              f"Write {old} = {old} + ... to make a new array")
-        if any(_keeps(s, old, facts) for s in simple):
-            raise Unsupported(stmt, f"cannot differentiate an in-place update ({old} += ...) of "
-                                    "an array that another name or a view may also refer to",
-                              f"Write {old} = {old} + ... to make a new array")
-
-
-def _keeps(stmt, name_, facts):
-    """Whether `stmt` may keep a reference to (or a view of) the array `name_`."""
-    value = stmt.value if isinstance(stmt, (gast.Assign, gast.Return, gast.Expr)) else None
-    if value is None or name_ not in g.names_in(value):
-        return False
-    if isinstance(value, (gast.BinOp, gast.UnaryOp, gast.Compare)):
-        return False
-    if isinstance(value, gast.Call):
-        fn = facts.calls.get(id(value), UNRESOLVED)
-        if isinstance(fn, np.ufunc) or any(fn is c for c in _CONSUMERS) \
-                or getattr(math, getattr(fn, "__name__", ""), None) is fn:
-            return not all(isinstance(a, (gast.Name, gast.Constant)) for a in value.args)
-    return True
+def may_share(facts, name_):
+    """The names that may share memory with `name_` (itself included)."""
+    return facts.aliases.members(name_) if facts.aliases is not None else {name_}
 
 
 def _simple_statements(body):
@@ -223,8 +173,9 @@ def _targets(stmt, facts=None):
         return g.assigned_names(target) + _containers_passed(stmt.value, facts)
     if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
         func = stmt.value.func
-        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name):
-            return [func.value.id]  # a method call may change its receiver (xs.append(t))
+        if isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+                and (facts is None or func.value.id in facts.kinds):
+            return [func.value.id]  # a method call may change its (local) receiver (xs.append(t))
     return []
 
 
@@ -405,12 +356,24 @@ def _user_return_kind(fn, call, facts, src):
 
 
 def _returned_kind(fn, kinds, src):
+    found = helper_facts(fn, kinds, src)
+    if found is None:
+        return OTHER
+    _, simple, facts = found
+    returned = {facts.kind(s.value) for s in simple if isinstance(s, gast.Return)}
+    return returned.pop() if len(returned) == 1 else OTHER
+
+
+def helper_facts(fn, kinds, within):
+    """(three-address tree, its simple statements, Facts with the calls resolved and the kinds
+    inferred) of the user function `fn` given arguments of `kinds`, for the derivation whose
+    Source is `within`; None where srcad cannot read or normalise it."""
     from .errors import SrcadError
     from .pipeline import wengert_list
     try:
-        callee, _, tree = wengert_list(fn, within=src)
+        callee, _, tree = wengert_list(fn, within=within)
     except (SrcadError, Unsupported):
-        return OTHER
+        return None
     facts = Facts(())
     simple = _simple_statements(tree.body)
     for stmt in simple:
@@ -418,8 +381,7 @@ def _returned_kind(fn, kinds, src):
             if isinstance(node, gast.Call):
                 facts.calls[id(node)] = callee.resolve(node.func)
     _infer_kinds(simple, facts, kinds, callee)
-    returned = {facts.kind(s.value) for s in simple if isinstance(s, gast.Return)}
-    return returned.pop() if len(returned) == 1 else OTHER
+    return tree, simple, facts
 
 
 def _kind_of_call(expr, facts, src):
@@ -429,6 +391,8 @@ def _kind_of_call(expr, facts, src):
     if inspect.isfunction(fn) and _is_user_function(fn):
         return _user_return_kind(fn, expr, facts, src)
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
+    if fn is numpy_rules.copy_method and arg_kinds == {ARRAY}:
+        return ARRAY
     if fn in (abs, float) and arg_kinds == {FLOAT}:
         return FLOAT
     if fn is not UNRESOLVED and getattr(math, getattr(fn, "__name__", ""), None) is fn:

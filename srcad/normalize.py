@@ -152,8 +152,10 @@ class _Normalizer:
         value = gast.BinOp(left=left, op=stmt.op, right=right)
         if isinstance(stmt.target, gast.Name):
             value = self.own_value(stmt.target.id, value, pre)
-            self.src.augmented.append((stmt, left.id))  # on an array, Python updates in place
-        return pre + self.bind(stmt.target, value, stmt)
+        bound = self.bind(stmt.target, value, stmt)
+        if isinstance(stmt.target, gast.Name):  # on an array or a list, Python updates in place:
+            bound[-1].in_place = (left.id, _SYMBOLS.get(type(stmt.op), "?") + "=")  # see aliasing
+        return pre + bound
 
     def visit_AnnAssign(self, stmt):
         if stmt.value is None:
@@ -478,6 +480,11 @@ class _Normalizer:
         if not isinstance(expr, gast.Name) or expr.id in self.src.local_names:
             return False
         return self.src.resolve(expr) is not UNRESOLVED
+
+
+_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.FloorDiv: "//",
+            gast.Mod: "%", gast.Pow: "**", gast.MatMult: "@", gast.BitAnd: "&", gast.BitOr: "|",
+            gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>"}
 
 
 def _params(args):

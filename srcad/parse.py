@@ -31,7 +31,6 @@ class Source:
     local_names: set = field(default_factory=set)
     all_names: set = field(default_factory=set)
     namespace: object = None  # naming.Namespace, set by the pipeline
-    augmented: list = field(default_factory=list)  # (x += ... statement, x's name before it)
     cells: dict = field(default_factory=dict)  # closure name -> its cell
     bindings: Bindings = field(default_factory=Bindings)  # what the lookups found
     return_kinds: dict = field(default_factory=dict)  # analyze's memo for one derivation

@@ -321,6 +321,29 @@ def saved(x):
     return x.copy() if isinstance(x, np.ndarray) else x
 
 
+def copied(x):
+    """A copy of an array or a container (a number is its own copy): the tangent of `a.copy()`."""
+    return x.copy() if isinstance(x, (np.ndarray, list, dict)) else x
+
+
+def disjoint_write(a, index, others, where):
+    """Before `a[index] = v`: refuse the write if it may touch the memory of one of `others`,
+    arrays read from `a` by a plain index and read again after the write (`h = H[t]`, then
+    `H[t + 1] = ...`, then `h` again). `where`: (file, line, the names of `a` and `others`)."""
+    if not isinstance(a, np.ndarray):
+        return  # a list or a dict: the store rebinds one element and changes no other object
+    parts = index if isinstance(index, tuple) else (index,)
+    basic = all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
+    # `a[i, j, ...]` is a view even of one element; an index array or mask: the whole array
+    region = a[parts + (Ellipsis,) if Ellipsis not in parts else parts] if basic else a
+    for name_, b in zip(where[3], others):
+        if isinstance(b, np.ndarray) and np.may_share_memory(region, b):
+            from .errors import at
+            raise at(where[0], where[1], f"cannot differentiate this write into {where[2]}: it changes "
+                     f"memory that {name_}, read from {where[2]} before, still views, and {name_} "
+                     "is read after the write", f"Take a copy when reading: {name_} = {where[2]}[...].copy()")
+
+
 def drop_last(b):
     """The adjoint of a list before its last append (0.0 stays 0.0)."""
     if type(b) is float:

@@ -34,6 +34,16 @@ def transpose_method(a, *axes):
     return np.transpose(a, _rt.method_axes(*axes))
 
 
+def flatten_method(a, order="C"):
+    """`a.flatten()`: always a copy (`np.ravel` may return a view, which a write would go through)."""
+    return np.ravel(a, order).copy()
+
+
+def copy_method(a, order="C"):
+    """`a.copy()`: a new array with the same values (for a list or a dict, a shallow copy)."""
+    return a.copy(order) if isinstance(a, np.ndarray) else a.copy()
+
+
 def astype_method(a, dtype, order="K", casting="unsafe", subok=True, copy=True):
     """`a.astype(dtype)`, for arrays and numpy scalars."""
     return np.asarray(a).astype(dtype, order, casting, subok, copy)
@@ -156,6 +166,7 @@ VJP = {
     reshape_method: lambda g, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
                           order="C": _rt.shaped_like(g, a, order),
     np.ravel:      lambda g, ans, a, order="C": _rt.unravel(g, a, order),
+    flatten_method: lambda g, ans, a, order="C": _rt.unravel(g, a, order),
     np.transpose:  lambda g, ans, a, axes=None: np.transpose(g, _rt.inverse_permutation(axes, np.ndim(a))),
     transpose_method: lambda g, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
                        np.transpose(g, _rt.inverse_permutation(
@@ -190,6 +201,7 @@ VJP = {
                        _rt.unstack(g, a) if isinstance(a, (list, tuple)) else _rt.shaped_like(g, a),
     astype_method: lambda g, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:
                        _rt.cast_back(g, a, dtype),
+    copy_method:   lambda g, ans, a, order="C": g,
 }
 
 JVP = {
@@ -309,6 +321,7 @@ JVP = {
     reshape_method: lambda da, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
                           order="C": np.reshape(da, np.shape(ans), order=order),
     np.ravel:      lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order),
+    flatten_method: lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order).copy(),
     np.transpose:  lambda da, ans, a, axes=None: np.transpose(da, axes),
     transpose_method: lambda da, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
                        np.transpose(da, _rt.method_axes(axes0, axes1, axes2, axes3, axes4, axes5)),
@@ -339,6 +352,7 @@ JVP = {
                        np.reshape(np.asarray(da), np.shape(ans)),
     astype_method: lambda da, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:
                        _rt.cast_back(da, ans, dtype),
+    copy_method:   lambda da, ans, a, order="C": _rt.copied(da),
 }
 
 # Elementwise functions whose operands broadcast against each other.
@@ -365,15 +379,16 @@ NO_DERIVATIVE = {
 }
 
 # Method spellings: `x.sum(axis=0)` is normalised to `np.sum(x, axis=0)`. Only names no
-# builtin container has (no `copy`, `sort`, `index`, `count`).
+# builtin container has (no `sort`, `index`, `count`), and `copy`, which works on any receiver
+# with a `copy` method (a new array, or a shallow copy of a list or a dict).
 METHODS = {
     "sum": np.sum, "mean": np.mean, "prod": np.prod, "max": np.max, "min": np.min,
     "var": np.var, "std": np.std, "cumsum": np.cumsum, "cumprod": np.cumprod,
     "dot": np.dot, "trace": np.trace, "diagonal": np.diagonal,
     "reshape": reshape_method, "transpose": transpose_method, "ravel": np.ravel,
-    "flatten": np.ravel, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
+    "flatten": flatten_method, "squeeze": np.squeeze, "swapaxes": np.swapaxes,
     "repeat": np.repeat, "take": np.take, "clip": np.clip, "astype": astype_method,
-    "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "round": np.round,
+    "copy": copy_method, "argmax": np.argmax, "argmin": np.argmin, "argsort": np.argsort, "round": np.round,
     "nonzero": np.nonzero, "all": np.all, "any": np.any,
 }
 

@@ -35,6 +35,7 @@ JVP = {
     _rt.unshared:      lambda dg, dothers, ans, g, others: dg,
     _rt.zeros_as:      lambda dg, dlike, ans, g, like: _rt.zeros_as(dg, like),
     _rt.saved:         lambda dx, ans, x: _rt.saved(dx),
+    _rt.copied:        lambda dx, ans, x: _rt.copied(dx),
     _rt.zero_at:       lambda db, dindex, ans, b, index: _rt.zero_at(db, index),
     # the helpers of the numpy table's rules
     _rt.shaped_like:     lambda dout, da, dorder, ans, out, a, order="C": _rt.shaped_like(dout, a, order),
@@ -83,4 +84,4 @@ JVP = {
 
 NO_DERIVATIVE = {_rt.reduced_size, _rt.sign, _rt.abs_slope, _rt.inverse_or_zero, _rt.zeros_like, _rt.scalar_seed, reversed, slice,
                  _rt.extremum_weights, _rt.clip_passes, _rt.clip_at_min, _rt.clip_at_max,
-                 _rt.inverse_permutation, _rt.method_axes}
+                 _rt.inverse_permutation, _rt.method_axes, _rt.disjoint_write}

@@ -20,7 +20,7 @@ import gast
 
 from .. import gastutil as g
 from .. import runtime
-from ..analyze import ARRAY, FLOAT
+from ..analyze import ARRAY, FLOAT, may_share
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
@@ -312,16 +312,13 @@ class _Reverse:
         if not isinstance(base, gast.Name):
             return [stmt], []
         a = base.id
-        needed = self.needed is not None and a in self.needed
+        # a view of `a` that the reverse sweep reads must see the values of its time again
+        needed = self.needed is not None and any(n in self.needed for n in may_share(self.facts, a))
         if not (self.facts.is_active(a) or needed):
             return [stmt], []
         if a in self.layout.params:
             raise Unsupported(stmt, f"cannot differentiate a write into the argument {a}: it would "
                                     "change the caller's array", f"Copy it first: {a} = {a}.copy()")
-        if a in self.facts.viewed:
-            raise Unsupported(stmt, f"cannot differentiate a write into {a}, of which another name "
-                                    "may hold a view or an alias", "Build a new array (np.where, "
-                                    "np.stack, np.concatenate) or copy what you read from it")
         if isinstance(target.slice, gast.Slice) and self.facts.kinds.get(a) != ARRAY \
                 and isinstance(stmt.value, gast.Name) and self.facts.is_active(stmt.value.id):
             raise Unsupported(stmt, f"cannot differentiate a write into a slice of the list {a} "

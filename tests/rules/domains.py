@@ -483,6 +483,9 @@ DOMAINS = {
         Call(((),)), Call(((3, 4),)), Call(((3, 4),), {"order": "F"}),
         Call(((3, 4),), {"order": "A"}), Call(((2, 3, 4),), {"order": "K"}),
     )),
+    numpy_rules.flatten_method: Domain((ANY,), (0,), (
+        Call(((),)), Call(((3, 4),)), Call(((3, 4),), {"order": "F"}), Call(((2, 3, 4),), {"order": "K"}),
+    )),
     np.transpose: Domain((ANY,), (0,), (
         Call(((),)), Call(((3, 4),)), Call(((2, 3, 4),)), Call(((2, 3, 4),), {"axes": (1, 2, 0)}),
         Call(((2, 3, 4),), {"axes": (-1, 0, 1)}),
@@ -557,6 +560,7 @@ DOMAINS = {
     np.triu: Domain((ANY,), (0,), (Call(((4, 4),)), Call(((3, 4),), {"k": 1}), Call(((2, 3, 3),), {"k": -1}))),
     np.tril: Domain((ANY,), (0,), (Call(((4, 4),)), Call(((3, 4),), {"k": 1}), Call(((2, 3, 3),), {"k": -1}))),
     np.copy: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)), Call(([(), ()],)))),
+    numpy_rules.copy_method: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)), Call(((3, 4),), {"order": "F"}))),
     np.array: Domain((ANY,), (0,), (
         Call(([(), (), ()],)), Call(([(4,), (4,)],)), Call(((3, 4),)),
         Call(([(), ()],), {"dtype": float}),
@@ -657,6 +661,7 @@ DOMAINS.update({
     _rt.zeros_as: Domain((ANY, ANY), (0,), (                       # like: read for its shape
         Call(((3, 4), (3, 4))), Call(((), ())), Call(((4,), (4,))),
     )),
+    _rt.copied: elementwise(ANY),
     _rt.zero_at: Domain((ANY, GIVEN), (0,), (
         Call(((4,), 1)), Call(((3, 4), (slice(None), 2))), Call(((5,), np.array([0, 2]))), Call(((), 0)),
     )),
