@@ -330,7 +330,7 @@ class _Checker:
             raise Unsupported(write.stmt, *_REFUSED[write.how](write, _user(write.base)))
         outside = sorted(members & self.outside)
         if outside and not (write.how == "method" and write.what in _LIST_GROWTH):
-            raise Unsupported(write.stmt, *_caller_sees(write, outside[0]))
+            raise Unsupported(write.stmt, *_caller_sees(write, outside[0], outside[0] in self.params))
         stmt = write.stmt
         rebound = set(g.assigned_names(stmt.targets[0])) if isinstance(stmt, gast.Assign) else set()
         others = (members & self.live.get(id(stmt), set())) - rebound - {write.base}
@@ -407,8 +407,8 @@ _REFUSED = {
     "out": lambda w, a: (f"cannot differentiate {w.what}(..., out={a}): it writes into {a} in place",
                          f"Assign the result instead: {a} = {w.what}(...) without out="),
     "writer": lambda w, a: (f"cannot differentiate {w.what}, which writes into {a} in place",
-                            "Build a new array instead; for np.add.at, add in a loop: "
-                            "for k in range(len(i)): a[i[k]] += v[k]"),
+                            "Add in a loop instead: for k in range(len(i)): a[i[k]] += v[k]"
+                            if w.what.endswith(".at") else "Assign a new array instead"),
     "helper": lambda w, a: (f"cannot differentiate this call: it writes into {a} (as {w.what}), "
                             "and the writes inside a called function are not differentiated",
                             "Return a new array from the function instead of writing into its "
@@ -418,17 +418,20 @@ _REFUSED = {
 }
 
 
-def _caller_sees(write, outside):
+def _caller_sees(write, outside, is_parameter):
+    """(what, hint) for a write into memory the caller sees: an argument's, or a global's."""
     a, p = _user(write.base), _user(outside)
-    whose = f"the argument {p}" if a == p else f"{p}, an argument or global it may share memory with"
+    whose = f"the argument {p}" if is_parameter else f"the global {p}"
+    change = "the caller's array" if is_parameter else f"{p} for every later call"
     if write.how == "in place":
-        return (f"cannot differentiate an in-place update ({a} {write.what} ...) of {whose}: "
-                "it would change the caller's array", f"Write {a} = {a} {write.what[:-1]} ... to make a new array")
+        of = whose if a == p else f"{a}, which may share memory with {whose}"
+        return (f"cannot differentiate an in-place update ({a} {write.what} ...) of {of}: it would "
+                f"change {change}", f"Write {a} = {a} {write.what[:-1]} ... to make a new array")
     if a == p:
-        return (f"cannot differentiate a write into the argument {a}: it would change the caller's "
-                "array", f"Copy it first: {a} = {a}.copy()")
-    return (f"cannot differentiate a write into {a}, which may share memory with {whose}: "
-            "it would change the caller's array", f"Work on a copy: {a} = {p}.copy()")
+        return (f"cannot differentiate a write into {whose}: it would change {change}",
+                f"Copy it first: {a} = {a}.copy()")
+    return (f"cannot differentiate a write into {a}, which may share memory with {whose}: it would "
+            f"change {change}", f"Write into a copy: take it with .copy() where {a} is read from {p}")
 
 
 def _shared_memory(write, others):

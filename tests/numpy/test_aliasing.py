@@ -75,7 +75,21 @@ CASES = [
          "t = clobber(y)", helpers="def clobber(a):\n    b = a\n    b *= 2.0\n    return 1.0\n"),
     case("helper_returns_a_view", "    y = x * 1.0\n    v = tail(y)\n    v[0] = 10.0\n    return np.sum(y * y)\n",
          "v[0] = 10.0", helpers="def tail(a):\n    return a[1:]\n"),
-    # --- the caller's array
+    case("fill_through_a_view", "    y = x * 1.0\n    v = y[1:]\n    v.fill(0.0)\n    return np.sum(y * y)\n",
+         "v.fill(0.0)"),
+    case("sort_through_a_view", "    y = x * 1.0\n    v = y[1:]\n    v.sort()\n    return np.sum(y * np.arange(3.0))\n",
+         "v.sort()"),
+    case("copyto", "    y = x * 1.0\n    np.copyto(y, x * 3.0)\n    return np.sum(y * y)\n",
+         "np.copyto(y, x * 3.0)"),
+    case("list_appended_through_another_name", "    items = []\n    same = items\n    items.append(x * 2.0)\n"
+         "    return np.sum(same[0])\n", "items.append(x * 2.0)"),
+    # --- the caller's array, a global's
+    case("write_into_a_global", "    y = G\n    y[0] = x[0]\n    return np.sum(y * x)\n", "y[0] = x[0]",
+         helpers="G = np.array([1.0, 2.0, 3.0])\n"),
+    case("write_into_an_argument_held_in_a_list", "    xs = [x, 1.0]\n    a = xs[0]\n    a[0] = 5.0\n"
+         "    return np.sum(a)\n", "a[0] = 5.0"),
+    case("in_place_in_a_loop_on_the_argument", "    acc = x\n    for i in range(3):\n        acc += x * i\n"
+         "    return np.sum(acc * acc)\n", "acc += x * i"),
     case("write_into_the_argument", "    x[0] = 1.0\n    return np.sum(x * x)\n", "x[0] = 1.0"),
     case("write_into_an_alias_of_the_argument", "    z = x\n    z[0] = 1.0\n    return np.sum(z * z)\n",
          "z[0] = 1.0"),
@@ -90,6 +104,10 @@ CASES = [
     case("row_read_first_in_the_next_turn", "    H = np.zeros((3, 3))\n    H[0] = x\n    s = 0.0\n"
          "    for t in range(2):\n        if t > 0:\n            s = s + np.sum(h * h)\n"
          "        H[t + 1] = np.sin(H[t])\n        h = H[t + 1]\n    return np.sum(H * H) + s\n"),
+    case("element_of_a_kept_row_overwritten", "    A = np.outer(x, x)\n    r = A[0]\n    A[0, 1] = 7.0\n"
+         "    return np.sum(r * r)\n", "A[0, 1] = 7.0"),
+    case("number_kept_across_a_fancy_write", "    y = x * 1.0\n    h = y[0]\n    y[[0, 1]] = 3.0\n"
+         "    return h * np.sum(y)\n"),
     case("number_kept_across_writes", "    y = x * 1.0\n    s = y[0]\n    y[0] = s * 2.0\n"
          "    y[1] = s + y[1]\n    return np.sum(y * y) + s\n"),
     # --- what the refusals suggest, and other writes that no other name sees
@@ -103,6 +121,8 @@ CASES = [
     case("dead_view", "    y = x * 1.0\n    v = y[1:]\n    w = v * 2.0\n    y[1] = 10.0\n"
          "    return np.sum(y * y) + np.sum(w)\n"),
     case("in_place_on_a_new_array", "    h = x * 2.0\n    h += x\n    h *= 2.0\n    return np.sum(np.tanh(h))\n"),
+    case("in_place_in_a_loop_on_a_new_array", "    acc = x * 0.0\n    for i in range(3):\n        acc += x * i\n"
+         "    return np.sum(acc * acc)\n"),
     case("add_at_as_a_loop", "    y = x * 1.0\n    i = [0, 0, 2]\n    for k in range(3):\n"
          "        y[i[k]] += x[1] * k\n    return np.sum(y * y)\n"),
     case("helper_copies_before_writing", "    y = x * 1.0\n    z = clobbered(y)\n"
