@@ -481,4 +481,6 @@ def _guarded(stmt, facts, namespace, filename):
     check = g.attr(namespace.refer(runtime, "_rt"), "disjoint_write")
     call = g.call(check, [g.name(target.value.id), adjoint_index(target.slice, namespace),
                           g.tuple_(g.name(n) for n in others), where])
+    facts.calls[id(call)] = runtime.disjoint_write  # a check with no derivative (runtime_rules)
+    facts.keep.append(call)
     return [g.located(gast.Expr(value=call), stmt), stmt]
