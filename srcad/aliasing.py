@@ -104,11 +104,7 @@ def classes(simple, facts, arrays):
 def _arrays(simple, facts):
     """Names known to hold numpy arrays (or numpy numbers), never lists: of array kind, or
     made only by numpy's constructors and ufuncs, by indexing them or arithmetic with them."""
-    defs = {}
-    for stmt in simple:
-        if isinstance(stmt, gast.Assign):
-            for t in g.assigned_names(stmt.targets[0]):
-                defs.setdefault(t, []).append(stmt.value)
+    defs = _definitions(simple)
     arrays = {n for n, kind in facts.kinds.items() if kind == ARRAY}
 
     def array_valued(value):
@@ -126,6 +122,22 @@ def _arrays(simple, facts):
         arrays |= new
         changed = bool(new)
     return arrays
+
+
+def _definitions(simple):
+    """name -> the values assigned to it (`t = value`) by the simple statements."""
+    defs = {}
+    for stmt in simple:
+        if isinstance(stmt, gast.Assign):
+            for t in g.assigned_names(stmt.targets[0]):
+                defs.setdefault(t, []).append(stmt.value)
+    return defs
+
+
+def _containers(simple):
+    """Names made only as list, dict or set literals: new containers, never an array."""
+    defs = _definitions(simple)
+    return {t for t, values in defs.items() if all(isinstance(v, (gast.List, gast.Dict, gast.Set)) for v in values)}
 
 
 def _memory(facts, name_):
@@ -311,6 +323,7 @@ class _Checker:
         self.params = {p for p in params if _memory(facts, p)}
         self.outside = self.params | (read - facts.local)  # the caller sees these
         self.arrays = _arrays(simple, facts)
+        self.containers = _containers(simple)
         facts.aliases = self.sets = classes(simple, facts, self.arrays)
         self.live = live_after(tree.body)
         self.helpers = {}
@@ -323,19 +336,23 @@ class _Checker:
     def judge(self, write):
         facts = self.facts
         members = self.sets.members(write.base)
-        changed = [write.base] if write.how == "method" and write.what in _LIST_METHODS else members
+        # a list changed (`xs.append(v)`, `xs[i] = v` on a list literal) changes no object it
+        # holds: only the names of the list itself matter, never an array it holds
+        container = write.how == "method" and write.what in _LIST_METHODS \
+            or write.how == "store" and write.base in self.containers
+        changed = [write.base] if container else members
         if not any(n in facts.varied for n in list(changed) + write.values):
-            return  # it changes nothing that varies with the inputs (a list: its items stay)
+            return  # it changes nothing that varies with the inputs
         if write.how in _REFUSED:
             raise Unsupported(write.stmt, *_REFUSED[write.how](write, _user(write.base)))
-        outside = sorted(members & self.outside)
+        outside = sorted(members & self.outside - (self.arrays if container else set()))
         if outside and not (write.how == "method" and write.what in _LIST_GROWTH):
             raise Unsupported(write.stmt, *_caller_sees(write, outside[0], outside[0] in self.params))
         stmt = write.stmt
         rebound = set(g.assigned_names(stmt.targets[0])) if isinstance(stmt, gast.Assign) else set()
         others = (members & self.live.get(id(stmt), set())) - rebound - {write.base}
-        if write.how == "method" and write.what in _LIST_METHODS:
-            others -= self.arrays  # what a list holds is not the list: only another name of it
+        if container:
+            others -= self.arrays
         if not others:
             return
         if write.how == "store" and all(self.read_by_index(b, write.base) for b in others):

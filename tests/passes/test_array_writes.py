@@ -40,6 +40,13 @@ def accumulate(x):
     return np.sum(a * x)
 
 
+def into_a_list(x):
+    items = [0.0, x[1], 1.0]
+    items[0] = x[0] * x[2]
+    items[1] = items[1] * 3.0
+    return items[0] * items[1] + items[2] * x[2]
+
+
 def into_argument(x):
     x[0] = 1.0
     return np.sum(x)
@@ -64,6 +71,7 @@ CASES = [
     ("overwrite", (RNG.normal(size=4),), 0),
     ("rows", (RNG.normal(size=3), 0.5 * RNG.normal(size=(3, 3)), 4), (0, 1)),
     ("accumulate", (RNG.normal(size=3),), 0),
+    ("into_a_list", (RNG.normal(size=3),), 0),  # its adjoint is a list: zero_at on a list
 ]
 
 
