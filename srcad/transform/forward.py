@@ -161,8 +161,9 @@ class _Forward:
     def visit_store(self, stmt):
         target = stmt.targets[0]
         base = target.value
-        if not (isinstance(base, gast.Name) and (self.facts.is_active(base.id) or self.active(stmt.value))):
-            return [stmt]
+        if not (isinstance(base, gast.Name) and base.id in self.facts.useful
+                and (self.facts.is_active(base.id) or self.active(stmt.value))):
+            return [stmt]  # an array nothing differentiated reads later needs no tangent
         writable = g.call(self.rt("writable_tangent"), [g.name(self.tangent(base.id)), g.name(base.id)])
         store = gast.Subscript(value=g.name(self.tangent(base.id)), slice=g.clone(target.slice), ctx=gast.Store())
         return [stmt, g.assign(self.tangent(base.id), writable, stmt),

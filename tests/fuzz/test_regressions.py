@@ -56,6 +56,16 @@ CASES = {
                 y = np.sin(y) * e
             return np.sum(y)
         """, (Y,), 0),
+    # jvp: a write of a varied value into an array nothing reads later kept its tangent's
+    # update but lost the tangent's definition (UnboundLocalError; seed 20138)
+    "write_into_unread_array_in_loop": ("""
+        import numpy as np
+        def f(x):
+            m = np.tanh(np.ones(3) * x)
+            for k in range(1):
+                m[k] = x
+            return x * x
+        """, (0.5,), 0),
     # a float argument re-bound to an array's element: its gradient is still a float
     "float_argument_rebound_to_element": ("""
         import numpy as np
