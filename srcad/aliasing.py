@@ -476,14 +476,8 @@ def insert_guards(tree, facts, namespace, filename):
             unbound |= set(facts.guards.get(id(node), ())) - defined
         if isinstance(stmt, gast.Assign):
             defined.update(g.assigned_names(stmt.targets[0]))
-    work = [tree]
-    while work:
-        node = work.pop()
-        for field in ("body", "orelse"):
-            stmts = getattr(node, field, None)
-            if isinstance(stmts, list):
-                setattr(node, field, [new for s in stmts for new in _guarded(s, facts, namespace, filename)])
-                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
+    for node, field, stmts in g.statement_lists(tree):
+        setattr(node, field, [new for s in stmts for new in _guarded(s, facts, namespace, filename)])
     tree.body[:0] = [g.located(g.assign(n, g.const(None)), tree.body[0]) for n in sorted(unbound)]
 
 

@@ -173,3 +173,16 @@ class _NegativeConstants(ast.NodeTransformer):
         if type(value) in (int, float) and repr(value).startswith("-"):  # also -0.0 and -inf
             return ast.copy_location(ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-value)), node)
         return node
+
+
+def statement_lists(tree):
+    """(node, field, statements) for each statement list of the function, outer ones first;
+    the caller may replace `node.field` (the nested lists are found in the old one)."""
+    work = [tree]
+    while work:
+        node = work.pop()
+        for field in ("body", "orelse"):
+            stmts = getattr(node, field, None)
+            if isinstance(stmts, list):
+                yield node, field, stmts
+                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))

@@ -48,22 +48,9 @@ def simplify(tree, pure_calls=lambda call: False, adjoints=None, floats=frozense
 def _fill_emptied_blocks(tree):
     """The passes delete statements from any block (a copy, a dead store); a branch or loop
     body left empty becomes `pass`, since an empty one does not compile."""
-    for _, field, stmts in _statement_lists(tree):
+    for _, field, stmts in g.statement_lists(tree):
         if not stmts and field == "body":
             stmts.append(gast.Pass())
-
-
-def _statement_lists(tree):
-    """(node, field, statements) for each statement list of the function, outer ones first;
-    the caller may replace `node.field` (the nested lists are found in the old one)."""
-    work = [tree]
-    while work:
-        node = work.pop()
-        for field in ("body", "orelse"):
-            stmts = getattr(node, field, None)
-            if isinstance(stmts, list):
-                yield node, field, stmts
-                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
 
 
 # --- folding --------------------------------------------------------------------------------
@@ -366,7 +353,7 @@ class _Substitute(gast.NodeTransformer):
 def _remove_dead(tree, pure_calls, adjoints=None):
     reads = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
     changed = False
-    for node, field, stmts in _statement_lists(tree):
+    for node, field, stmts in g.statement_lists(tree):
         kept = [s for s in stmts if not _is_dead(s, reads, pure_calls, adjoints)]
         if len(kept) != len(stmts):
             changed = True
