@@ -339,6 +339,8 @@ class _Reverse:
                 term = g.call(self.rt("unbroadcast"), [part, g.clone(value)])
                 backward.append(self.accumulate(value.id, term, stmt))
             backward.append(g.assign(ba.id, g.call(self.rt("zero_at"), [g.name(ba.id), g.clone(index)]), stmt))
+        if backward or restore:  # the index is read again backwards: it must hold its value then
+            self.reads.update(g.names_in(target.slice))
         return forward, backward + restore
 
     def visit_Expr(self, stmt):

@@ -66,6 +66,17 @@ CASES = {
                 m[k] = x
             return x * x
         """, (0.5,), 0),
+    # an index copied from the loop counter (`k` of enumerate) and used by a write: the
+    # reverse sweep zeroed and restored v[k] with k's last value (fuzz seed 201640)
+    "write_at_enumerate_index": ("""
+        import numpy as np
+        def f(y):
+            v = np.log(y * y + 1.0)
+            for k, e in enumerate(y):
+                y = v * 2.0
+                v[k] = 0.8
+            return np.sum(v[1:3])
+        """, (np.array([-1.335, -1.388, 0.147, 0.671, -0.698]),), 0),
     # a float argument re-bound to an array's element: its gradient is still a float
     "float_argument_rebound_to_element": ("""
         import numpy as np
