@@ -115,7 +115,7 @@ class _Target:
 
     def compiled(self, kinds, mode="reverse", variant="vjp", fn=None, final=True):
         """The derivative for arguments of these kinds; `final`: one that runs as it is (not
-        one srcad transforms again), so the array passes apply (see optimize_arrays.py)."""
+        one srcad transforms again), so the array passes apply (see optimize/arrays.py)."""
         fn = fn or self.fn
         wrt = self.wrt[0] if self.single else self.wrt
         key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,

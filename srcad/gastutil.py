@@ -186,3 +186,10 @@ def statement_lists(tree):
             if isinstance(stmts, list):
                 yield node, field, stmts
                 work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
+
+
+def is_rt_call(e, rt, helper=None):
+    """Whether `e` calls srcad's runtime (named `rt` in the generated code): `helper`, or any."""
+    return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) \
+        and isinstance(e.func.value, gast.Name) and e.func.value.id == rt \
+        and (helper is None or e.func.attr == helper)

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import analyze, emit, errors, load, normalize, optimize, optimize_arrays, parse, runtime, transform
+from . import analyze, emit, errors, load, normalize, optimize, parse, runtime, transform
+from .optimize import arrays as array_passes
 from .cache import CACHE, Identity
 from .depends import Bindings
 from .errors import Unsupported
@@ -99,7 +100,7 @@ def _derive(fn, wrt, kinds, mode, variant, final):
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
                                  deriv.harmless, _float_functions(src))
         if final and variant in ("grad", "value_and_grad"):
-            tree = optimize_arrays.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
+            tree = array_passes.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None

@@ -1,4 +1,4 @@
-"""The helpers of the array passes (srcad/optimize_arrays.py, optimize_uniform.py): what a
+"""The helpers of the array passes (srcad/optimize/arrays.py, uniform.py): what a
 gradient that runs as it is calls instead of the plain rules' helpers.
 
 Generated code reaches these through `srcad.runtime` (as `_rt`), which re-exports them.

@@ -1,4 +1,4 @@
-"""The array passes (optimize_arrays.py, optimize_uniform.py) on gradients that run as they are.
+"""The array passes (srcad/optimize/arrays.py, uniform.py, signs.py) on gradients that run as they are.
 
 Each pass is checked three ways: the generated text shows it was applied (or, where it would
 be wrong, that it was not); the gradient equals finite differences; and it equals the
@@ -13,7 +13,8 @@ import pytest
 import srcad
 from helpers import assert_close, fd_grad, load_function
 from passes.stages import parsed, render
-from srcad import analyze, optimize_arrays, pipeline
+from srcad import analyze, pipeline
+from srcad.optimize import arrays as array_passes
 from srcad import runtime as _rt
 
 
@@ -147,7 +148,7 @@ def in_place(fn, arrays):
     """`fn`'s text after the accumulation pass, and the function it now is."""
     src, _ = parsed(fn)
     tree = src.tree
-    optimize_arrays.ArrayPasses(tree, src, set(arrays), set(), lambda f: None).accumulate_in_place()
+    array_passes.ArrayPasses(tree, src, set(arrays), set(), lambda f: None).accumulate_in_place()
     text = render(tree)
     namespace = {"_rt": _rt, "np": np}
     exec(compile(text, "<in place>", "exec"), namespace)

@@ -14,7 +14,7 @@ import operator
 
 import gast
 
-from . import gastutil as g
+from .. import gastutil as g
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}

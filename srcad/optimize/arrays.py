@@ -17,15 +17,17 @@ that srcad transforms again (forward over reverse sees the derivative without th
 import gast
 import numpy as np
 
-from . import emit
-from . import gastutil as g
-from . import optimize_uniform, runtime
-from .analyze import ARRAY, FLOAT
-from .transform.reverse import comment
+from .. import emit
+from .. import gastutil as g
+from .. import runtime
+from ..analyze import ARRAY, FLOAT
+from ..gastutil import is_rt_call
+from ..transform.reverse import comment
+from . import signs, uniform
 
 # runtime helpers that read arguments only for their shapes: helper -> positions (None: from 1)
 SHAPE_ONLY = {"unbroadcast": (1,), "unreduce": (1,), "reduced_size": (0,), "scalar_seed": (0,),
-              **optimize_uniform.SHAPE_ONLY}
+              **uniform.SHAPE_ONLY}
 _ELEMENTWISE = (gast.Add, gast.Sub, gast.Mult, gast.Div, gast.FloorDiv, gast.Mod, gast.Pow)
 _FULL_REDUCTIONS = {"sum", "mean", "prod"}  # of any array, never raising
 
@@ -44,17 +46,17 @@ class ArrayPasses:
     def run(self, stand_ins):
         scan = g.Scan(self.tree)
         self.numbers = self.scalars(scan.stores)
-        uniform = optimize_uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
-        uniform.run(scan)
-        self.numbers |= set(uniform.carriers)
-        optimize_uniform.fold_signs(self.tree, self.rt, self.adjoints)
+        cotangents = uniform.Uniform(self.tree, self.rt, self.arrays, self.floats)
+        cotangents.run(scan)
+        self.numbers |= set(cotangents.carriers)
+        signs.fold_signs(self.tree, self.rt, self.adjoints)
         if stand_ins:
             self.stand_ins()
         self.share_shapes()
         self.accumulate_in_place()
 
     def is_rt_call(self, node, helper=None):
-        return optimize_uniform.is_rt_call(node, self.rt, helper)
+        return is_rt_call(node, self.rt, helper)
 
     def scalars(self, stores):
         """Array-kind names known to hold single numbers (numpy scalars): whole-array

@@ -1,0 +1,9 @@
+"""Optimise a derivative's tree after transform and before emit.
+
+- scalar.py: constant folding, copy propagation and dead code, to a fixed point (every
+  derivative);
+- arrays.py: the array passes of a reverse-mode gradient that runs as it is (stand-ins, shared
+  shapes, accumulation in place, early release), with uniform.py (uniform cotangents kept as
+  numbers) and signs.py (negations moved into constants).
+"""
+from .scalar import simplify
