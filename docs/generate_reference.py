@@ -41,7 +41,7 @@ def key_text(key):
     module = getattr(key, "__module__", None) or ""
     if isinstance(key, np.ufunc) or module.startswith("numpy"):
         return f"np.{name_}"
-    if module == "srcad.runtime":
+    if module == "srcad.runtime" or module.startswith("srcad.runtime."):
         return f"_rt.{name_}"
     return f"{module}.{name_}" if module else name_
 

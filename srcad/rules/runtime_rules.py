@@ -6,7 +6,7 @@ these rules forward mode can run through it, which is how `hessian`, `jvp(grad(f
 for the matmul ones), so their forward rules read like the helper applied to tangents. The
 rest (prod_others, norm_weights, uncumprod, cholesky_grad, the solve and einsum cotangents,
 logsumexp_weights) also depend nonlinearly on the primal values they are given: their
-tangents are helpers in runtime.py, `<helper>_tangent`, derived in their docstrings (that of
+tangents are runtime helpers, `<helper>_tangent` beside each, derived in their docstrings (that of
 logsumexp_weights fits in its rule).
 """
 from .. import runtime as _rt

@@ -1,13 +1,8 @@
 """The helpers of the array passes (srcad/optimize/arrays.py, uniform.py): what a
-gradient that runs as it is calls instead of the plain rules' helpers.
-
-Generated code reaches these through `srcad.runtime` (as `_rt`), which re-exports them.
-"""
+gradient that runs as it is calls instead of the plain rules' helpers."""
 import numpy as np
 
-from .runtime import _repeats, add_at
-
-__all__ = ["add_to", "spread", "unbroadcast_uniform", "stand_in"]
+from .containers import add_at, repeats
 
 
 def add_to(b, a, index, g):
@@ -15,7 +10,7 @@ def add_to(b, a, index, g):
     (once `b` is an array; while it is 0.0, a new array is made as `add_at` makes it)."""
     if type(b) is not np.ndarray or isinstance(a, (list, tuple)):
         return add_at(b, a, index, g)
-    if _repeats(index):
+    if repeats(index):
         np.add.at(b, index, g)
     else:
         b[index] += g

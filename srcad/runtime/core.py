@@ -1,0 +1,127 @@
+"""What every helper builds on: cotangents summed back to an operand's shape (unbroadcast),
+spread over a reduction's (unreduce), real numbers only (NotReal), and the calls of rules a
+user registered.
+
+`float_dtype`, `is_zero`, `tangent_or_zeros` and `refuse_complex` serve the other runtime
+modules; generated code does not call them.
+"""
+import math
+
+import numpy as np
+
+
+class NotReal(Exception):
+    """Raised where a complex number meets a derivative (srcad differentiates real code only:
+    taking the real part would be silently wrong); the API turns it into a SrcadError."""
+
+    def __init__(self, what):
+        super().__init__(what)
+        self.what = what
+
+
+def refuse_complex(what):
+    """Refuse a complex value (NotReal), `what` saying where it was met."""
+    raise NotReal(what)
+
+
+def real_float(v):
+    """`float(v)` for a real number `v`; a complex `v` is refused rather than cut to its real
+    part (which numpy does, with only a warning)."""
+    if np.iscomplexobj(v):
+        refuse_complex(f"a complex value reached the gradient ({v!r})")
+    return float(v)
+
+
+def unbroadcast(g, x):
+    """The cotangent `g` summed back to the shape of operand `x` it was broadcast from."""
+    if type(x) is float or type(x) is int:
+        return g if type(g) is float else real_float(np.sum(g))
+    if type(x) is np.ndarray and type(g) is np.ndarray and x.shape == g.shape:
+        return g  # the common case, first
+    if isinstance(x, (list, tuple)):
+        raise TypeError("srcad cannot differentiate + or * on lists or tuples of differentiated "
+                        "values (concatenation, repetition); use numpy arrays")
+    shape = np.shape(x)
+    if np.shape(g) == shape:
+        return g
+    g = np.asarray(g)
+    if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
+        return np.full(shape, g[()])
+    extra = g.ndim - len(shape)
+    if extra > 0:
+        g = g.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if axes:
+        g = g.sum(axis=axes, keepdims=True)
+    if not shape:
+        return g.reshape(())[()] if isinstance(x, np.generic) else g.reshape(())
+    return g if g.shape == shape else g.reshape(shape)
+
+
+def unreduce(g, a, axis, keepdims):
+    """The cotangent of a reduction (`sum`) over `axis`, spread back over `a`'s shape."""
+    if type(a) is float or type(a) is int:
+        return real_float(g)
+    shape = np.shape(a)
+    if axis is not None and not keepdims:
+        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+        axes = sorted(ax % len(shape) for ax in axes)
+        for ax in axes:
+            g = np.expand_dims(g, ax)
+    return np.broadcast_to(g, shape)
+
+
+def reduced_size(a, axis):
+    """How many elements each result of a reduction over `axis` of `a` summarises."""
+    shape = np.shape(a)
+    if axis is None:
+        return max(math.prod(shape), 1)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return math.prod(shape[ax] for ax in axes)
+
+
+def broadcast_like(d, like):
+    """A tangent `d` spread over the shape of `like`, the value it is the tangent of."""
+    if np.shape(d) == np.shape(like):
+        return d
+    return np.broadcast_to(d, np.shape(like))
+
+
+def shaped_like(out, a, order="C"):
+    """`out` reshaped (in `order`) to the shape of operand `a`: a float where `a` is a Python
+    number. A single value for a larger `a` is the reverse sweep's 0.0 (an adjoint still all
+    zero, through any elementwise steps): zeros of `a`'s shape."""
+    if type(a) is float or type(a) is int:
+        return real_float(np.sum(out))
+    if np.size(out) == 1 and np.size(a) != 1:
+        return np.full(np.shape(a), np.reshape(out, ()))
+    return np.reshape(out, np.shape(a), order=order)
+
+
+def float_dtype(*xs):
+    """The dtype of cotangents of `xs`: their common float dtype, else float64."""
+    dtype = np.result_type(*xs)
+    return dtype if dtype.kind == "f" else np.dtype(np.float64)
+
+
+def is_zero(d):
+    """Whether a tangent is the plain 0.0 forward mode passes for a constant operand."""
+    return d is None or (type(d) is float and d == 0.0)
+
+
+def tangent_or_zeros(d, x):
+    """The tangent `d` of `x`, with a plain 0.0 spelled out as zeros of `x`'s shape."""
+    return np.zeros(np.shape(x), float_dtype(x)) if is_zero(d) else d
+
+
+def custom_vjp(rule, n, g, ans, *args):
+    """Call a rule registered with srcad.defvjp: `n` cotangents, 0.0 where it gives None."""
+    out = rule(g, ans, *args)
+    if n == 1:
+        out = (out,)
+    return tuple(0.0 if c is None else c for c in out)
+
+
+def custom_jvp(rule, dargs, ans, *args):
+    """Call a rule registered with srcad.defjvp."""
+    return rule(dargs, ans, *args)

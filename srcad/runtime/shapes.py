@@ -1,0 +1,205 @@
+"""The cotangents of numpy's shape functions: diagonal, ravel, concatenate and stacking, tile,
+repeat, take, sort, diff, clip, transpose's axes and astype. Each returns its operand's exact
+shape and keeps its float dtype."""
+import numpy as np
+
+from .containers import repeats
+from .core import float_dtype, shaped_like
+
+
+def undiagonal(g, a, offset=0, axis1=0, axis2=1):
+    """The cotangent of `a` in `np.diagonal(a, offset, axis1, axis2)`: `g` on that diagonal,
+    zeros elsewhere (`g` may have length 1 along the diagonal: `np.trace`'s)."""
+    out = np.zeros(np.shape(a), float_dtype(g, a))
+    n = np.diagonal(out, offset, axis1, axis2).shape[-1]
+    i = np.arange(n)
+    view = np.moveaxis(out, (axis1, axis2), (-2, -1))
+    view[..., i + max(-offset, 0), i + max(offset, 0)] = g
+    return out
+
+
+def undiag(g, v, k):
+    """The cotangent of `v` in `np.diag(v, k)`: a diagonal of `g`, or `g` on one."""
+    if np.ndim(v) == 1:
+        return np.diagonal(g, k)
+    return undiagonal(g, v, k, 0, 1)
+
+
+def _ravel_order(a, order):
+    """np.ravel's `order` for `a` as "C", "F" or "K" ("A" is F for a Fortran-ordered `a`)."""
+    if order == "A":
+        return "F" if np.asarray(a).flags.f_contiguous else "C"
+    return order
+
+
+def _ravel_positions(a):
+    """Where each element of np.ravel(a, "K") (memory order) sits in `a`, as a C-order index."""
+    a = np.asarray(a)
+    laid_out = np.empty_like(a, dtype=np.intp)  # `a`'s layout
+    laid_out[...] = np.reshape(np.arange(a.size), a.shape)
+    return np.ravel(laid_out, "K")
+
+
+def unravel(g, a, order="C"):
+    """The cotangent of `a` in `np.ravel(a, order)`: `g` put back in `a`'s shape."""
+    order = _ravel_order(a, order)
+    if order != "K":
+        return shaped_like(np.reshape(g, np.shape(a), order=order), a)
+    out = np.empty(np.size(a), np.asarray(g).dtype)
+    out[_ravel_positions(a)] = np.ravel(g)
+    return shaped_like(out, a)
+
+
+def ravel_tangent(da, a, order="C"):
+    """The tangent of `np.ravel(a, order)`, read in the order `a`'s own elements are read."""
+    order = _ravel_order(a, order)
+    if order != "K":
+        return np.ravel(da, order)
+    return np.ravel(da)[_ravel_positions(a)]
+
+
+def inverse_permutation(axes, ndim):
+    """The axes that undo np.transpose(x, axes) (None for None: a reversal undoes itself)."""
+    if axes is None:
+        return None
+    return tuple(np.argsort([int(ax) % ndim for ax in axes]))
+
+
+def _parts(parts, seq):
+    """Cotangents of the items of `seq` (a list; for an array, its rows stacked again)."""
+    parts = [shaped_like(p, x) for p, x in zip(parts, seq)]
+    if isinstance(seq, (list, tuple)):
+        return parts
+    return np.reshape(np.stack(parts), np.shape(seq))
+
+
+def unconcatenate(g, arrays, axis=0):
+    """The cotangents of the arrays that `np.concatenate(arrays, axis)` joined."""
+    if axis is None:
+        ends = np.cumsum([np.size(x) for x in arrays])[:-1]
+        return _parts(np.split(np.ravel(g), ends), arrays)
+    ends = np.cumsum([np.shape(x)[axis] for x in arrays])[:-1]
+    return _parts(np.split(g, ends, axis=axis), arrays)
+
+
+def unhstack(g, tup):
+    """The cotangents of the arrays that `np.hstack(tup)` joined."""
+    items = [np.atleast_1d(x) for x in tup]
+    axis = 0 if items[0].ndim == 1 else 1
+    return _parts(np.split(g, np.cumsum([x.shape[axis] for x in items])[:-1], axis=axis), tup)
+
+
+def unvstack(g, tup):
+    """The cotangents of the arrays that `np.vstack(tup)` joined."""
+    items = [np.atleast_2d(x) for x in tup]
+    return _parts(np.split(g, np.cumsum([x.shape[0] for x in items])[:-1], axis=0), tup)
+
+
+def untile(g, A, reps):
+    """The cotangent of `A` in `np.tile(A, reps)`: the tiles of `g` summed."""
+    shape = np.shape(A)
+    reps = (int(reps),) if np.ndim(reps) == 0 else tuple(reps)
+    d = max(len(shape), len(reps))
+    pairs = zip((1,) * (d - len(reps)) + reps, (1,) * (d - len(shape)) + shape)
+    g = np.reshape(g, [n for pair in pairs for n in pair])
+    return shaped_like(np.sum(g, axis=tuple(range(0, 2 * d, 2))), A)
+
+
+def unrepeat(g, a, repeats, axis=None):
+    """The cotangent of `a` in `np.repeat(a, repeats, axis)`: each element's copies summed."""
+    shape = np.shape(a)
+    if axis is None:
+        g, axis, n = np.ravel(g), 0, int(np.prod(shape))
+    else:
+        n = shape[axis]
+    moved = np.moveaxis(np.asarray(g), axis, 0)
+    out = np.zeros((n,) + moved.shape[1:], float_dtype(g, a))
+    np.add.at(out, np.repeat(np.arange(n), repeats), moved)
+    return shaped_like(np.moveaxis(out, 0, axis), a)
+
+
+def untake(g, a, indices, axis=None, mode="raise"):
+    """The cotangent of `a` in `np.take(a, indices, axis, mode=mode)`: `g` added where taken."""
+    out = np.zeros((np.size(a),) if axis is None else np.shape(a), float_dtype(g, a))
+    axis = 0 if axis is None else axis % out.ndim
+    n = out.shape[axis]
+    indices = np.asarray(indices)
+    if mode == "wrap":
+        indices = indices % n
+    elif mode == "clip":
+        indices = np.clip(indices, 0, n - 1)
+    k = indices.ndim  # g holds the taken values along axes axis, ..., axis + k - 1
+    g = np.moveaxis(np.asarray(g), list(range(axis, axis + k)), list(range(k)))
+    np.add.at(np.moveaxis(out, axis, 0), indices, g)
+    return shaped_like(out, a)
+
+
+def unsort(g, a, axis=-1):
+    """The cotangent of `a` in `np.sort(a, axis)`: `g` put back where each element came from."""
+    if axis is None:
+        order = np.argsort(a, axis=None, kind="stable")
+        out = np.zeros(np.size(a), float_dtype(g, a))
+        out[order] = np.ravel(g)
+        return shaped_like(out, a)
+    out = np.zeros(np.shape(a), float_dtype(g, a))
+    np.put_along_axis(out, np.argsort(a, axis=axis, kind="stable"), g, axis=axis)
+    return out
+
+
+def undiff(g, a, n=1, axis=-1):
+    """The cotangent of `a` in `np.diff(a, n, axis)`: the transposed differences, n times."""
+    for _ in range(n):
+        g = np.moveaxis(np.asarray(g), axis, -1)
+        zero = np.zeros(g.shape[:-1] + (1,), g.dtype)
+        g = np.moveaxis(np.concatenate([zero, g], -1) - np.concatenate([g, zero], -1), -1, axis)
+    return shaped_like(g, a)
+
+
+def _clip_bounds(a_min, a_max, min, max):
+    """np.clip's bounds, given as a_min/a_max or min/max; None is no bound."""
+    low = a_min if a_min is not None else min
+    high = a_max if a_max is not None else max
+    return (-np.inf if low is None else low), (np.inf if high is None else high)
+
+
+def _indicator(condition, *xs):
+    """`condition` as 0.0/1.0 in the float dtype of `xs` (a float for Python numbers): a
+    Python float tangent times it keeps a float32 result float32, as a boolean would not."""
+    if np.ndim(condition) == 0 and all(type(x) is float or type(x) is int for x in xs):
+        return float(condition)
+    return np.asarray(condition).astype(float_dtype(*xs))
+
+
+def clip_passes(a, a_min, a_max, min=None, max=None):
+    """Where `np.clip(a, ...)` is `a` itself (a tie with a bound included), as 0.0/1.0."""
+    low, high = _clip_bounds(a_min, a_max, min, max)
+    return _indicator((a >= low) & (np.maximum(a, low) <= high), a, low, high)
+
+
+def clip_at_min(a, a_min, a_max, min=None, max=None):
+    """Where `np.clip(a, ...)` is its lower bound, as 0.0/1.0."""
+    low, high = _clip_bounds(a_min, a_max, min, max)
+    return _indicator((a < low) & (low <= high), a, low, high)
+
+
+def clip_at_max(a, a_min, a_max, min=None, max=None):
+    """Where `np.clip(a, ...)` is its upper bound (also where the bounds cross: numpy's), as
+    0.0/1.0."""
+    low, high = _clip_bounds(a_min, a_max, min, max)
+    return _indicator(np.maximum(a, low) > high, a, low, high)
+
+
+def method_axes(*axes):
+    """The axes of `a.transpose(*axes)` as np.transpose takes them (unused ones are None)."""
+    axes = [ax for ax in axes if ax is not None]
+    if len(axes) == 1 and np.ndim(axes[0]) == 1:
+        return tuple(axes[0])
+    return tuple(axes) or None
+
+
+def cast_back(g, a, dtype):
+    """The cotangent of `a` in `a.astype(dtype)`: `g` in `a`'s float dtype; zero for a cast to
+    integers or booleans (a step function)."""
+    if np.dtype(dtype).kind not in "fc":
+        return shaped_like(np.zeros(np.shape(a), float_dtype(a)), a)
+    return shaped_like(np.asarray(g).astype(float_dtype(a), copy=False), a)
