@@ -56,8 +56,8 @@ def gradient(g, x):
 
 def zeros_like(x):
     """A zero gradient for an argument the output does not depend on (for a list, a list of
-    zeros)."""
-    if type(x) is float or type(x) is int or type(x) is bool:
+    zeros; for None, a list the run never built, 0.0)."""
+    if type(x) is float or type(x) is int or type(x) is bool or x is None:
         return 0.0
     if isinstance(x, (list, tuple)):
         return [0.0] * len(x)

@@ -172,12 +172,13 @@ class _Reverse:
 
     def forward_start(self, like):
         """`_tape = []`, and `v = None` for each saved variable that may not exist yet when it
-        is first saved (defined first inside a branch or loop)."""
-        if self.tape is None:
-            return []
-        unset = [v for v in sorted(self.saved) if v not in self.layout.params]
-        return [g.assign(self.tape, gast.List(elts=[], ctx=gast.Load()), like)] + \
-            [g.assign(v, g.const(None), like) for v in unset]
+        is first saved (defined first inside a branch or loop), and for each list built with
+        append whose adjoint starts as a list of zeros: on a path that never builds the list
+        (an early return) that adjoint starts from None, and nothing reads it."""
+        lists = {v for v in self.layout.appended if v in self.adjoints and not self.layout.local(v)}
+        unset = [v for v in sorted(self.saved | lists) if v not in self.layout.params]
+        tape = [] if self.tape is None else [g.assign(self.tape, gast.List(elts=[], ctx=gast.Load()), like)]
+        return tape + [g.assign(v, g.const(None), like) for v in unset]
 
     # --- blocks and statements ---------------------------------------------------------------
 

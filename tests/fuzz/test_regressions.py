@@ -129,6 +129,20 @@ CASES["unread_in_conditional_expression"] = ("""
         return (y[2] if 0.69 > 0.5 else v[2]) * np.max(y)
     """, (Y,), 0)
 
+# A list built with append after an early return: its adjoint (a list of zeros as long as the
+# finished list) was set up from the list itself, unbound on the path that returned early
+# (UnboundLocalError; seeds 200254, 200436, 401050). Both paths are checked.
+for _name, _c in [("taken", 1.0), ("not_taken", -1.0)]:
+    CASES["list_after_early_return_" + _name] = ("""
+        import numpy as np
+        def f(y, c):
+            if c > 0.0:
+                return np.sum(np.exp(y))
+            acc = [0.5, 2.0]
+            acc.append(y[1] * y[1])
+            return acc[-1] * acc[0]
+        """, (Y, _c), 0)
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
