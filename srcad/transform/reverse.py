@@ -412,7 +412,10 @@ class _Reverse:
         target, items = stmt.target.id, stmt.iter
         active_items = isinstance(items, gast.Name) and self.facts.is_active(items.id) \
             and self.facts.is_active(target)
-        counted = g.breaks_out(stmt.body)
+        # a list built with append may grow after (or during) the loop: the reversed loop
+        # goes over the items the loop went over, counted, as it does after a break
+        grows = isinstance(items, gast.Name) and items.id in self.layout.appended
+        counted = g.breaks_out(stmt.body) or grows
         counter = self.names.fresh("n_") if counted else None
         forward = [g.located(gast.For(target=g.store(target), iter=items, body=body_f,
                                       orelse=[], type_comment=None), stmt)]

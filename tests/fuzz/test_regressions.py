@@ -143,6 +143,27 @@ for _name, _c in [("taken", 1.0), ("not_taken", -1.0)]:
             return acc[-1] * acc[0]
         """, (Y, _c), 0)
 
+# A loop over a list that grows later: the reversed loop went over the grown list and popped
+# more turns than were pushed (IndexError: pop from empty list; seed 201309)
+CASES["loop_over_list_appended_after"] = ("""
+    import numpy as np
+    def f(y):
+        acc = [0.5]
+        for e in acc:
+            y = y * 2.0 + np.sin(y)
+        acc.append(np.mean(y))
+        return np.sum(y * y) * acc[-1]
+    """, (Y,), 0)
+CASES["loop_over_list_appended_inside"] = ("""
+    def f(x, c):
+        acc = [x, c]
+        for e in acc:
+            acc.append(e * 1.5)
+            if len(acc) > 4:
+                break
+        return acc[-1] * acc[1] + acc[2]
+    """, (0.7, 0.3), (0, 1))
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
