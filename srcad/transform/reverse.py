@@ -285,17 +285,19 @@ class _Reverse:
             raise Unsupported(stmt, f"cannot differentiate the call of {fn.__name__}, which changes "
                                     f"the differentiated {', '.join(sorted(changed))} it is given "
                                     "(reverse mode)", "Return the new values from the function instead")
-        compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt)
-        fwd, bwd = compiled.bind_pair(fn)
-        if self.tape is None:
-            self.tape = self.names.fresh("_tape")
-        forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
         if self.facts.is_active(name_) and self.has_adjoint(name_):
             seed = g.name(self.adjoints[name_])
         elif calls.passes_active_container(call, self.facts):
             seed = g.const(0.0)  # only what it appended to flows back
         else:
-            return forward, []
+            # nothing flows back (the result only decides a branch, say): the helper itself
+            # runs, since a forward sweep would push values that no reverse sweep pops
+            return [stmt], self.overwritten(name_, stmt) if self.facts.is_active(name_) else []
+        compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt)
+        fwd, bwd = compiled.bind_pair(fn)
+        if self.tape is None:
+            self.tape = self.names.fresh("_tape")
+        forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
         cotangents = self.names.temp()
         backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
                                                 [g.name(self.tape), seed]), stmt)]

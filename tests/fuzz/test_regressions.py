@@ -164,6 +164,23 @@ CASES["loop_over_list_appended_inside"] = ("""
         return acc[-1] * acc[1] + acc[2]
     """, (0.7, 0.3), (0, 1))
 
+# A helper whose result only decides something (a branch, np.where's condition) ran as its
+# forward sweep, pushing values that no reverse sweep popped: the turns after read the wrong
+# values back (ValueError, or a wrong gradient; seed 401688)
+CASES["helper_result_only_in_condition"] = ("""
+    import numpy as np
+    def h(a, b):
+        return a * np.linspace(0.8, -1.02, 3) * np.array([b, a, -1.24])
+    def f(y, z):
+        for k in range(3):
+            p = y[0] ** 2.0
+            q = np.mean(np.ones(3) * y[k])
+            y = np.where(h(p, q) > 0.05, z - y, z * y)
+            if h(q, p)[1] < 0.0:
+                y = y * 2.0
+        return np.dot(z * z[-1], y[-2] * y)
+    """, (Y, Z), (0, 1))
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
