@@ -192,9 +192,12 @@ class _Normalizer:
         pre = []
         iterable = self.atom(stmt.iter, pre)
         body = []
-        if isinstance(stmt.target, gast.Name):
+        if isinstance(stmt.target, gast.Name) and stmt.target.id not in _straight_line_names(stmt.body):
             target = self.store(stmt.target.id)
         else:
+            # a tuple target is unpacked from the item; a target the body re-binds is copied
+            # from it (`for t in y: e = t`), so that the loop's own variable keeps the item and
+            # `e`, an ordinary variable, has its overwritten values saved like any other
             item = self.names.temp()
             target = g.store(item)
             body = self.bind(stmt.target, g.name(item), stmt)

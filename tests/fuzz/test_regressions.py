@@ -181,6 +181,38 @@ CASES["helper_result_only_in_condition"] = ("""
         return np.dot(z * z[-1], y[-2] * y)
     """, (Y, Z), (0, 1))
 
+# A loop's variable re-bound in its body: the reverse sweep set it back to the item at the
+# start of each reversed turn, where the statements after the re-binding needed its new value,
+# and the values it took in an inner loop were never saved (seeds 400096, 401080)
+LOOP_VARIABLE_REBOUND = {
+    "in_branch": """
+        if e > 0.0:
+            e = np.sin(e) * e
+        s = s + e * e""",
+    "twice": """
+        a = e * 2.0
+        e = np.sin(a) * e
+        s = s + e * e
+        e = e * s
+        s = s + e""",
+    "in_while": """
+        while abs(e) < 1.0:
+            e = e * 1.5 + 0.1
+        s = s + e * e""",
+    "in_inner_loop": """
+        for k in range(2):
+            e = np.cos(e) * e
+        s = s + e * s""",
+}
+for _name, _body in LOOP_VARIABLE_REBOUND.items():
+    CASES["loop_variable_rebound_" + _name] = ("""
+        import numpy as np
+        def f(y):
+            s = 0.5
+            for e in y:""" + _body.replace("\n        ", "\n                ") + """
+            return s
+        """, (Y,), 0)
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
