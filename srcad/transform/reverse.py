@@ -393,7 +393,9 @@ class _Reverse:
         every variable holds one value a turn; one tuple of the values the reverse sweep needs
         is pushed before the copies and popped at the start of the reversed turn."""
         body, copies = _defer_copies(stmts, self.facts)
-        if _read_before_set(body):  # a value overwritten mid-turn is needed: save it where it dies
+        if _read_before_set(body) or self.set_before(body):
+            # a value overwritten mid-turn is needed, or the value a variable held before the
+            # loop (read backwards after the reversed loop): save each where it dies
             return self.block(stmts)
         outer, self.snapshot = self.snapshot, []
         copies_f, copies_b = self.block(copies)  # backwards: the copies come last
@@ -401,6 +403,10 @@ class _Reverse:
         kept, self.snapshot = self.snapshot, outer
         if not kept:
             return main_f + copies_f, copies_b + main_b
+        # a variable first set by a copy at the end of the turn is pushed in the first turn
+        # before it exists: it starts as None (see forward_start)
+        self.saved.update(c.targets[0].id for c in copies
+                          if c.targets[0].id in kept and not self.set_earlier(c.targets[0].id, stmts[0]))
         like = stmts[-1]
         if len(kept) == 1:
             return main_f + [self.push(g.name(kept[0]), like)] + copies_f, \
@@ -408,6 +414,22 @@ class _Reverse:
         push = self.push(g.tuple_(g.name(n) for n in kept), like)
         pop = g.assign(g.tuple_(g.store(n) for n in kept), g.call(g.attr(g.name(self.tape), "pop"), []), like)
         return main_f + [push] + copies_f, [pop] + copies_b + main_b
+
+    def set_earlier(self, name_, stmt):
+        """Whether `name_` is a parameter or set at the top level on a line before `stmt`."""
+        first = self.layout.first_defs.get(name_)
+        return name_ in self.layout.params or first is not None and first[1] == 0 \
+            and first[0].lineno < stmt.lineno
+
+    def set_before(self, body):
+        """Whether a variable set in the loop body `body` (copies aside) may also hold a value
+        from before the loop: one save at the end of each turn would never bring it back."""
+        counts = {}
+        for stmt in body:
+            if isinstance(stmt, gast.Assign):
+                for name_ in g.assigned_names(stmt.targets[0]):
+                    counts[name_] = counts.get(name_, 0) + 1
+        return any(len(self.layout.defs.get(n, ())) > k for n, k in counts.items())
 
     def visit_For(self, stmt):
         body_f, body_b = self.loop_body(stmt.body)

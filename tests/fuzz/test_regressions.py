@@ -213,6 +213,25 @@ for _name, _body in LOOP_VARIABLE_REBOUND.items():
             return s
         """, (Y,), 0)
 
+# A straight-line loop body saves its values once, at the end of each turn; a variable the
+# body sets afresh that also held a value before the loop got that value back only from the
+# end of the first turn, not from before it (seed 400651)
+CASES["loop_sets_variable_read_before_it"] = ("""
+    def f(y, x):
+        v = y[0] * x
+        for k in range(1, 3):
+            x = 1.37 * k
+            w = x * y[1]
+        return v * w
+    """, (Y, -0.135), (0, 1))
+
+CASES["loop_sets_argument_read_before_it"] = ("""
+    def f(y, x):
+        v = y[0] * x
+        for k in range(1, 3):
+            x = 1.37
+        return v + x
+    """, (Y, -0.135), (0, 1))
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
