@@ -92,11 +92,11 @@ def main(argv=None):
                     refusals[grouped(message)] += 1
                 elif kind == check.CRASH:
                     crashes[f"{stage}: {grouped(message)}"] += 1
-            if outcome.kind in (check.WRONG, check.CRASH):
+            if outcome.kind in (check.WRONG, check.CRASH, check.NAN):  # nan: kept to be read
                 path = os.path.join(options.out, f"{outcome.kind}_{program.seed}.py")
                 with open(path, "w", encoding="utf-8") as file:
                     file.write(report(program, outcome))
-                if not options.quiet:
+                if not options.quiet and outcome.kind != check.NAN:
                     kind, stage, message = outcome.first(outcome.kind)
                     print(f"seed {program.seed}: {kind} in {stage}: {message.splitlines()[0][:150]}")
         if pool is not None:
@@ -106,7 +106,7 @@ def main(argv=None):
     total = sum(counts.values())
     print(f"\n{total} programs in {time.time() - started:.0f} s: " + ", ".join(
         f"{kind} {counts[kind]}" for kind in (check.OK, check.REFUSED, check.WRONG, check.CRASH,
-                                              check.SKIPPED)))
+                                              check.NAN, check.SKIPPED)))
     if refusals:
         print(f"refusal rate {counts[check.REFUSED] / max(total, 1):.1%}; most common refusals:")
         for message, count in refusals.most_common(8):

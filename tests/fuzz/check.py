@@ -9,8 +9,11 @@ makes them disagree); otherwise the comparisons with them are skipped.
 
 The outcome is the worst of the checks: CRASH (an exception other than SrcadError from
 srcad or the code it generated, while the plain function ran), WRONG (a disagreement with a
-trusted oracle, a mutated argument, a wrong value), REFUSED (a SrcadError), SKIPPED (no
-trusted oracle and nothing else went wrong), OK.
+trusted oracle, a mutated argument, a wrong value), REFUSED (a SrcadError), NAN (a derivative
+that is nan where the differences give a number, every other entry right: the value JAX gives
+at a point where the function has no derivative, the norm of a zero vector say; never a
+finite wrong number), SKIPPED (no trusted oracle, or the plain function overflows or divides
+by zero on the way: its derivative there is inf times 0; nothing else went wrong), OK.
 """
 import contextlib
 import importlib.util
@@ -28,8 +31,8 @@ import numpy as np
 import srcad
 import srcad.tape
 
-OK, REFUSED, WRONG, CRASH, SKIPPED = "ok", "refused", "wrong", "crash", "skipped"
-SEVERITY = [OK, SKIPPED, REFUSED, WRONG, CRASH]
+OK, REFUSED, WRONG, CRASH, SKIPPED, NAN = "ok", "refused", "wrong", "crash", "skipped", "nan"
+SEVERITY = [OK, SKIPPED, NAN, REFUSED, WRONG, CRASH]
 LARGEST_VALUE = 1e6      # larger values make differences meaningless
 AGREE = 1e-6             # two step sizes of the differences agree this well (relative)
 CLOSE = 1e-5             # srcad agrees with trusted differences this well (relative)
@@ -175,8 +178,19 @@ def close(actual, expected, tolerance=CLOSE):
     expected = np.asarray(expected, dtype=np.float64)
     if actual.shape != expected.shape:
         return False
-    size = 1.0 + float(np.max(np.abs(expected), initial=0.0))
-    return bool(np.all(np.abs(actual - expected) <= tolerance * size))
+    size = 1.0 + float(np.max(np.abs(expected[~np.isnan(expected)]), initial=0.0))
+    both_nan = np.isnan(actual) & np.isnan(expected)
+    return bool(np.all((np.abs(actual - expected) <= tolerance * size) | both_nan))
+
+
+def nan_only(actual, expected, tolerance=CLOSE):
+    """Whether `actual` disagrees with `expected` only by nan entries."""
+    actual = np.array(actual, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    if actual.shape != expected.shape or not np.isnan(actual).any():
+        return False
+    actual[np.isnan(actual)] = expected[np.isnan(actual)]
+    return close(actual, expected, tolerance)
 
 
 def describe(values):
@@ -262,6 +276,13 @@ def _check(f, program, outcome, rng, thorough):
     if value is None:
         outcome.add(SKIPPED, "plain", "the plain function's value is not a bounded finite float")
         return
+    try:
+        with warnings.catch_warnings(), np.errstate(over="raise", divide="raise"):
+            warnings.simplefilter("ignore")
+            f(*copied(args))
+    except (FloatingPointError, OverflowError, ZeroDivisionError) as error:
+        outcome.add(SKIPPED, "plain", f"the plain function overflows or divides by zero on the way: {error}")
+        return
 
     expected, trusted = fd_gradient(f, args, wrt)
     if not trusted:
@@ -292,7 +313,8 @@ def _check(f, program, outcome, rng, thorough):
             outcome.add(WRONG, "jvp", f"jvp's value {v!r}, the plain function gives {value!r}")
         slope, slope_trusted = fd_directional(f, args, wrt, directions)
         if slope_trusted and not close(tangent, slope):
-            outcome.add(WRONG, "jvp", f"jvp {tangent!r}, differences {slope!r}")
+            kind = NAN if nan_only(tangent, slope) else WRONG
+            outcome.add(kind, "jvp", f"jvp {tangent!r}, differences {slope!r}")
 
     if program.numpy_only and grads is not None:
         taped = _tape_grad(f, wrt_spec, args, outcome)
@@ -310,7 +332,8 @@ def _compare_gradient(outcome, stage, grads, single, args, wrt, expected, truste
         outcome.add(WRONG, stage, f"the gradients' kinds {[type(g).__name__ for g in grads]} "
                                   f"are not the arguments' ({describe(grads)})")
     elif trusted and not all(close(g, e) for g, e in zip(grads, expected)):
-        outcome.add(WRONG, stage, f"gradient {describe(grads)}, differences {describe(expected)}")
+        kind = NAN if all(close(g, e) or nan_only(g, e) for g, e in zip(grads, expected)) else WRONG
+        outcome.add(kind, stage, f"gradient {describe(grads)}, differences {describe(expected)}")
     return grads
 
 
