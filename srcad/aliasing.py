@@ -26,6 +26,7 @@ write, that it does not touch their memory (`_rt.disjoint_write`). Everything el
 at the line of the write, saying what to write instead.
 """
 import builtins
+import inspect
 import math
 import re
 
@@ -33,9 +34,13 @@ import gast
 import numpy as np
 
 from . import gastutil as g
-from .liveness import live_after
+from . import runtime
 from .errors import Unsupported
+from .ir import bound_arguments
+from .liveness import live_after
 from .parse import UNRESOLVED
+from .rules import numpy_rules, registry
+from .rules.callees import is_user_function
 
 FLOAT, RANGE, ARRAY = "float", "range", "array"  # analyze's kinds (analyze imports this module)
 INACTIVE_ATTRIBUTES = {"shape", "ndim", "dtype", "size", "itemsize", "nbytes"}
@@ -205,7 +210,6 @@ def _shared(value, target, facts, arrays):
 
 def returns_new(fn, call, facts):
     """Whether the call `call` of `fn` surely returns memory no argument shares."""
-    from .rules import numpy_rules, registry
     if any(k.arg in ("out", "copy") for k in call.keywords):
         return False
     if fn is UNRESOLVED or any(fn is v for v in VIEWS) or fn in (numpy_rules.reshape_method,
@@ -217,18 +221,7 @@ def returns_new(fn, call, facts):
         return True
     if getattr(builtins, getattr(fn, "__name__", ""), None) is fn:
         return fn in _NEW_BUILTINS
-    return in_rule_tables(fn, registry())
-
-
-def in_rule_tables(fn, reg):
-    """A function srcad's own tables cover (a user's `defvjp` rule may return anything)."""
-    from .rules import _key
-    try:
-        key = _key(fn)
-        return (key in reg.vjp or key in reg.jvp or key in reg.no_derivative) \
-            and key not in reg.custom_vjp and key not in reg.custom_jvp
-    except TypeError:
-        return False
+    return registry().covers(fn)
 
 
 def _local_receiver(call, facts):
@@ -267,7 +260,6 @@ def _writes(stmt, facts, written_parameters):
 
 
 def _call_writes(stmt, call, facts, written_parameters):
-    from .transform.calls import bind_arguments, is_user_function
     fn = facts.calls.get(id(call), UNRESOLVED)
     what = _spelled(call.func)
     values = g.names_in(g.tuple_(list(call.args) + [k.value for k in call.keywords]))
@@ -281,7 +273,7 @@ def _call_writes(stmt, call, facts, written_parameters):
         if isinstance(stmt, gast.Expr) or call.func.attr in MUTATORS:
             out.append(Write(stmt, receiver, "method", call.func.attr, g.names_in(g.tuple_(call.args))))
     elif fn is not UNRESOLVED and is_user_function(fn):
-        bound, _ = bind_arguments(fn, call, stmt)
+        bound, _ = bound_arguments(fn, call, stmt)
         written = written_parameters(fn, {p: facts.kind(a) for p, a in bound})
         out += [Write(stmt, a.id, "helper", f"{fn.__name__}'s {p}") for p, a in bound
                 if p in written and isinstance(a, gast.Name) and _memory(facts, a.id)]
@@ -306,16 +298,18 @@ def _spelled(func):
 
 # --- the check --------------------------------------------------------------------------------
 
-def check(tree, simple, facts, params, src):
+def check(tree, simple, facts, params, src, helper_facts):
     """Refuse every write of the three-address `tree` that may be differentiated wrong; fill in
     `facts.aliases` (the classes), `facts.local` and `facts.guards` (id of a store -> the names
-    the generated code checks it does not touch, and the message if it does)."""
-    _Checker(tree, simple, facts, params, src).run()
+    the generated code checks it does not touch, and the message if it does).
+    `helper_facts(fn, kinds, src)`: analyze's facts of a helper the code calls, or None."""
+    _Checker(tree, simple, facts, params, src, helper_facts).run()
 
 
 class _Checker:
-    def __init__(self, tree, simple, facts, params, src, depth=0):
+    def __init__(self, tree, simple, facts, params, src, helper_facts, depth=0):
         self.tree, self.simple, self.facts, self.src, self.depth = tree, simple, facts, src, depth
+        self.helper_facts = helper_facts
         stored = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
                   and isinstance(n.ctx, (gast.Store, gast.Param))}
         facts.local = set(params) | stored
@@ -379,22 +373,20 @@ class _Checker:
         key = (id(fn), tuple(sorted(kinds.items(), key=str)))
         if key not in self.helpers:
             self.helpers[key] = (fn, set())  # while it is worked out (recursion)
-            self.helpers[key] = (fn, _written_parameters(fn, kinds, self.depth, self.helpers, self.src))
+            self.helpers[key] = (fn, _written_parameters(fn, kinds, self))
         return self.helpers[key][1]
 
 
-def _written_parameters(fn, kinds, depth, helpers, within):
-    import inspect
-    from .analyze import helper_facts
+def _written_parameters(fn, kinds, caller):
     every = set(inspect.signature(fn).parameters)
-    found = helper_facts(fn, {p: k for p, k in kinds.items() if isinstance(k, str)}, within) \
-        if depth <= 8 else None
+    found = caller.helper_facts(fn, {p: k for p, k in kinds.items() if isinstance(k, str)}, caller.src) \
+        if caller.depth <= 8 else None
     if found is None:
         return every
     tree, simple, facts = found
     params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
-    checker = _Checker(tree, simple, facts, params, within, depth + 1)
-    checker.helpers = helpers
+    checker = _Checker(tree, simple, facts, params, caller.src, caller.helper_facts, caller.depth + 1)
+    checker.helpers = caller.helpers
     written = set()
     for stmt in simple:
         for write in _writes(stmt, facts, checker.written_parameters):
@@ -482,15 +474,13 @@ def insert_guards(tree, facts, namespace, filename):
 
 
 def _guarded(stmt, facts, namespace, filename):
-    from . import runtime
-    from .transform.adjoints import adjoint_index
     others = facts.guards.get(id(stmt))
     if not others:
         return [stmt]
     target = stmt.targets[0]
     where = g.const((filename, stmt.lineno, _user(target.value.id), tuple(_user(n) for n in others)))
     check = g.attr(namespace.refer(runtime, "_rt"), "disjoint_write")
-    call = g.call(check, [g.name(target.value.id), adjoint_index(target.slice, namespace),
+    call = g.call(check, [g.name(target.value.id), g.index_value(target.slice, namespace),
                           g.tuple_(g.name(n) for n in others), where])
     facts.calls[id(call)] = runtime.disjoint_write  # a check with no derivative (runtime_rules)
     facts.keep.append(call)

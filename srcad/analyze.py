@@ -22,10 +22,11 @@ import numpy as np
 
 from . import aliasing
 from . import gastutil as g
-from .cache import Identity
-from .errors import Unsupported
-from .parse import UNRESOLVED
+from .depends import Identity
+from .errors import SrcadError, Unsupported
+from .parse import UNRESOLVED, is_generated
 from .rules import numpy_rules, registry
+from .rules.callees import API, is_user_function, made_by_srcad
 
 FLOAT, ARRAY, OTHER = "float", "array", "other"
 RANGE = "range"  # a range object: its elements are ints (FLOAT to the analysis)
@@ -105,9 +106,8 @@ def dataflow(tree, src, wrt, arg_kinds):
         for node in gast.walk(stmt):
             if isinstance(node, gast.Call):
                 facts.calls[id(node)] = fn = src.resolve(node.func)
-                if getattr(fn, "__srcad__", None) is not None:
-                    from .api import register_made
-                    register_made(fn)  # a gradient srcad made: rules by forward mode
+                if made_by_srcad(fn):
+                    API.rules_for_made(fn)  # a gradient srcad made: rules by forward mode
     facts.int_params = {p for p, kind in arg_kinds.items() if kind == INT}
     facts.number_params = {p for p, kind in arg_kinds.items() if kind in (INT, FLOAT)}
     arg_kinds = {p: FLOAT if kind == INT else kind for p, kind in arg_kinds.items()}
@@ -115,9 +115,8 @@ def dataflow(tree, src, wrt, arg_kinds):
     facts.complex_powers = any(_may_be_complex_power(s, facts) for s in simple)
     _propagate_varied(simple, facts)
     _propagate_useful(simple, facts, _mutated_params(simple, set(arg_kinds)))
-    from .load import is_generated
     if not is_generated(src.filename):  # srcad's own writes (restoring saved values) are safe
-        aliasing.check(tree, simple, facts, list(arg_kinds), src)
+        aliasing.check(tree, simple, facts, list(arg_kinds), src, helper_facts)
         aliasing.insert_guards(tree, facts, src.namespace, src.filename)
     return facts
 
@@ -183,7 +182,7 @@ def _containers_passed(value, facts):
     if facts is None or not isinstance(value, gast.Call):
         return []
     fn = facts.calls.get(id(value), UNRESOLVED)
-    if fn is UNRESOLVED or not _is_user_function(fn):
+    if fn is UNRESOLVED or not is_user_function(fn):
         return []
     return [a.id for a in value.args if isinstance(a, gast.Name)
             and facts.kinds.get(a.id, OTHER) not in (FLOAT, ARRAY, RANGE)]
@@ -329,11 +328,6 @@ def _kind_of(expr, facts, src):
     return OTHER
 
 
-def _is_user_function(fn):
-    from .transform.calls import is_user_function
-    return is_user_function(fn)
-
-
 def _user_return_kind(fn, call, facts, src):
     """The kind a user function returns for arguments of these kinds, by analysing it too
     (OTHER when that cannot be told: keyword arguments, deep or recursive calls, no source).
@@ -368,10 +362,10 @@ def helper_facts(fn, kinds, within):
     """(three-address tree, its simple statements, Facts with the calls resolved and the kinds
     inferred) of the user function `fn` given arguments of `kinds`, for the derivation whose
     Source is `within`; None where srcad cannot read or normalise it."""
-    from .errors import SrcadError
-    from .pipeline import wengert_list
+    if within.read_helper is None:
+        return None
     try:
-        callee, _, tree = wengert_list(fn, within=within)
+        callee, _, tree = within.read_helper(fn, within)
     except (SrcadError, Unsupported):
         return None
     facts = Facts(())
@@ -388,7 +382,7 @@ def _kind_of_call(expr, facts, src):
     fn = facts.calls.get(id(expr), UNRESOLVED)
     if fn is range:
         return RANGE
-    if inspect.isfunction(fn) and _is_user_function(fn):
+    if inspect.isfunction(fn) and is_user_function(fn):
         return _user_return_kind(fn, expr, facts, src)
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
     if fn is numpy_rules.copy_method and arg_kinds == {ARRAY}:

@@ -6,8 +6,9 @@ import numpy as np
 
 from . import arguments, errors, load, parse, pipeline, runtime
 from .analyze import FLOAT, INT, kind_of_type
-from .cache import CACHE, Identity
-from .depends import Bindings
+from .cache import CACHE
+from .depends import Bindings, Identity
+from .rules.callees import API
 
 
 class _Target:
@@ -478,6 +479,11 @@ def register_made(fn):
     defvjp(fn, hvp)
     defjvp(fn, forward_rule)
     return True
+
+
+# what the stages below need to know of the derivatives made here (see rules/callees.py)
+API.transformations = (grad, value_and_grad, jvp, jacobian, hessian)
+API.give_rules = register_made
 
 
 def _numeric(value):

@@ -12,22 +12,6 @@ import weakref
 VARIANTS = 4  # derivatives kept under one key (the most recently compiled)
 
 
-class Identity:
-    """A key part that is equal only to itself (code objects compare by value: two functions
-    with the same text in different modules would otherwise share a derivative)."""
-
-    __slots__ = ("obj",)
-
-    def __init__(self, obj):
-        self.obj = obj
-
-    def __hash__(self):
-        return id(self.obj)
-
-    def __eq__(self, other):
-        return isinstance(other, Identity) and other.obj is self.obj
-
-
 class Cache:
     def __init__(self):
         self._lock = threading.RLock()

@@ -171,6 +171,22 @@ def _joined(old, new):
     return Binding(old.how, old.holder, old.name, _NEVER, False)
 
 
+class Identity:
+    """A key part that is equal only to itself (code objects compare by value: two functions
+    with the same text in different modules would otherwise share a derivative)."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj):
+        self.obj = obj
+
+    def __hash__(self):
+        return id(self.obj)
+
+    def __eq__(self, other):
+        return isinstance(other, Identity) and other.obj is self.obj
+
+
 def is_library(obj):
     """Whether `obj` (a module or a function) belongs to a library srcad has rules for."""
     name_ = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)

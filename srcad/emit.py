@@ -4,7 +4,6 @@ Before each run of statements that come from one line of the user's source, a co
 it (`# model.py:4  z = x * y + math.sin(x)`); `comment()` statements become `# text` lines.
 The text is produced by astor from the tree, so it is exactly what gets compiled.
 """
-import ast
 import linecache
 import re
 
@@ -12,6 +11,7 @@ import gast
 
 from . import gastutil as g
 from .errors import short
+from .ir import comment_text, is_note
 
 _MARK = "__srcad_comment_{}__"
 _MARK_LINE = re.compile(r"^(\s*)__srcad_comment_(\d+)__$", re.M)
@@ -58,10 +58,10 @@ def _insert_comments(tree, filename, comments):
 def _with_comments(stmts, filename, comments):
     out, last = [], None
     for stmt in stmts:
-        text = getattr(stmt, "comment", None)
+        text = comment_text(stmt)
         if text is not None:
             out.append(_marker(text, comments))
-            if not getattr(stmt, "note", False):  # a note on the next statement: same line
+            if not is_note(stmt):  # a note on the next statement: same line
                 last = None
             continue
         lineno = getattr(stmt, "lineno", None)
@@ -77,16 +77,3 @@ def _with_comments(stmts, filename, comments):
 def _marker(text, comments):
     comments.append(text)
     return gast.Expr(value=g.name(_MARK.format(len(comments) - 1)))
-
-
-def expression_text(expr):
-    """One expression as source text (for comments in generated code)."""
-    node = gast.Expression(body=expr)
-    text = g.to_source(gast.fix_missing_locations(node)).strip()
-    if text.startswith("(") and text.endswith(")"):  # astor's parentheses around a whole BinOp
-        try:
-            if ast.dump(ast.parse(text[1:-1], mode="eval")) == ast.dump(ast.parse(text, mode="eval")):
-                return text[1:-1]
-        except SyntaxError:
-            pass
-    return text

@@ -193,3 +193,23 @@ def is_rt_call(e, rt, helper=None):
     return isinstance(e, gast.Call) and isinstance(e.func, gast.Attribute) \
         and isinstance(e.func.value, gast.Name) and e.func.value.id == rt \
         and (helper is None or e.func.attr == helper)
+
+
+def index_value(index, namespace):
+    """An index as a value `_rt.add_at` can take: `a:b` becomes `slice(a, b, None)`."""
+    if isinstance(index, gast.Slice):
+        parts = [clone(p) if p is not None else const(None) for p in (index.lower, index.upper, index.step)]
+        return call(namespace.refer(slice, "slice"), parts)
+    if isinstance(index, gast.Tuple):
+        return tuple_(index_value(e, namespace) for e in index.elts)
+    return clone(index)
+
+
+def callable_text(func):
+    """How the code spells the function a call calls: `np.linalg.norm`."""
+    parts = []
+    while isinstance(func, gast.Attribute):
+        parts.append(func.attr)
+        func = func.value
+    parts.append(func.id if isinstance(func, gast.Name) else type(func).__name__)
+    return ".".join(reversed(parts))

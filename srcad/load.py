@@ -13,14 +13,6 @@ import types
 
 from .errors import SrcadError, short
 
-PREFIX = "<srcad "  # file names of generated code start so (see pipeline._generated_filename)
-
-
-def is_generated(filename):
-    """Whether code under `filename` is a derivative srcad generated."""
-    return filename.startswith(PREFIX)
-
-
 def code_of(text, filename, name_):
     """Compile `text` as `filename` and return the code object of the function `name_` in it
     (inside a factory, if the text has one)."""

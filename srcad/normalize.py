@@ -21,6 +21,7 @@ from . import gastutil as g
 from .errors import Unsupported
 from .parse import UNRESOLVED
 from .rules import registry
+from .rules.callees import API, is_user_function
 
 REFUSED_STATEMENTS = {
     gast.Try: ("a try statement", "Move the try/except outside the differentiated function"),
@@ -100,7 +101,6 @@ class _Normalizer:
         pre = []
         value = self.expression(stmt.value, pre)
         if isinstance(value, gast.Call) and self.is_global_ref(value.func):
-            from .transform.calls import is_user_function
             if is_user_function(self.src.resolve(value.func)):  # it may append to what it gets
                 return pre + [gast.Assign(targets=[g.store(self.names.temp())], value=value, type_comment=None)]
         return pre + [gast.Expr(value=value)]
@@ -426,9 +426,8 @@ class _Normalizer:
     def transformed(self, func, args, keywords):
         """`srcad.grad(g)` (any srcad transformation of a function known now) is made now, so
         that calls of it are calls of a known function: a reference to it, or None."""
-        from . import api
         fn = self.src.resolve(func) if self.is_global_ref(func) else UNRESOLVED
-        if not any(fn is t for t in (api.grad, api.value_and_grad, api.jvp, api.jacobian, api.hessian)):
+        if not API.makes_derivatives(fn):
             return None
         values = [self.constant_value(a) for a in args] + [self.constant_value(k.value) for k in keywords]
         if any(v is UNRESOLVED for v in values):

@@ -20,6 +20,8 @@ import numpy as np
 from .depends import MISSING, Bindings, is_library
 from .errors import SrcadError
 
+GENERATED = "<srcad "  # file names of generated code start so (see pipeline._generated_filename)
+
 
 @dataclass
 class Source:
@@ -35,6 +37,10 @@ class Source:
     bindings: Bindings = field(default_factory=Bindings)  # what the lookups found
     return_kinds: dict = field(default_factory=dict)  # analyze's memo for one derivation
     depth: int = 0  # how many calls below the function being derived (analyze's helpers)
+    # (fn, within) -> (Source, Names, tree): the pipeline's first stages, which analyze runs on
+    # the helpers the function calls; passed in by the pipeline (None: helpers are not read,
+    # what they return is of unknown kind and every parameter may be written)
+    read_helper: object = None
 
     def resolve(self, expr, exact=False):
         """The object a non-local name or attribute chain denotes, or `UNRESOLVED`. `exact`:
@@ -205,3 +211,9 @@ def _all_params(args):
     params = list(args.posonlyargs) + list(args.args) + list(args.kwonlyargs)
     params += [a for a in (args.vararg, args.kwarg) if a is not None]
     return params
+
+
+def is_generated(filename):
+    """Whether code under `filename` is a derivative srcad generated (parsed again to be
+    differentiated again)."""
+    return filename.startswith(GENERATED)

@@ -7,8 +7,8 @@ import gast
 
 from . import analyze, emit, errors, load, normalize, optimize, parse, runtime, transform
 from .optimize import arrays as array_passes
-from .cache import CACHE, Identity
-from .depends import Bindings
+from .cache import CACHE
+from .depends import Bindings, Identity
 from .errors import Unsupported
 from .naming import Names, Namespace
 from .rules import registry
@@ -76,6 +76,7 @@ def wengert_list(fn, within=None):
     src = parse.function(fn)
     if within is not None:
         src.bindings, src.return_kinds, src.depth = within.bindings, within.return_kinds, within.depth + 1
+    src.read_helper = wengert_list
     names = Names(src.all_names)
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names, src.lookup)
     tree = transform.single_exit(normalize.three_address(src, names), names)
@@ -177,4 +178,4 @@ def _resolve(func, src):
 
 def _generated_filename(src, name_, text):
     digest = hashlib.sha1(text.encode()).hexdigest()[:8]
-    return f"{load.PREFIX}{errors.short(src.filename)}:{src.tree.lineno} {name_} {digest}>"
+    return f"{parse.GENERATED}{errors.short(src.filename)}:{src.tree.lineno} {name_} {digest}>"

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import emit, errors, load
 from .. import gastutil as g
-from ..transform.reverse import REVERSE_SWEEP
+from ..ir import REVERSE_SWEEP, comment_text
 from .wengert import COMPOUND, source_of
 
 FORWARD, REVERSE = "forward", "reverse"
@@ -136,7 +136,7 @@ class _Instrument:
             raise errors.SrcadError(f"trace: the name {_RECORDER} is taken in {tree.name}")
         body, sweep = [], FORWARD
         for stmt in tree.body:
-            if getattr(stmt, "comment", None) == REVERSE_SWEEP:
+            if comment_text(stmt) == REVERSE_SWEEP:
                 sweep = REVERSE
                 body += [stmt] + self.seeding(tree)
                 continue

@@ -17,12 +17,11 @@ that srcad transforms again (forward over reverse sees the derivative without th
 import gast
 import numpy as np
 
-from .. import emit
 from .. import gastutil as g
 from .. import runtime
 from ..analyze import ARRAY, FLOAT
 from ..gastutil import is_rt_call
-from ..transform.reverse import comment
+from ..ir import comment, expression_text
 from . import signs, uniform
 
 # runtime helpers that read arguments only for their shapes: helper -> positions (None: from 1)
@@ -94,7 +93,7 @@ class ArrayPasses:
             for t in unwanted:
                 del candidates[t]
         for target, (stmt, operands, reduction) in candidates.items():
-            stmt.stand_in_for = emit.expression_text(g.clone(stmt.value))
+            stmt.stand_in_for = expression_text(g.clone(stmt.value))
             stmt.value = g.call(g.attr(g.name(self.rt), "stand_in"),
                                 [] if reduction else [g.clone(o) for o in operands])
         if candidates:
@@ -249,9 +248,7 @@ def free_early(tree, arrays, numbers=frozenset()):
 
 def _stand_in_comment(stmt):
     text = f"{stmt.targets[0].id} = {stmt.stand_in_for}: only its shape is needed"
-    note = comment(text)
-    note.note = True
-    return note
+    return comment(text, note=True)
 
 
 def _natural(name_):

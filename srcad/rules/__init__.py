@@ -103,12 +103,23 @@ class Registry:
             return False
 
     def knows(self, key):
-        """Whether `key` has any entry: a rule either way, or no derivative at all."""
+        """Whether `key` has any entry: a rule of either mode, or no derivative at all."""
         try:
             k = _key(key)
         except TypeError:
             return False
-        return k in self.vjp or k in self.no_derivative or k in self.custom_vjp or k in self.custom_jvp
+        return k in self.vjp or k in self.jvp or k in self.no_derivative or k in self.custom_vjp \
+            or k in self.custom_jvp
+
+    def covers(self, key):
+        """Whether srcad's own tables cover `key`, with no rule of a user's over them (a user's
+        `defvjp` rule may return anything)."""
+        try:
+            k = _key(key)
+        except TypeError:
+            return False
+        return (k in self.vjp or k in self.jvp or k in self.no_derivative) \
+            and k not in self.custom_vjp and k not in self.custom_jvp
 
 
 def _key(obj):

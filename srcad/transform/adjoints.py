@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import gast
 
 from .. import gastutil as g
+from ..gastutil import callable_text, index_value
 from .. import runtime
 from ..analyze import FLOAT
 from ..errors import Unsupported
@@ -119,7 +120,7 @@ class Terms:
 
     def adjoint_Subscript(self, value, bt, ans, stmt):
         refuse_indexed_object(value, self.facts, stmt)
-        return [(value.value, AddAt(adjoint_index(value.slice, self.ns), bt))]
+        return [(value.value, AddAt(index_value(value.slice, self.ns), bt))]
 
     def unbroadcast(self, term, operand, ans, rule):
         """`term` summed back to `operand`'s shape where the rule's operands may broadcast."""
@@ -143,16 +144,6 @@ def refuse_indexed_object(value, facts, stmt):
                           "Build the array with np.concatenate or np.stack")
 
 
-def adjoint_index(index, namespace):
-    """An index as a value `_rt.add_at` can take: `a:b` becomes `slice(a, b, None)`."""
-    if isinstance(index, gast.Slice):
-        parts = [g.clone(p) if p is not None else g.const(None) for p in (index.lower, index.upper, index.step)]
-        return g.call(namespace.refer(slice, "slice"), parts)
-    if isinstance(index, gast.Tuple):
-        return g.tuple_(adjoint_index(e, namespace) for e in index.elts)
-    return g.clone(index)
-
-
 def _op_text(op):
     return {gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@", gast.BitAnd: "&",
             gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>",
@@ -163,12 +154,3 @@ def _describe(value):
     return {gast.BoolOp: "and/or on a differentiable value (use an if statement)",
             gast.Attribute: f"the attribute .{getattr(value, 'attr', '')}"}.get(
         type(value), f"a {type(value).__name__} expression")
-
-
-def callable_text(func):
-    parts = []
-    while isinstance(func, gast.Attribute):
-        parts.append(func.attr)
-        func = func.value
-    parts.append(func.id if isinstance(func, gast.Name) else type(func).__name__)
-    return ".".join(reversed(parts))

@@ -10,24 +10,13 @@ import inspect
 import gast
 
 from .. import gastutil as g
+from ..gastutil import callable_text
 from ..analyze import ARRAY, FLOAT, OTHER, kind_of_value
-from ..depends import is_library
 from ..errors import Unsupported
+from ..ir import bound_arguments
 from ..parse import UNRESOLVED
 from ..rules import registry
-
-
-def is_user_function(fn):
-    """A plain Python function of the user's (not a library's, not one with a rule, not one
-    srcad made: functools.wraps gives those the module and source of the function they
-    differentiate)."""
-    if not inspect.isfunction(fn) or registry().knows(fn) or made_by_srcad(fn):
-        return False
-    return not is_library(fn)
-
-
-def made_by_srcad(fn):
-    return getattr(fn, "__srcad__", None) is not None
+from ..rules.callees import is_user_function, made_by_srcad
 
 
 def refuse_made_by_srcad(fn, stmt, text):
@@ -41,22 +30,11 @@ def refuse_made_by_srcad(fn, stmt, text):
 
 
 def bind_arguments(fn, call, stmt):
-    """[(parameter name, argument expression)] of `call` to `fn`, defaults left out."""
-    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__} with *args or **kwargs",
-                          "Pass the arguments one by one")
-    signature = inspect.signature(fn, follow_wrapped=False)  # a decorator's wrapper: its own
-    variadic = [("*" if p.kind is p.VAR_POSITIONAL else "**") + p.name
-                for p in signature.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-    if variadic:  # the values it collects would not be seen as the arguments they are
-        raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__}, which takes "
-                                f"{' and '.join(variadic)}", "Give it one named parameter per argument")
-    try:
-        bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
-    except TypeError as error:
-        raise Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})", "") from None
+    """([(parameter name, argument expression)] of `call` to `fn`, defaults left out; the kinds
+    of `fn`'s parameters' defaults)."""
+    bound, signature = bound_arguments(fn, call, stmt)
     kinds = {p.name: _default_kind(p) for p in signature.parameters.values()}
-    return list(bound.arguments.items()), kinds
+    return bound, kinds
 
 
 def _default_kind(param):
@@ -130,7 +108,6 @@ def check_effect_call(stmt, facts):
         return
     if fn is not UNRESOLVED and registry().knows(fn) and not any(k.arg == "out" for k in call.keywords):
         return
-    from .adjoints import callable_text
     raise Unsupported(stmt, f"cannot differentiate the call of {callable_text(call.func)} for its effect "
                             f"on {', '.join(varied)}: srcad cannot follow what it changes in place",
                       "Assign the result of a function that returns a new value instead")

@@ -9,24 +9,25 @@ does not depend on the inputs) is dropped from the rule's expression before it i
 import gast
 
 from .. import gastutil as g
+from ..gastutil import callable_text
 from .. import runtime
 from ..analyze import FLOAT
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
+from ..rules.callees import is_user_function
 from ..rules.operators import rule_key
 from . import calls
-from .adjoints import callable_text, refuse_indexed_object
+from .adjoints import refuse_indexed_object
 from .reverse import Derivative
 from .templates import bind, inline
 
 ZERO = "__srcad_zero__"  # stands for a zero tangent inside a rule's expression until pruned
 
 
-def forward(tree, src, facts, names, derive_call=None):
-    """The forward-mode derivative of the three-address `tree`."""
-    if derive_call is None:
-        from ..pipeline import derive_call
+def forward(tree, src, facts, names, derive_call):
+    """The forward-mode derivative of the three-address `tree`; `derive_call` compiles the
+    derivative of a user function the code calls (the pipeline's own, see transform.reverse)."""
     return _Forward(tree, src, facts, names, derive_call).function()
 
 
@@ -143,7 +144,7 @@ class _Forward:
         name_ = target.id
         value = stmt.value
         fn = self.facts.calls.get(id(value)) if isinstance(value, gast.Call) else None
-        if fn is not None and calls.is_user_function(fn) and (
+        if fn is not None and is_user_function(fn) and (
                 self.facts.is_active(name_) or calls.passes_active_container(value, self.facts)):
             return self.user_call(stmt, fn)
         if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \

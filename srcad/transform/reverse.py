@@ -19,25 +19,19 @@ import math
 import gast
 
 from .. import gastutil as g
+from ..gastutil import index_value
 from .. import runtime
 from ..analyze import ARRAY, FLOAT, may_share
 from ..errors import Unsupported
+from ..ir import FORWARD_SWEEP, REVERSE_SWEEP, comment
 from ..parse import UNRESOLVED
 from ..rules import registry
+from ..rules.callees import is_user_function
 from . import calls
-from .adjoints import AddAt, Prelude, Terms, adjoint_index
+from .adjoints import AddAt, Prelude, Terms
 from .layout import Layout
 
-FORWARD_SWEEP = "forward sweep"
-REVERSE_SWEEP = "reverse sweep"
 VARIANTS = ("vjp", "value_and_grad", "grad")
-
-
-def comment(text):
-    """A statement the emitter prints as `# text`."""
-    stmt = gast.Expr(value=g.name("__srcad_comment__"))
-    stmt.comment = text
-    return stmt
 
 
 @dataclass
@@ -52,7 +46,7 @@ class Derivative:
     adjoint_of: dict = field(default_factory=dict)  # primal name -> its adjoint's name
 
 
-def reverse(tree, src, facts, names, variant="vjp", derive_call=None):
+def reverse(tree, src, facts, names, variant, derive_call):
     """The reverse-mode derivative of the three-address `tree`, as one of three variants:
 
     - "vjp": `f_vjp(..., by=1.0)` returns `(value, gradient)` for the cotangent `by`;
@@ -63,9 +57,7 @@ def reverse(tree, src, facts, names, variant="vjp", derive_call=None):
     `_rt.scalar_seed(y)` makes it, refusing a non-scalar `y` before the reverse sweep runs.
 
     `derive_call(fn, wrt, kinds, stmt)` compiles the split derivative of a user function that
-    the code calls (see calls.py)."""
-    if derive_call is None:
-        from ..pipeline import derive_call  # the pipeline's own, through its cache
+    the code calls (see calls.py): the pipeline passes its own, which goes through its cache."""
     body = tree.body
     params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
     layout = Layout(params, body)
@@ -205,7 +197,7 @@ class _Reverse:
             return [stmt], []  # `x = x` changes nothing (its adjoint must not flow into itself)
         forward, backward = [stmt], []
         fn = self.facts.calls.get(id(stmt.value)) if isinstance(stmt.value, gast.Call) else None
-        if fn is not None and calls.is_user_function(fn) and (
+        if fn is not None and is_user_function(fn) and (
                 self.facts.is_active(name_) or calls.passes_active_container(stmt.value, self.facts)):
             forward, backward = self.user_call(stmt, fn)
         elif self.facts.is_active(name_) and self.has_adjoint(name_):
@@ -326,7 +318,7 @@ class _Reverse:
                 and isinstance(stmt.value, gast.Name) and self.facts.is_active(stmt.value.id):
             raise Unsupported(stmt, f"cannot differentiate a write into a slice of the list {a} "
                                     "(reverse mode)", "Write its elements one by one, or use an array")
-        index = adjoint_index(target.slice, self.ns)
+        index = index_value(target.slice, self.ns)
         forward, backward, restore = [stmt], [], []
         if needed:
             old = g.call(self.rt("saved"), [g.subscript(g.name(a), g.clone(target.slice))])

@@ -14,13 +14,13 @@ at its "reverse sweep" comment.
 import gast
 
 from .. import gastutil as g
-from .reverse import REVERSE_SWEEP
+from ..ir import REVERSE_SWEEP, comment_text
 
 
 def split(tree, seed, names):
     """(forward part, reverse part) of the vjp-variant derivative `tree`."""
     body = tree.body
-    cut = next(i for i, s in enumerate(body) if getattr(s, "comment", None) == REVERSE_SWEEP)
+    cut = next(i for i, s in enumerate(body) if comment_text(s) == REVERSE_SWEEP)
     forward, backward = body[:cut], body[cut:]
     ret = backward[-1]
     value, gradients = ret.value.elts
@@ -32,7 +32,7 @@ def split(tree, seed, names):
     params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
     unset = [n for n in stored if n not in top and n not in params]  # set in a branch or loop only
     inits = [g.located(g.assign(n, g.const(None)), ret) for n in unset]
-    head = 1 if forward and getattr(forward[0], "comment", None) else 0
+    head = 1 if forward and comment_text(forward[0]) else 0
     forward = forward[:head] + inits + forward[head:]
     state = g.tuple_(g.name(n) for n in stored)
     push = gast.Expr(value=g.call(g.attr(g.name(tape), "append"), [state]))

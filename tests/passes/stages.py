@@ -12,7 +12,7 @@ import copy
 
 import gast
 
-from srcad import analyze, normalize, parse, transform
+from srcad import analyze, normalize, parse, pipeline, transform
 from srcad.gastutil import to_source
 from srcad.naming import Names, Namespace
 
@@ -24,6 +24,7 @@ def parsed(fn):
     src = parse.function(fn)
     names = Names(src.all_names)
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
+    src.read_helper = pipeline.wengert_list
     return src, names
 
 
@@ -98,7 +99,7 @@ def derivative(fn, wrt, kinds, variant="vjp"):
     """(src, names, deriv): the reverse transform of `fn`, before optimisation."""
     src, names, tree = normal_form(fn)
     facts = analyze.dataflow(tree, src, wrt, kinds)
-    return src, names, transform.reverse(tree, src, facts, names, variant)
+    return src, names, transform.reverse(tree, src, facts, names, variant, pipeline.derive_call)
 
 
 def reversed_text(fn, wrt, kinds, variant="vjp", comments=False):

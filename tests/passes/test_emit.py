@@ -10,7 +10,7 @@ import pytest
 from helpers import load_function
 from passes.stages import derivative
 from srcad import emit, parse, pipeline
-from srcad.transform.reverse import comment
+from srcad.ir import comment
 
 
 def branchy(x, flag):

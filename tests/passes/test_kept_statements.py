@@ -13,7 +13,7 @@ import pytest
 import srcad
 from helpers import assert_cites, assert_close, fd_grad, load_function
 from passes.stages import normal_form
-from srcad import analyze, transform
+from srcad import analyze, pipeline, transform
 from srcad.errors import SrcadError, Unsupported
 
 KEPT = '''
@@ -60,9 +60,9 @@ def test_a_statement_kind_the_transforms_do_not_know_is_refused(inserted, mode):
     facts = analyze.dataflow(tree, src, "x", {"x": analyze.FLOAT})
     with pytest.raises(Unsupported, match=f"cannot differentiate a {type(inserted).__name__} statement"):
         if mode == "reverse":
-            transform.reverse(tree, src, facts, names)
+            transform.reverse(tree, src, facts, names, "vjp", pipeline.derive_call)
         else:
-            transform.forward(tree, src, facts, names)
+            transform.forward(tree, src, facts, names, pipeline.derive_call)
 
 
 IN_PLACE = '''

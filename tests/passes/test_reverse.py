@@ -13,9 +13,10 @@ import pytest
 import srcad
 from helpers import assert_close, fd_grad, load_function
 from passes.stages import derivative, normal_form, render, reversed_text, text_of
-from srcad import analyze, transform
+from srcad import analyze, pipeline, transform
 from srcad.errors import Unsupported
-from srcad.transform.reverse import FORWARD_SWEEP, REVERSE_SWEEP, VARIANTS
+from srcad.ir import FORWARD_SWEEP, REVERSE_SWEEP
+from srcad.transform.reverse import VARIANTS
 
 F, A = analyze.FLOAT, analyze.ARRAY
 
@@ -223,7 +224,7 @@ def test_the_transform_leaves_the_normal_form_unchanged():
     src, names, tree = normal_form(textbook)
     before = render(tree)
     facts = analyze.dataflow(tree, src, ("x1", "x2"), {"x1": F, "x2": F})
-    transform.reverse(tree, src, facts, names, "vjp")
+    transform.reverse(tree, src, facts, names, "vjp", pipeline.derive_call)
     assert render(tree) == before
 
 

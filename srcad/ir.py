@@ -1,0 +1,73 @@
+"""What the stages agree on in the trees they pass along: comments (the sweep markers among
+them), parameter lists, calls' arguments bound to parameters.
+
+gastutil builds and walks gast nodes; this module says what some of them mean to srcad. A
+comment is a statement the emitter prints as `# text` (emit.py); a note is a comment about
+the statement after it, printed with no citation of the user's line between them.
+"""
+import ast
+import inspect
+
+import gast
+
+from . import gastutil as g
+from .errors import Unsupported
+
+# the comments that open the two sweeps of a reverse-mode derivative (split.py cuts there)
+FORWARD_SWEEP = "forward sweep"
+REVERSE_SWEEP = "reverse sweep"
+
+
+def comment(text, note=False):
+    """A statement the emitter prints as `# text`; a `note` is about the statement after it."""
+    stmt = gast.Expr(value=g.name("__srcad_comment__"))
+    stmt.comment = text
+    stmt.note = note
+    return stmt
+
+
+def comment_text(stmt):
+    """The text of the comment `stmt`, or None for any other statement."""
+    return getattr(stmt, "comment", None)
+
+
+def is_note(stmt):
+    return getattr(stmt, "note", False)
+
+
+def expression_text(expr):
+    """One expression as source text (for comments in generated code)."""
+    node = gast.Expression(body=expr)
+    text = g.to_source(gast.fix_missing_locations(node)).strip()
+    if text.startswith("(") and text.endswith(")"):  # astor's parentheses around a whole BinOp
+        try:
+            if ast.dump(ast.parse(text[1:-1], mode="eval")) == ast.dump(ast.parse(text, mode="eval")):
+                return text[1:-1]
+        except SyntaxError:
+            pass
+    return text
+
+
+def parameters(tree):
+    """The names of the function `tree`'s parameters that take arguments one by one
+    (positional-only, positional, keyword-only), in order."""
+    return [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
+
+
+def bound_arguments(fn, call, stmt):
+    """([(parameter name, argument expression)] of `call` to `fn`, defaults left out; `fn`'s
+    signature). Calls srcad cannot follow argument by argument are refused at `stmt`."""
+    if any(isinstance(a, gast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__} with *args or **kwargs",
+                          "Pass the arguments one by one")
+    signature = inspect.signature(fn, follow_wrapped=False)  # a decorator's wrapper: its own
+    variadic = [("*" if p.kind is p.VAR_POSITIONAL else "**") + p.name
+                for p in signature.parameters.values() if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if variadic:  # the values it collects would not be seen as the arguments they are
+        raise Unsupported(stmt, f"cannot differentiate a call of {fn.__name__}, which takes "
+                                f"{' and '.join(variadic)}", "Give it one named parameter per argument")
+    try:
+        bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
+    except TypeError as error:
+        raise Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})", "") from None
+    return list(bound.arguments.items()), signature
