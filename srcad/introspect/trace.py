@@ -11,7 +11,7 @@ statements srcad really runs, in the order it runs them, loops turn by turn:
 Each row also spells its statement the textbook's way (Baydin et al. 2018, Table 1): the
 parameters are v_{1-n} ... v_0, the variables v_1, v_2, ... in order; an adjoint is v'_i.
 """
-from ..api import _Target
+from ..dispatch import Target
 from . import table
 from .record import FORWARD, REVERSE, Loop, NotScalar, Recorder, Row, instrumented, snapshot
 from .wengert import source_of, wengert
@@ -65,7 +65,7 @@ def trace(fn, *args, wrt=0, max_rows=100_000, **kwargs):
     >>> [round(r.value, 3) for r in t.rows if r.kind == "gradient"]
     [5.5, 1.716]
     """
-    target = _Target(fn, wrt, "trace")
+    target = Target(fn, wrt, "trace")
     kinds = target.kinds(args, kwargs)
     compiled = target.compiled(kinds)
     wl = wengert(fn)

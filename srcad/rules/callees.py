@@ -14,7 +14,7 @@ from . import registry
 
 
 class Api:
-    """The API's answers, given by the API itself when it is imported (end of api.py)."""
+    """The API's answers, given by the API itself when it is imported (api.py, made.py)."""
 
     def __init__(self):
         self.transformations = ()   # srcad.grad, value_and_grad, jvp, jacobian, hessian

@@ -27,13 +27,13 @@ bodies on the traced values, like any user code, rather than using their table r
 """
 import functools
 
-from ..api import _transformation
+from ..dispatch import transformation
 from .sweep import Target, run
 
 __all__ = ["grad", "value_and_grad"]
 
 
-@_transformation
+@transformation
 def grad(fn, wrt=0):
     """The gradient of `fn`'s scalar output with respect to the argument(s) in `wrt`."""
     target = Target(fn, wrt, "srcad.tape.grad")
@@ -43,7 +43,7 @@ def grad(fn, wrt=0):
     return functools.wraps(fn)(gradient)
 
 
-@_transformation
+@transformation
 def value_and_grad(fn, wrt=0):
     """`fn`'s value and its gradient with respect to `wrt`, from one call."""
     target = Target(fn, wrt, "srcad.tape.value_and_grad")

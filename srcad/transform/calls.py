@@ -21,7 +21,7 @@ from ..rules.callees import is_user_function, made_by_srcad
 
 def refuse_made_by_srcad(fn, stmt, text):
     """A derivative srcad made that has no rule (only `srcad.grad(g)` with one wrt gets one,
-    see api.register_made) is refused, not taken for the function it differentiates."""
+    see srcad/made.py) is refused, not taken for the function it differentiates."""
     if made_by_srcad(fn):
         raise Unsupported(stmt, f"cannot differentiate the call of {text}, a derivative srcad made "
                                 "other than a gradient with respect to one argument",

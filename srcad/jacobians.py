@@ -1,0 +1,86 @@
+"""Jacobians assembled from derivatives: one jvp per element of an argument (forward mode) or
+one pullback per element of the output (reverse mode), and the gradient of a derivative srcad
+made, by forward mode over its generated code."""
+import numpy as np
+
+from . import runtime
+
+
+def gradient_by_forward_mode(target, transform, args, kwargs, values):
+    """grad (or value_and_grad) of a derivative srcad made, by forward mode over its code."""
+    def run(*args, **kwargs):
+        value, columns = forward_jacobian(target, args, kwargs)
+        if type(value) is not float:
+            try:
+                runtime.scalar_seed(value)
+            except (runtime.NotScalar, runtime.NotReal) as refusal:
+                raise target.refused(refusal) from None
+        gradient = columns[0] if target.single else tuple(columns)
+        return (value, gradient) if values else gradient
+    return run
+
+
+def forward_jacobian(target, args, kwargs):
+    """(value, [Jacobian for each wrt argument]) by one jvp per element of each argument."""
+    impl, compiled = target.forward_impl(args, kwargs)
+    bound = target.signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    values = dict(bound.arguments)
+    zeros = {p: _zero_like(values[p]) for p in target.wrt}
+    columns, value = [], None
+    for p in target.wrt:
+        x = values[p]
+        cells = []
+        for index in (np.ndindex(np.shape(x)) if np.ndim(x) else [()]):
+            tangents = dict(zeros)
+            tangents[p] = _basis(x, index)
+            value, tangent = impl(**values, **dict(zip(compiled.tangent_params, (tangents[q] for q in target.wrt))))
+            cells.append(tangent)
+        columns.append(_assemble(cells, value, x, last=True))
+    return value, columns
+
+
+def reverse_jacobian(pullbacks, target, args, kwargs):
+    value, pullback = pullbacks(*args, **kwargs)
+    bound = target.signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    rows = []
+    for index in (np.ndindex(np.shape(value)) if np.ndim(value) else [()]):
+        cotangent = _basis(value, index)
+        grads = pullback(cotangent)
+        rows.append(grads if not target.single else (grads,))
+    columns = []
+    for j, p in enumerate(target.wrt):
+        columns.append(_assemble([r[j] for r in rows], bound.arguments[p], value, last=False))
+    return columns
+
+
+def _basis(x, index):
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return 1.0
+    e = np.zeros(np.shape(x), dtype=np.result_type(x, float))
+    e[index] = 1.0
+    return e
+
+
+def _zero_like(x):
+    if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return 0.0
+    return np.zeros(np.shape(x), dtype=np.result_type(x, float))
+
+
+def _assemble(cells, first, second, last):
+    """Cells (one per element of `second`'s... ) stacked into shape first.shape + second.shape
+    (forward: cells are outputs per input element, `last`: input axes go last)."""
+    if last:  # cells[k] has the output's shape; k runs over the input (second)
+        out_shape, in_shape = np.shape(first), np.shape(second)
+        if not out_shape and not in_shape:
+            return float(cells[0])
+        stacked = np.array([np.asarray(c, dtype=float) for c in cells])   # (in..., out...)
+        stacked = stacked.reshape(in_shape + out_shape)
+        return np.moveaxis(stacked, tuple(range(len(in_shape))),
+                           tuple(range(len(out_shape), len(out_shape) + len(in_shape))))
+    out_shape, in_shape = np.shape(second), np.shape(first)   # reverse: cells per output element
+    if not out_shape and not in_shape:
+        return float(cells[0])
+    return np.array([np.asarray(c, dtype=float) for c in cells]).reshape(out_shape + in_shape)
