@@ -36,7 +36,7 @@ import numpy as np
 from . import gastutil as g
 from . import runtime
 from .errors import Unsupported
-from .ir import bound_arguments
+from .ir import bound_arguments, parameters
 from .liveness import live_after
 from .parse import UNRESOLVED
 from .rules import numpy_rules, registry
@@ -384,7 +384,7 @@ def _written_parameters(fn, kinds, caller):
     if found is None:
         return every
     tree, simple, facts = found
-    params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
+    params = parameters(tree)
     checker = _Checker(tree, simple, facts, params, caller.src, caller.helper_facts, caller.depth + 1)
     checker.helpers = caller.helpers
     written = set()
@@ -462,7 +462,7 @@ def insert_guards(tree, facts, namespace, filename):
     not be bound yet when a check runs (set first in a loop) starts as None."""
     if not facts.guards:
         return
-    unbound, defined = set(), {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
+    unbound, defined = set(), set(parameters(tree))
     for stmt in tree.body:
         for node in gast.walk(stmt):
             unbound |= set(facts.guards.get(id(node), ())) - defined

@@ -148,7 +148,7 @@ def _simple_statements(body):
         if isinstance(stmt, gast.If):
             work.extend(reversed(stmt.body + stmt.orelse))
         elif isinstance(stmt, gast.For):
-            out.append(g.located(g.assign(g.clone(stmt.target), _Element(stmt.iter)), stmt))
+            out.append(g.located(g.assign(g.clone(stmt.target), _element_of(stmt.iter)), stmt))
             work.extend(reversed(stmt.body + stmt.orelse))
         elif isinstance(stmt, gast.While):
             work.extend(reversed(stmt.body + stmt.orelse))
@@ -157,7 +157,7 @@ def _simple_statements(body):
     return out
 
 
-def _Element(iterable):
+def _element_of(iterable):
     """The value a `for` target takes: an element of `iterable`, like `iterable[i]`."""
     return g.subscript(iterable, g.const(0))
 

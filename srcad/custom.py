@@ -1,4 +1,4 @@
-"""Custom derivatives: `defvjp`, `defjvp` and `@primitive` (API.md, "Custom derivatives").
+"""Custom derivatives: `defvjp`, `defjvp` and `@primitive` (README, "API").
 
 A registered reverse rule is called by the generated code (it is shown there by
 `srcad.source`), with `g` the output's cotangent, `ans` the output, then the call's positional

@@ -11,7 +11,7 @@ import gast
 
 from . import gastutil as g
 from .errors import short
-from .ir import comment_text, is_note
+from .ir import BLOCK_FIELDS, COMPOUND, comment_text, is_note
 
 _MARK = "__srcad_comment_{}__"
 _MARK_LINE = re.compile(r"^(\s*)__srcad_comment_(\d+)__$", re.M)
@@ -48,11 +48,11 @@ def _insert_comments(tree, filename, comments):
     work = [tree]
     while work:
         node = work.pop()
-        for field in ("body", "orelse"):
+        for field in BLOCK_FIELDS:
             stmts = getattr(node, field, None)
             if isinstance(stmts, list) and stmts:
                 setattr(node, field, _with_comments(stmts, filename, comments))
-                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
+                work.extend(s for s in stmts if isinstance(s, COMPOUND))
 
 
 def _with_comments(stmts, filename, comments):
@@ -65,7 +65,7 @@ def _with_comments(stmts, filename, comments):
                 last = None
             continue
         lineno = getattr(stmt, "lineno", None)
-        if lineno and lineno != last and not isinstance(stmt, (gast.If, gast.For, gast.While)):
+        if lineno and lineno != last and not isinstance(stmt, COMPOUND):
             code = linecache.getline(filename, lineno).strip()
             if code:
                 out.append(_marker(f"{short(filename)}:{lineno}  {code}", comments))

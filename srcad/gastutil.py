@@ -5,6 +5,8 @@ import copy
 import astor
 import gast
 
+from .ir import BLOCK_FIELDS, COMPOUND
+
 
 def name(id_, ctx=None):
     return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
@@ -61,7 +63,7 @@ def located(node, like):
             child.end_lineno = getattr(like, "end_lineno", like.lineno)
             child.end_col_offset = getattr(like, "end_col_offset", 0)
         for field, value in gast.iter_fields(child):
-            if field in ("body", "orelse") and isinstance(child, (gast.If, gast.For, gast.While)):
+            if field in BLOCK_FIELDS and isinstance(child, COMPOUND):
                 continue
             if isinstance(value, list):
                 work.extend(v for v in value if isinstance(v, gast.AST))
@@ -181,11 +183,11 @@ def statement_lists(tree):
     work = [tree]
     while work:
         node = work.pop()
-        for field in ("body", "orelse"):
+        for field in BLOCK_FIELDS:
             stmts = getattr(node, field, None)
             if isinstance(stmts, list):
                 yield node, field, stmts
-                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
+                work.extend(s for s in stmts if isinstance(s, COMPOUND))
 
 
 def is_rt_call(e, rt, helper=None):
@@ -213,3 +215,16 @@ def callable_text(func):
         func = func.value
     parts.append(func.id if isinstance(func, gast.Name) else type(func).__name__)
     return ".".join(reversed(parts))
+
+
+def expression_text(expr):
+    """One expression as source text (for comments in generated code)."""
+    node = gast.Expression(body=expr)
+    text = to_source(gast.fix_missing_locations(node)).strip()
+    if text.startswith("(") and text.endswith(")"):  # astor's parentheses around a whole BinOp
+        try:
+            if ast.dump(ast.parse(text[1:-1], mode="eval")) == ast.dump(ast.parse(text, mode="eval")):
+                return text[1:-1]
+        except SyntaxError:
+            pass
+    return text

@@ -1,17 +1,21 @@
-"""What the stages agree on in the trees they pass along: comments (the sweep markers among
-them), parameter lists, calls' arguments bound to parameters.
+"""What the stages agree on in the trees they pass along: the compound statements and their
+blocks, comments (the sweep markers among them), parameter lists, calls' arguments bound to
+parameters.
 
 gastutil builds and walks gast nodes; this module says what some of them mean to srcad. A
 comment is a statement the emitter prints as `# text` (emit.py); a note is a comment about
 the statement after it, printed with no citation of the user's line between them.
 """
-import ast
 import inspect
 
 import gast
 
-from . import gastutil as g
 from .errors import Unsupported
+
+# the compound statements of the three-address form; each holds statement lists (`blocks`),
+# in the fields BLOCK_FIELDS
+COMPOUND = (gast.If, gast.For, gast.While)
+BLOCK_FIELDS = ("body", "orelse")
 
 # the comments that open the two sweeps of a reverse-mode derivative (split.py cuts there)
 FORWARD_SWEEP = "forward sweep"
@@ -20,7 +24,7 @@ REVERSE_SWEEP = "reverse sweep"
 
 def comment(text, note=False):
     """A statement the emitter prints as `# text`; a `note` is about the statement after it."""
-    stmt = gast.Expr(value=g.name("__srcad_comment__"))
+    stmt = gast.Expr(value=gast.Name(id="__srcad_comment__", ctx=gast.Load(), annotation=None, type_comment=None))
     stmt.comment = text
     stmt.note = note
     return stmt
@@ -35,17 +39,10 @@ def is_note(stmt):
     return getattr(stmt, "note", False)
 
 
-def expression_text(expr):
-    """One expression as source text (for comments in generated code)."""
-    node = gast.Expression(body=expr)
-    text = g.to_source(gast.fix_missing_locations(node)).strip()
-    if text.startswith("(") and text.endswith(")"):  # astor's parentheses around a whole BinOp
-        try:
-            if ast.dump(ast.parse(text[1:-1], mode="eval")) == ast.dump(ast.parse(text, mode="eval")):
-                return text[1:-1]
-        except SyntaxError:
-            pass
-    return text
+def blocks(stmt):
+    """The statement lists of a compound statement: its body, then its else block."""
+    yield stmt.body
+    yield stmt.orelse
 
 
 def parameters(tree):

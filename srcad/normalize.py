@@ -19,6 +19,7 @@ import gast
 
 from . import gastutil as g
 from .errors import Unsupported
+from .ir import COMPOUND
 from .parse import UNRESOLVED
 from .rules import registry
 from .rules.callees import API, is_user_function
@@ -68,7 +69,7 @@ class _Normalizer:
 
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
-        self.ssa = _straight_line_names(tree.body) - _compound_names(tree.body)
+        self.ssa = _stored_names(tree.body) - _compound_names(tree.body)
         self.current = {p: p for p in params}
         self.defined = set(params)
         body = self.block(tree.body)
@@ -210,7 +211,7 @@ class _Normalizer:
         evaluates the iterable once); the loop is given its own name for it, `t = y`, so that
         the reverse sweep (and an indexed loop's reads `y[k]`) see that array, not the new one.
         None where the body re-binds no name the iterable reads."""
-        rebound = _straight_line_names(stmt.body) & self.src.local_names
+        rebound = _stored_names(stmt.body) & self.src.local_names
         read = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name) and n.id in rebound}
         if not read:
             return None
@@ -517,7 +518,7 @@ def _as_load(target):
 
 
 def _refuse_expressions(stmt):
-    roots = [stmt] if not isinstance(stmt, (gast.If, gast.For, gast.While)) else \
+    roots = [stmt] if not isinstance(stmt, COMPOUND) else \
         [getattr(stmt, "test", None) or stmt.iter]
     for root in roots:
         for node in gast.walk(root):
@@ -534,7 +535,8 @@ def _rename_loads(expr, current, local_names):
     return expr
 
 
-def _straight_line_names(body):
+def _stored_names(body):
+    """Every name stored in `body`, inside its branches and loops too."""
     return {n for stmt in body for node in gast.walk(stmt) if isinstance(node, gast.Name)
             and isinstance(node.ctx, gast.Store) for n in [node.id]}
 
@@ -543,6 +545,6 @@ def _compound_names(body):
     """Names stored anywhere inside a branch or loop (these keep one name throughout)."""
     names = set()
     for stmt in body:
-        if isinstance(stmt, (gast.If, gast.For, gast.While)):
-            names |= _straight_line_names([stmt])
+        if isinstance(stmt, COMPOUND):
+            names |= _stored_names([stmt])
     return names

@@ -37,7 +37,7 @@ OUTPUT = object()  # the overlay's key for the call's value
 
 
 @dataclass
-class Node:
+class GraphNode:
     id: str
     kind: str       # input, operation, constant, test, jump, output
     name: str       # the variable it defines (an operation, an input), else its text
@@ -80,7 +80,7 @@ class Builder:
             if kind == "operation" and lines[-1].startswith("adjoint"):
                 kind = "active"
         id_ = f"n{len(self.nodes)}"
-        self.nodes[id_] = Node(id_, kind, name_, "\n".join(lines))
+        self.nodes[id_] = GraphNode(id_, kind, name_, "\n".join(lines))
         cluster.nodes.append(id_)
         return id_
 

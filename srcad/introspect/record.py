@@ -13,10 +13,10 @@ from dataclasses import dataclass
 import gast
 import numpy as np
 
-from .. import emit, errors, load
+from .. import emit, errors, load, runtime
 from .. import gastutil as g
-from ..ir import REVERSE_SWEEP, comment_text
-from .wengert import COMPOUND, source_of
+from ..ir import BLOCK_FIELDS, COMPOUND, REVERSE_SWEEP, comment_text
+from .wengert import source_of
 
 FORWARD, REVERSE = "forward", "reverse"
 
@@ -47,12 +47,6 @@ class Loop:
 
 
 # --- running the instrumented derivative ------------------------------------------------------
-
-class NotScalar(Exception):
-    def __init__(self, value):
-        super().__init__("not a scalar")
-        self.value = value
-
 
 class Recorder:
     """Collects rows as the instrumented derivative runs; `sites[k]` is row k's static part."""
@@ -95,7 +89,7 @@ class Recorder:
     def output(self, value):
         if not (type(value) in (float, int, bool) or (isinstance(value, (np.ndarray, np.generic))
                                                       and np.ndim(value) == 0)):
-            raise NotScalar(value)
+            raise runtime.NotScalar(value)
 
 
 def snapshot(value):
@@ -145,7 +139,7 @@ class _Instrument:
         work = _compound(tree.body)
         while work:  # the blocks inside branches and loops
             stmt = work.pop()
-            for field in ("body", "orelse"):
+            for field in BLOCK_FIELDS:
                 block = [new for s in getattr(stmt, field) for new in self.statement(s, stmt.sweep)]
                 setattr(stmt, field, block)
                 work += _compound(block)

@@ -11,9 +11,10 @@ statements srcad really runs, in the order it runs them, loops turn by turn:
 Each row also spells its statement the textbook's way (Baydin et al. 2018, Table 1): the
 parameters are v_{1-n} ... v_0, the variables v_1, v_2, ... in order; an adjoint is v'_i.
 """
+from .. import runtime
 from ..dispatch import Target
 from . import table
-from .record import FORWARD, REVERSE, Loop, NotScalar, Recorder, Row, instrumented, snapshot
+from .record import FORWARD, REVERSE, Loop, Recorder, Row, instrumented, snapshot
 from .wengert import source_of, wengert
 
 __all__ = ["trace", "Trace", "Row", "Loop"]
@@ -75,7 +76,7 @@ def trace(fn, *args, wrt=0, max_rows=100_000, **kwargs):
     recorder.rows += [_input_row(wl, name_, value) for name_, value in bound.arguments.items()]
     try:
         value, gradient = run(*args, **kwargs)
-    except NotScalar as refusal:
+    except runtime.NotScalar as refusal:
         raise target.not_scalar(refusal.value, compiled, "trace") from None
     recorder.rows += _gradient_rows(wl, target.wrt, compiled.tree, gradient, target.single)
     return Trace(fn, dict(bound.arguments), target.wrt, value, gradient, recorder.rows,

@@ -15,9 +15,9 @@ import gast
 from .. import errors, normalize, parse, transform
 from .. import gastutil as g
 from ..errors import Unsupported
+from ..ir import COMPOUND
 from ..naming import Names, Namespace
 
-COMPOUND = (gast.If, gast.For, gast.While)
 _VERSION = re.compile(r"_\d+$")
 
 

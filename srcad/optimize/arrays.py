@@ -20,8 +20,8 @@ import numpy as np
 from .. import gastutil as g
 from .. import runtime
 from ..analyze import ARRAY, FLOAT
-from ..gastutil import is_rt_call
-from ..ir import comment, expression_text
+from ..gastutil import expression_text, is_rt_call
+from ..ir import comment
 from . import signs, uniform
 
 # runtime helpers that read arguments only for their shapes: helper -> positions (None: from 1)

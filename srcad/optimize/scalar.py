@@ -15,6 +15,7 @@ import operator
 import gast
 
 from .. import gastutil as g
+from ..ir import BLOCK_FIELDS, COMPOUND
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}
@@ -167,11 +168,11 @@ def _blocks(tree):
     out, work = [], [tree]
     while work:
         node = work.pop()
-        for field in ("body", "orelse"):
+        for field in BLOCK_FIELDS:
             stmts = getattr(node, field, None)
             if isinstance(stmts, list) and stmts and isinstance(stmts[0], gast.stmt):
                 out.append(stmts)
-                work.extend(s for s in stmts if isinstance(s, (gast.If, gast.For, gast.While)))
+                work.extend(s for s in stmts if isinstance(s, COMPOUND))
     return out
 
 
@@ -211,7 +212,7 @@ def _propagate_copies(tree):
                 continue  # read elsewhere too (before the copy, or in another block)
             if isinstance(source, gast.Name) and users:
                 last = users[-1]
-                between = rest[:last] + ([rest[last]] if isinstance(rest[last], (gast.If, gast.For, gast.While)) else [])
+                between = rest[:last] + ([rest[last]] if isinstance(rest[last], COMPOUND) else [])
                 if any(_writes(s_, source.id) for s_ in between):
                     continue
             del stmts[i]
@@ -268,7 +269,7 @@ def _coalescible(stmts, i, j, a, b, stores):
     """After the copy back at `j`, `a` is not stored again and is read only before `b` is
     stored; and `a` is stored only between `i` and `j` (plain statements there)."""
     between = stmts[i + 1:j]
-    if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in between):
+    if any(isinstance(s, COMPOUND) for s in between):
         return False
     if stores.get(a, 0) != 1 + sum(_writes(s, a) for s in between):
         return False

@@ -37,7 +37,7 @@ def _is_number(y):
 
 
 def gradient(g, x):
-    """`g` as the gradient API.md promises for argument `x`: a float for a Python number, else a
+    """`g` as the gradient srcad promises for argument `x`: a float for a Python number, else a
     fresh writable ndarray of `x`'s shape, float64 unless `x` has another float dtype. A complex
     `x` or `g` is refused (NotReal): its real part alone would be a wrong gradient."""
     if type(x) is float or type(x) is int or type(x) is bool:

@@ -76,7 +76,7 @@ def _load(key):
     except TypeError:
         rule = None
     if rule is not None and rule.template is None:
-        # defvjp: one cotangent, or a tuple of one per positional argument (API.md)
+        # defvjp: one cotangent, or a tuple of one per positional argument (README, "API")
         return Entry(rule.fn, None, None, rule.broadcasts, None, None)
     if rule is not None:
         return _from_rule(rule)

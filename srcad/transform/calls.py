@@ -13,7 +13,7 @@ from .. import gastutil as g
 from ..gastutil import callable_text
 from ..analyze import ARRAY, FLOAT, OTHER, kind_of_value
 from ..errors import Unsupported
-from ..ir import bound_arguments
+from ..ir import bound_arguments, parameters
 from ..parse import UNRESOLVED
 from ..rules import registry
 from ..rules.callees import is_user_function, made_by_srcad
@@ -60,7 +60,7 @@ def mutated_parameters(fn):
     """The parameters `fn` changes in place (`xs.append(v)`, `a[i] = v`, other method calls)."""
     from ..parse import function
     tree = function(fn).tree
-    params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
+    params = set(parameters(tree))
     out = set()
     for node in gast.walk(tree):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \

@@ -10,6 +10,7 @@ import gast
 
 from .. import gastutil as g
 from ..gastutil import callable_text
+from ..ir import parameters
 from .. import runtime
 from ..analyze import FLOAT
 from ..errors import Unsupported
@@ -54,7 +55,7 @@ class _Forward:
     def function(self):
         for p in self.facts.wrt:
             self.tangent(p)
-        params = [a.id for a in self.tree.args.posonlyargs + self.tree.args.args + self.tree.args.kwonlyargs]
+        params = parameters(self.tree)
         start = [g.assign(self.tangent(p), self.zero(g.name(p)), self.tree)  # reassigned later from
                  for p in params + self.free_active(params)  # active values; a global or closure
                  if p not in self.facts.wrt and self.facts.is_active(p)]  # value passed to a helper

@@ -11,7 +11,7 @@ The reverse transform asks three questions of it:
 """
 import gast
 
-COMPOUND = (gast.If, gast.For, gast.While)
+from ..ir import COMPOUND, blocks
 
 
 class Layout:
@@ -25,16 +25,16 @@ class Layout:
         self._scan(body)
 
     def _scan(self, body):
-        blocks = [(body, 0, False)]
+        work = [(body, 0, False)]
         next_id = 1
-        while blocks:
-            stmts, block, in_loop = blocks.pop()
+        while work:
+            stmts, block, in_loop = work.pop()
             for stmt in stmts:
                 self._record(stmt, block, in_loop)
                 if isinstance(stmt, COMPOUND):
                     loop = in_loop or not isinstance(stmt, gast.If)
-                    for sub in (stmt.body, stmt.orelse):
-                        blocks.append((sub, next_id, loop))
+                    for sub in blocks(stmt):
+                        work.append((sub, next_id, loop))
                         next_id += 1
 
     def _record(self, stmt, block, in_loop):

@@ -23,7 +23,7 @@ from ..gastutil import index_value
 from .. import runtime
 from ..analyze import ARRAY, FLOAT, may_share
 from ..errors import Unsupported
-from ..ir import FORWARD_SWEEP, REVERSE_SWEEP, comment
+from ..ir import COMPOUND, FORWARD_SWEEP, REVERSE_SWEEP, comment, parameters
 from ..parse import UNRESOLVED
 from ..rules import registry
 from ..rules.callees import is_user_function
@@ -59,11 +59,11 @@ def reverse(tree, src, facts, names, variant, derive_call):
     `derive_call(fn, wrt, kinds, stmt)` compiles the split derivative of a user function that
     the code calls (see calls.py): the pipeline passes its own, which goes through its cache."""
     body = tree.body
-    params = [a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs]
+    params = parameters(tree)
     layout = Layout(params, body)
     needed = None
     writes = any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) for s in body)
-    if writes or any(isinstance(s, (gast.If, gast.For, gast.While)) for s in body):
+    if writes or any(isinstance(s, COMPOUND) for s in body):
         probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, None, derive_call)
         probe.function()
         needed = probe.reads  # the to-be-recorded variables: those the reverse sweep reads
@@ -87,7 +87,7 @@ class _Reverse:
         self.depth = 0            # how many loops enclose the statement being transformed
         self.snapshot = None      # in a straight-line loop body: the variables its turn saves
         self.loose = set()        # float variables whose adjoints may come out as numpy scalars
-        self.branching = any(isinstance(n, (gast.If, gast.For, gast.While)) for n in gast.walk(tree))
+        self.branching = any(isinstance(n, COMPOUND) for n in gast.walk(tree))
         self.float_modules = {n for n, obj in {**src.globals, **src.namespace.helpers}.items()
                               if obj is math}
 
@@ -371,7 +371,7 @@ class _Reverse:
 
     def loop_body(self, stmts):
         self.depth += 1
-        if any(isinstance(s, (gast.If, gast.For, gast.While)) for s in stmts):
+        if any(isinstance(s, COMPOUND) for s in stmts):
             forward, backward = self.block(stmts)
         else:
             forward, backward = self.snapshot_body(stmts)

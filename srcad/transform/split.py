@@ -14,7 +14,7 @@ at its "reverse sweep" comment.
 import gast
 
 from .. import gastutil as g
-from ..ir import REVERSE_SWEEP, comment_text
+from ..ir import REVERSE_SWEEP, comment_text, parameters
 
 
 def split(tree, seed, names):
@@ -29,7 +29,7 @@ def split(tree, seed, names):
     stored = _state(forward, backward[:-1] + [gast.Return(value=gradients)], tree, tape, seed)
     top = {n.id for s_ in forward for n in ([s_.targets[0]] if isinstance(s_, gast.Assign) else [])
            if isinstance(n, gast.Name)}
-    params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
+    params = set(parameters(tree))
     unset = [n for n in stored if n not in top and n not in params]  # set in a branch or loop only
     inits = [g.located(g.assign(n, g.const(None)), ret) for n in unset]
     head = 1 if forward and comment_text(forward[0]) else 0
@@ -72,7 +72,7 @@ def _creates(stmt, tape):
 
 def _state(forward, backward, tree, tape, seed):
     """The forward sweep's variables that the reverse part reads: its end state."""
-    defined = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs} - {seed}
+    defined = set(parameters(tree)) - {seed}
     for stmt in forward:
         defined.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
                        and isinstance(n.ctx, gast.Store))

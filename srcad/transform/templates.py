@@ -61,7 +61,7 @@ class _Substitute(gast.NodeTransformer):
         if obj is None:
             import builtins
             obj = getattr(builtins, node.id)
-        return self.namespace.refer(obj, _usual_name(node.id, obj))
+        return self.namespace.refer(obj, node.id)
 
     def visit_Attribute(self, node):
         value = self._constant_attribute(node)
@@ -96,7 +96,3 @@ class _Substitute(gast.NodeTransformer):
             if self.namespace.known_object(func.value.id) is math:
                 return getattr(math, func.attr, None)
         return None
-
-
-def _usual_name(name_, obj):
-    return "_rt" if name_ == "_rt" else name_

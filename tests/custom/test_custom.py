@@ -1,4 +1,4 @@
-"""Custom derivatives (API.md): defvjp, @primitive with .defvjp, on user and library functions."""
+"""Custom derivatives: defvjp, @primitive with .defvjp, on user and library functions."""
 import math
 
 import numpy as np

@@ -1,4 +1,4 @@
-"""Second order (API.md): hessian, grad(grad(f)), jvp(grad(f)), jacobian(grad(f), mode="forward").
+"""Second order: hessian, grad(grad(f)), jvp(grad(f)), jacobian(grad(f), mode="forward").
 
 All of them run forward mode over the reverse-mode gradient srcad generated. The oracle:
 - `hessian(f)` against 5-point differences of the analytic `srcad.grad(f)` (a column per

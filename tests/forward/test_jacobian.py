@@ -1,4 +1,4 @@
-"""srcad.jacobian in both modes (API.md): against each other, finite differences and shapes.
+"""srcad.jacobian in both modes: against each other, finite differences and shapes.
 
 `jacobian(f, wrt, mode)(*args)` has shape `out.shape + arg.shape` (a float when both are
 scalars; a tuple for a tuple wrt). Reverse mode builds it a row per output element, forward

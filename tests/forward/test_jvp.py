@@ -1,4 +1,4 @@
-"""Forward mode (API.md): srcad.jvp over both oracle corpora, and custom forward rules.
+"""Forward mode: srcad.jvp over both oracle corpora, and custom forward rules.
 
 `jvp(f, wrt)(*args, *tangents)` gives `(f(*args), J v)`: the tangent is compared with 5-point
 central differences along the same direction v (`fd_directional`, rtol 1e-6), the value with

@@ -66,7 +66,7 @@ def uses_math_module(fn):
     return any("math." in inspect.getsource(f) for f in corpus_functions_reached(fn))
 
 
-# The tape cannot see `math` calls (API.md): it is compared on the numpy-only functions.
+# The tape overloads operators and numpy, not `math`: it is compared on the numpy-only functions.
 TAPE_CASES = [case for case in CASES if not uses_math_module(case.function)]
 
 

@@ -26,7 +26,7 @@ TEXTBOOK_VALUE = 11.652071455223084  # log 2 + 2 * 5 - sin 5
 TEXTBOOK_GRAD = (5.5, 1.7163378145367738)  # (1/x1 + x2, x1 - cos x2)
 
 CLOSED_FORM_CASES = [case for case in CASES if case.closed_form is not None]
-# The tape cannot see `math` calls (API.md): it is compared on the numpy-only functions.
+# The tape overloads operators and numpy, not `math`: it is compared on the numpy-only functions.
 TAPE_CASES = [case for case in CASES if "math." not in inspect.getsource(case.function)]
 
 
