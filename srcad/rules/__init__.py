@@ -159,6 +159,8 @@ def _table_trees(module_name):
             continue
         for key_node, value in zip(stmt.value.keys, stmt.value.values):
             key = eval(compile(ast.Expression(body=key_node), "<rule key>", "eval"), namespace)
+            if not isinstance(value, ast.Lambda):  # made by linear() (linear.py): its own text
+                value = ast.parse(namespace[name][key].template_text, mode="eval").body
             found[name][_key(key)] = value
     return found
 
