@@ -12,7 +12,7 @@ import sys
 from typing import Optional
 
 import srcad
-import srcad.api
+import srcad.dispatch
 from srcad.cache import CACHE
 
 from . import columns, timing
@@ -71,7 +71,7 @@ class Overhead:
 
 def wrapper_overhead(case, settings):
     """srcad.grad(f) against the generated function it dispatches to, on `case` (floats)."""
-    target = srcad.api._Target(case.primal, case.wrt, "grad")
+    target = srcad.dispatch.Target(case.primal, case.wrt, "grad")
     kinds = target.kinds(case.args, {})
     direct = target.compiled(kinds, variant="grad").bind(case.primal)
     dispatched = srcad.grad(case.primal, wrt=case.wrt)
