@@ -7,7 +7,7 @@
   inferred from the kinds of the arguments of the call being specialised;
 - calls: the object each call's function denotes (resolved through the user's globals);
 - aliases: which names may share memory; every write into memory is checked against them
-  (aliasing.py), refused where it could be differentiated wrong, and checked at run time
+  (aliasing.py, writes.py), refused where it could be differentiated wrong, and checked at run time
   where only the memory of a row read by a plain index could overlap it.
 
 The analysis is flow-insensitive over the three-address tree; straight-line variables are in
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import aliasing
+from . import aliasing, writes
 from . import gastutil as g
 from .depends import Identity
 from .errors import SrcadError, Unsupported
@@ -116,8 +116,8 @@ def dataflow(tree, src, wrt, arg_kinds):
     _propagate_varied(simple, facts)
     _propagate_useful(simple, facts, _mutated_params(simple, set(arg_kinds)))
     if not is_generated(src.filename):  # srcad's own writes (restoring saved values) are safe
-        aliasing.check(tree, simple, facts, list(arg_kinds), src, helper_facts)
-        aliasing.insert_guards(tree, facts, src.namespace, src.filename)
+        writes.check(tree, simple, facts, list(arg_kinds), src, helper_facts)
+        writes.insert_guards(tree, facts, src.namespace, src.filename)
     return facts
 
 

@@ -19,7 +19,7 @@ LAYERS = [
     ["runtime"],
     ["rules"],
     ["normalize"],
-    ["kinds", "liveness", "aliasing", "analyze"],
+    ["liveness", "aliasing", "writes", "analyze"],
     ["transform"],
     ["optimize"],
     ["emit"],
