@@ -69,18 +69,26 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False):
 
 
 def wengert_list(fn, within=None):
-    """(Source, Names, tree): the first stages, shared by derive, the kind analysis of called
-    helpers and the trace (so temporaries get the same names everywhere). The tree is in
-    three-address form with a single exit; an `Unsupported` from them is raised as it is.
-    `within`: the Source of the derivation this one serves (it shares its bindings and memo)."""
+    """(Source, Names, tree): the first stages, shared by derive and the kind analysis of called
+    helpers. The tree is in three-address form with a single exit; an `Unsupported` from them
+    is raised as it is. `within`: the Source of the derivation this one serves (it shares its
+    bindings and memo)."""
+    src, names = parsed(fn, within)
+    tree = transform.single_exit(normalize.three_address(src, names), names)
+    return src, names, tree
+
+
+def parsed(fn, within=None):
+    """(Source, Names) of `fn`, with the namespace generated code names outside objects in: the
+    first stage, shared by derive, the trace and the graph (so temporaries get the same names
+    everywhere)."""
     src = parse.function(fn)
     if within is not None:
         src.bindings, src.return_kinds, src.depth = within.bindings, within.return_kinds, within.depth + 1
     src.read_helper = wengert_list
     names = Names(src.all_names)
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names, src.lookup)
-    tree = transform.single_exit(normalize.three_address(src, names), names)
-    return src, names, tree
+    return src, names
 
 
 def _derive(fn, wrt, kinds, mode, variant, final):

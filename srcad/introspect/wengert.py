@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 
 import gast
 
-from .. import errors, normalize, parse, transform
+from .. import errors, normalize, pipeline, transform
 from .. import gastutil as g
 from ..errors import Unsupported
 from ..ir import COMPOUND
-from ..naming import Names, Namespace
 
 _VERSION = re.compile(r"_\d+$")
 
@@ -73,9 +72,7 @@ class Wengert:
 
 def wengert(fn):
     """`fn`'s Wengert list (three-address form) and the textbook numbering of its variables."""
-    src = parse.function(fn)
-    names = Names(src.all_names)
-    src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
+    src, names = pipeline.parsed(fn)
     try:
         tree = normalize.three_address(src, names)
         single = transform.single_exit(tree, names)

@@ -14,18 +14,13 @@ import gast
 
 from srcad import analyze, normalize, parse, pipeline, transform
 from srcad.gastutil import to_source
-from srcad.naming import Names, Namespace
 
 FUNCTION_NAME = "f"
 
 
 def parsed(fn):
     """(src, names) for `fn`, with `src.namespace` set up exactly as `pipeline.derive` does."""
-    src = parse.function(fn)
-    names = Names(src.all_names)
-    src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names)
-    src.read_helper = pipeline.wengert_list
-    return src, names
+    return pipeline.parsed(fn)
 
 
 def normal_form(fn):
