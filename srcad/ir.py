@@ -22,9 +22,14 @@ FORWARD_SWEEP = "forward sweep"
 REVERSE_SWEEP = "reverse sweep"
 
 
+# srcad's own annotations on nodes, each set and read here: a comment's text and whether it
+# is a note; the augmented assignment a statement was normalised from; the value a stand-in
+# replaces (the array passes)
+
 def comment(text, note=False):
     """A statement the emitter prints as `# text`; a `note` is about the statement after it."""
-    stmt = gast.Expr(value=gast.Name(id="__srcad_comment__", ctx=gast.Load(), annotation=None, type_comment=None))
+    marker = gast.Name(id="__srcad_comment__", ctx=gast.Load(), annotation=None, type_comment=None)
+    stmt = gast.Expr(value=marker)
     stmt.comment = text
     stmt.note = note
     return stmt
@@ -37,6 +42,27 @@ def comment_text(stmt):
 
 def is_note(stmt):
     return getattr(stmt, "note", False)
+
+
+def mark_augmented(stmt, name_, symbol):
+    """`a += e`, normalised to `a = a + e` (`stmt`): Python changes an array or a list `a` in
+    place, which writes.py judges as a write into `a`, spelled `symbol` ("+=")."""
+    stmt.in_place = (name_, symbol)
+
+
+def augmented(stmt):
+    """(name, symbol) of the augmented assignment `stmt` was normalised from, else (None, "")."""
+    return getattr(stmt, "in_place", (None, ""))
+
+
+def mark_stand_in(stmt, text):
+    """`stmt`'s value is now a stand-in for the value spelled `text` (only its shape is read)."""
+    stmt.stand_in_for = text
+
+
+def stand_in_text(stmt):
+    """The text of the value `stmt`'s stand-in replaces, or None if it is no stand-in."""
+    return getattr(stmt, "stand_in_for", None)
 
 
 def blocks(stmt):

@@ -19,7 +19,7 @@ import gast
 
 from . import gastutil as g
 from .errors import Unsupported
-from .ir import COMPOUND
+from .ir import COMPOUND, mark_augmented
 from .parse import UNRESOLVED
 from .rules import registry
 from .rules.callees import API, is_user_function
@@ -155,7 +155,7 @@ class _Normalizer:
             value = self.own_value(stmt.target.id, value, pre)
         bound = self.bind(stmt.target, value, stmt)
         if isinstance(stmt.target, gast.Name):  # on an array or a list, Python updates in place:
-            bound[-1].in_place = (left.id, _SYMBOLS.get(type(stmt.op), "?") + "=")  # see aliasing
+            mark_augmented(bound[-1], left.id, _SYMBOLS.get(type(stmt.op), "?") + "=")
         return pre + bound
 
     def visit_AnnAssign(self, stmt):

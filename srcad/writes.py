@@ -29,7 +29,7 @@ from . import runtime
 from .aliasing import (FLOAT, RANGE, VIEWS, array_names, classes, container_names, local_receiver,
                        may_hold_memory, memory_names, returns_new)
 from .errors import Unsupported
-from .ir import bound_arguments, parameters
+from .ir import augmented, bound_arguments, parameters
 from .liveness import live_after
 from .parse import UNRESOLVED
 from .rules.callees import is_user_function
@@ -58,7 +58,7 @@ def _writes(stmt, facts, written_parameters):
         target = stmt.targets[0]
         if isinstance(target, gast.Subscript) and isinstance(target.value, gast.Name):
             out.append(Write(stmt, target.value.id, "store", "", g.names_in(stmt.value)))
-        old, op = getattr(stmt, "in_place", (None, ""))
+        old, op = augmented(stmt)
         kind = facts.kinds.get(old)
         if old is not None and kind not in (FLOAT, RANGE) and not isinstance(kind, tuple):
             out.append(Write(stmt, old, "in place", op, g.names_in(stmt.value)))

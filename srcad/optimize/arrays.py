@@ -21,7 +21,7 @@ from .. import gastutil as g
 from .. import runtime
 from ..analyze import ARRAY, FLOAT
 from ..gastutil import expression_text, is_rt_call
-from ..ir import comment
+from ..ir import comment, mark_stand_in, stand_in_text
 from . import signs, uniform
 
 # runtime helpers that read arguments only for their shapes: helper -> positions (None: from 1)
@@ -93,12 +93,12 @@ class ArrayPasses:
             for t in unwanted:
                 del candidates[t]
         for target, (stmt, operands, reduction) in candidates.items():
-            stmt.stand_in_for = expression_text(g.clone(stmt.value))
+            mark_stand_in(stmt, expression_text(g.clone(stmt.value)))
             stmt.value = g.call(g.attr(g.name(self.rt), "stand_in"),
                                 [] if reduction else [g.clone(o) for o in operands])
         if candidates:
             body[:] = [c for s in body for c in ([_stand_in_comment(s), s]
-                                                 if hasattr(s, "stand_in_for") else [s])]
+                                                 if stand_in_text(s) is not None else [s])]
 
     def share_shapes(self):
         """Where only a value's shape is read, read the array it has its shape from: in
@@ -110,7 +110,7 @@ class ArrayPasses:
         for stmt in self.tree.body:
             target = g.single_target(stmt)
             if target is None or stores.get(target) != 1 or target not in self.arrays \
-                    or hasattr(stmt, "stand_in_for"):
+                    or stand_in_text(stmt) is not None:
                 continue
             found = self.elementwise_operands(stmt.value)
             if found is None or found[1]:
@@ -227,7 +227,7 @@ def free_early(tree, arrays, numbers=frozenset()):
         target = g.single_target(stmt)
         if target in arrays and stores.get(target) == 1 \
                 and isinstance(stmt.value, (gast.BinOp, gast.UnaryOp, gast.Call)) \
-                and not hasattr(stmt, "stand_in_for") and target not in numbers \
+                and stand_in_text(stmt) is None and target not in numbers \
                 and not (isinstance(stmt.value, gast.Call) and isinstance(stmt.value.func, gast.Attribute)
                          and stmt.value.func.attr == "scalar_seed"):
             fresh.add(target)
@@ -247,7 +247,7 @@ def free_early(tree, arrays, numbers=frozenset()):
 
 
 def _stand_in_comment(stmt):
-    text = f"{stmt.targets[0].id} = {stmt.stand_in_for}: only its shape is needed"
+    text = f"{stmt.targets[0].id} = {stand_in_text(stmt)}: only its shape is needed"
     return comment(text, note=True)
 
 
