@@ -193,7 +193,7 @@ class _Normalizer:
         pre = []
         iterable = self.atom(stmt.iter, pre)
         body = []
-        if isinstance(stmt.target, gast.Name) and stmt.target.id not in _straight_line_names(stmt.body):
+        if isinstance(stmt.target, gast.Name) and stmt.target.id not in _stored_names(stmt.body):
             target = self.store(stmt.target.id)
         else:
             # a tuple target is unpacked from the item; a target the body re-binds is copied
