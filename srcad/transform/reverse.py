@@ -19,9 +19,8 @@ import math
 import gast
 
 from .. import gastutil as g
-from ..gastutil import index_value
 from .. import runtime
-from ..analyze import ARRAY, FLOAT, may_share
+from ..analyze import ARRAY, FLOAT
 from ..errors import Unsupported
 from ..ir import COMPOUND, FORWARD_SWEEP, REVERSE_SWEEP, comment, parameters
 from ..parse import UNRESOLVED
@@ -30,6 +29,8 @@ from ..rules.callees import is_user_function
 from . import calls
 from .adjoints import AddAt, Prelude, Terms
 from .layout import Layout
+from .reverse_control import ControlFlow
+from .reverse_tape import Tape
 
 VARIANTS = ("vjp", "value_and_grad", "grad")
 
@@ -71,7 +72,7 @@ def reverse(tree, src, facts, names, variant, derive_call):
                     derive_call).function()
 
 
-class _Reverse:
+class _Reverse(ControlFlow, Tape):
     def __init__(self, tree, body, src, facts, names, layout, variant, needed, derive_call):
         self.derive_call = derive_call
         self.tree, self.body, self.src, self.facts = tree, body, src, facts
@@ -263,81 +264,6 @@ class _Reverse:
             return []
         return [g.assign(self.adjoints[name_], g.const(0.0), stmt)]
 
-    def user_call(self, stmt, fn):
-        """`t = h(a, b)`: forward `t = h_fwd(_tape, a, b)`, reverse `t9 = h_bwd(_tape, bt)`."""
-        name_, call = stmt.targets[0].id, stmt.value
-        bound, kinds = calls.bind_arguments(fn, call, stmt)
-        active = [(p, a) for p, a in bound if isinstance(a, gast.Name) and self.facts.is_active(a.id)]
-        if not active:  # a constant result, which may still overwrite an active variable
-            return [stmt], self.overwritten(name_, stmt) if self.facts.is_active(name_) else []
-        kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
-        changed = calls.mutated_parameters(fn) & {p for p, a in active
-                                                  if self.facts.kinds.get(a.id) not in (FLOAT, ARRAY)}
-        if changed:
-            raise Unsupported(stmt, f"cannot differentiate the call of {fn.__name__}, which changes "
-                                    f"the differentiated {', '.join(sorted(changed))} it is given "
-                                    "(reverse mode)", "Return the new values from the function instead")
-        if self.facts.is_active(name_) and self.has_adjoint(name_):
-            seed = g.name(self.adjoints[name_])
-        elif calls.passes_active_container(call, self.facts):
-            seed = g.const(0.0)  # only what it appended to flows back
-        else:
-            # nothing flows back (the result only decides a branch, say): the helper itself
-            # runs, since a forward sweep would push values that no reverse sweep pops
-            return [stmt], self.overwritten(name_, stmt) if self.facts.is_active(name_) else []
-        compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt)
-        fwd, bwd = compiled.bind_pair(fn)
-        if self.tape is None:
-            self.tape = self.names.fresh("_tape")
-        forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
-        cotangents = self.names.temp()
-        backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
-                                                [g.name(self.tape), seed]), stmt)]
-        backward += self.overwritten(name_, stmt)  # before `x = h(x)` gives x its cotangent
-        for i, (_, arg) in enumerate(active):
-            backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))
-        return forward, backward
-
-    def visit_store(self, stmt):
-        """`a[i] = v`: backwards, `v` receives `a`'s adjoint at `[i]`, which is then zero (the
-        old values there reached nothing after); if the reverse sweep reads `a`, the values
-        overwritten are saved first and written back."""
-        target = stmt.targets[0]
-        base = target.value
-        if not isinstance(base, gast.Name):
-            return [stmt], []
-        a = base.id
-        # a view of `a` that the reverse sweep reads must see the values of its time again
-        needed = self.needed is not None and any(n in self.needed for n in may_share(self.facts, a))
-        if not (self.facts.is_active(a) or needed):
-            return [stmt], []
-        if a in self.layout.params:
-            raise Unsupported(stmt, f"cannot differentiate a write into the argument {a}: it would "
-                                    "change the caller's array", f"Copy it first: {a} = {a}.copy()")
-        if isinstance(target.slice, gast.Slice) and self.facts.kinds.get(a) != ARRAY \
-                and isinstance(stmt.value, gast.Name) and self.facts.is_active(stmt.value.id):
-            raise Unsupported(stmt, f"cannot differentiate a write into a slice of the list {a} "
-                                    "(reverse mode)", "Write its elements one by one, or use an array")
-        index = index_value(target.slice, self.ns)
-        forward, backward, restore = [stmt], [], []
-        if needed:
-            old = g.call(self.rt("saved"), [g.subscript(g.name(a), g.clone(target.slice))])
-            forward.insert(0, self.push(old, stmt))
-            store = gast.Subscript(value=g.name(a), slice=g.clone(target.slice), ctx=gast.Store())
-            popped = g.call(g.attr(g.name(self.tape), "pop"), [])
-            restore = [g.assign(store, popped, stmt)]
-        if self.facts.is_active(a) and self.has_adjoint(a):
-            ba = g.name(self.adjoint_name(a))
-            value = stmt.value
-            if isinstance(value, gast.Name) and self.facts.is_active(value.id):
-                part = g.call(self.rt("item"), [ba, index])
-                term = g.call(self.rt("unbroadcast"), [part, g.clone(value)])
-                backward.append(self.accumulate(value.id, term, stmt))
-            backward.append(g.assign(ba.id, g.call(self.rt("zero_at"), [g.name(ba.id), g.clone(index)]), stmt))
-        if backward or restore:  # the index is read again backwards: it must hold its value then
-            self.reads.update(g.names_in(target.slice))
-        return forward, backward + restore
-
     def visit_Expr(self, stmt):
         call = stmt.value
         if not (isinstance(call, gast.Call) and isinstance(call.func, gast.Attribute)
@@ -358,171 +284,6 @@ class _Reverse:
         backward.append(g.assign(blist, g.call(self.rt("drop_last"), [g.name(blist)]), stmt))
         return [stmt], backward
 
-    def visit_If(self, stmt):
-        body_f, body_b = self.block(stmt.body)
-        else_f, else_b = self.block(stmt.orelse)
-        forward = [g.located(gast.If(test=stmt.test, body=body_f or [gast.Pass()], orelse=else_f), stmt)]
-        if not body_b and not else_b:
-            return forward, []
-        save, restore = self.record(stmt.test, stmt)
-        backward = [g.located(gast.If(test=g.clone(stmt.test), body=body_b or [gast.Pass()],
-                                      orelse=else_b), stmt)]
-        return forward + save, restore + backward
-
-    def loop_body(self, stmts):
-        self.depth += 1
-        if any(isinstance(s, COMPOUND) for s in stmts):
-            forward, backward = self.block(stmts)
-        else:
-            forward, backward = self.snapshot_body(stmts)
-        self.depth -= 1
-        return forward, backward
-
-    def snapshot_body(self, stmts):
-        """A straight-line loop body saves what its turn overwrote in one push at its end.
-
-        Its copies back into loop-carried variables (`x = t5`) move to the end, so until then
-        every variable holds one value a turn; one tuple of the values the reverse sweep needs
-        is pushed before the copies and popped at the start of the reversed turn."""
-        body, copies = _defer_copies(stmts, self.facts)
-        if _read_before_set(body) or self.set_before(body):
-            # a value overwritten mid-turn is needed, or the value a variable held before the
-            # loop (read backwards after the reversed loop): save each where it dies
-            return self.block(stmts)
-        outer, self.snapshot = self.snapshot, []
-        copies_f, copies_b = self.block(copies)  # backwards: the copies come last
-        main_f, main_b = self.block(body)
-        kept, self.snapshot = self.snapshot, outer
-        if not kept:
-            return main_f + copies_f, copies_b + main_b
-        # a variable first set by a copy at the end of the turn is pushed in the first turn
-        # before it exists: it starts as None (see forward_start)
-        self.saved.update(c.targets[0].id for c in copies
-                          if c.targets[0].id in kept and not self.set_earlier(c.targets[0].id, stmts[0]))
-        like = stmts[-1]
-        if len(kept) == 1:
-            return main_f + [self.push(g.name(kept[0]), like)] + copies_f, \
-                [self.pop(kept[0], like)] + copies_b + main_b
-        push = self.push(g.tuple_(g.name(n) for n in kept), like)
-        pop = g.assign(g.tuple_(g.store(n) for n in kept), g.call(g.attr(g.name(self.tape), "pop"), []), like)
-        return main_f + [push] + copies_f, [pop] + copies_b + main_b
-
-    def set_earlier(self, name_, stmt):
-        """Whether `name_` is a parameter or set at the top level on a line before `stmt`."""
-        first = self.layout.first_defs.get(name_)
-        return name_ in self.layout.params or first is not None and first[1] == 0 \
-            and first[0].lineno < stmt.lineno
-
-    def set_before(self, body):
-        """Whether a variable set in the loop body `body` (copies aside) may also hold a value
-        from before the loop: one save at the end of each turn would never bring it back."""
-        counts = {}
-        for stmt in body:
-            if isinstance(stmt, gast.Assign):
-                for name_ in g.assigned_names(stmt.targets[0]):
-                    counts[name_] = counts.get(name_, 0) + 1
-        return any(len(self.layout.defs.get(n, ())) > k for n, k in counts.items())
-
-    def visit_For(self, stmt):
-        body_f, body_b = self.loop_body(stmt.body)
-        target, items = stmt.target.id, stmt.iter
-        active_items = isinstance(items, gast.Name) and self.facts.is_active(items.id) \
-            and self.facts.is_active(target)
-        # a list built with append may grow after (or during) the loop: the reversed loop
-        # goes over the items the loop went over, counted, as it does after a break
-        grows = isinstance(items, gast.Name) and items.id in self.layout.appended
-        counted = g.breaks_out(stmt.body) or grows
-        counter = self.names.fresh("n_") if counted else None
-        forward = [g.located(gast.For(target=g.store(target), iter=items, body=body_f,
-                                      orelse=[], type_comment=None), stmt)]
-        if counted:
-            forward[0].body = [g.located(g.aug_add(counter, g.const(1)), stmt)] + body_f
-            forward.insert(0, g.assign(counter, g.const(0), stmt))
-        if not body_b and not active_items and not (self.facts.is_active(target) and target in self.adjoints):
-            return forward, []
-        save_n, restore_n = self.record_count(counter, stmt) if counted else ([], [])
-        save_i, restore_i = self.record(items, stmt)
-        backward = self.reverse_loop(stmt, target, items, counter, body_b, active_items)
-        return forward + save_n + save_i, restore_i + restore_n + backward
-
-    def reverse_loop(self, stmt, target, items, counter, body_b, active_items):
-        """`for target in reversed(items[:n])`, or by index when the items are differentiated."""
-        if not active_items:
-            seq = g.subscript(g.clone(items), gast.Slice(lower=None, upper=g.name(counter), step=None)) \
-                if counter else g.clone(items)
-            if self.facts.is_active(target) and target in self.adjoints:
-                # each turn overwrites the target with a constant: what it held before (the
-                # turn before, or before the loop) reached nothing after
-                body_b = body_b + [g.assign(self.adjoints[target], g.const(0.0), stmt)]
-            loop = gast.For(target=g.store(target), iter=g.call(self.builtin(reversed), [seq]),
-                            body=body_b or [gast.Pass()], orelse=[], type_comment=None)
-            return [g.located(loop, stmt)]
-        k = self.names.fresh("k_")
-        count = g.name(counter) if counter else g.call(self.builtin(len), [g.clone(items)])
-        read = g.assign(target, g.subscript(g.clone(items), g.name(k)), stmt)
-        self.reads.add(items.id)
-        scatter = self.accumulate(items.id, AddAt(g.name(k), g.name(self.adjoint_name(target))), stmt)
-        reset = g.assign(self.adjoint_name(target), g.const(0.0), stmt)
-        indices = g.call(self.builtin(reversed), [g.call(self.builtin(range), [count])])
-        loop = gast.For(target=g.store(k), iter=indices, body=[read] + body_b + [scatter, reset],
-                        orelse=[], type_comment=None)
-        return [g.located(loop, stmt)]
-
-    def visit_While(self, stmt):
-        body_f, body_b = self.loop_body(stmt.body)
-        counter = self.names.fresh("n_")
-        body = [g.located(g.aug_add(counter, g.const(1)), stmt)] + body_f
-        forward = [g.assign(counter, g.const(0), stmt),
-                   g.located(gast.While(test=stmt.test, body=body, orelse=[]), stmt)]
-        if not body_b:
-            forward[1].body = body_f
-            return forward[1:], []
-        save, restore = self.record_count(counter, stmt)
-        turn = self.names.fresh("_")
-        loop = gast.For(target=g.store(turn), iter=g.call(self.builtin(range), [g.name(counter)]),
-                        body=body_b, orelse=[], type_comment=None)
-        return forward + save, restore + [g.located(loop, stmt)]
-
-    # --- saving values -------------------------------------------------------------------------
-
-    def is_needed(self, name_):
-        return self.needed is None or name_ in self.needed
-
-    def save(self, name_, like):
-        """Push `name_`'s value before it is overwritten, pop it back after the adjoint."""
-        if not self.layout.redefined(name_) or not self.is_needed(name_) \
-                or name_ in self.layout.loop_targets or self.layout.first_at_top(name_, like):
-            return [], []
-        if self.snapshot is not None:  # a straight-line loop body: saved at the end of its turn
-            if name_ not in self.snapshot:
-                self.snapshot.append(name_)
-            if self.tape is None:
-                self.tape = self.names.fresh("_tape")
-            return [], []
-        self.saved.add(name_)
-        return [self.push(g.name(name_), like)], [self.pop(name_, like)]
-
-    def record(self, value, like):
-        """Keep a control value (a condition, the items of a loop) for the reverse sweep: push
-        it after the statement and pop it before the reversed statement, unless it never
-        changes."""
-        if not isinstance(value, gast.Name) or self.layout.stable(value.id):
-            return [], []
-        return [self.push(g.name(value.id), like)], [self.pop(value.id, like)]
-
-    def record_count(self, counter, like):
-        """An iteration count: kept as it is outside loops, pushed inside one."""
-        if self.depth == 0:
-            return [], []
-        return [self.push(g.name(counter), like)], [self.pop(counter, like)]
-
-    def push(self, value, like):
-        if self.tape is None:
-            self.tape = self.names.fresh("_tape")
-        return g.located(gast.Expr(value=g.call(g.attr(g.name(self.tape), "append"), [value])), like)
-
-    def pop(self, name_, like):
-        return g.assign(name_, g.call(g.attr(g.name(self.tape), "pop"), []), like)
 
     # --- adjoints ------------------------------------------------------------------------------
 
@@ -600,33 +361,6 @@ class _Reverse:
         return finish, g.name(name_)
 
 
-def _defer_copies(stmts, facts):
-    """(statements, copies): a straight-line loop body with its copies `v = w` into variables
-    defined once in it (from a value `w` defined once before) moved to the end, later reads of
-    `v` reading `w` instead."""
-    stores = {}
-    for stmt in stmts:
-        for node in gast.walk(stmt):
-            if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
-                stores[node.id] = stores.get(node.id, 0) + 1
-    defined, body, copies = set(), [], []
-    for stmt in stmts:
-        is_copy = isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
-            and isinstance(stmt.value, gast.Name) and stmt.value.id in defined
-        if is_copy and stores[stmt.targets[0].id] == 1 and stores[stmt.value.id] == 1:
-            copies.append(stmt)
-            continue
-        renamed = {c.targets[0].id: c.value.id for c in copies}
-        if renamed:
-            stmt = facts.clone(stmt)
-            for node in gast.walk(stmt):
-                if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renamed:
-                    node.id = renamed[node.id]
-        defined.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
-        body.append(stmt)
-    return body, copies
-
-
 def _plain_float_term(term, float_modules, rt):
     """Whether a cotangent term of a float is surely a Python float (arithmetic on names and
     constants, math functions, `_rt.unbroadcast` to a float) rather than a numpy scalar."""
@@ -640,15 +374,3 @@ def _plain_float_term(term, float_modules, rt):
                          or func.value.id == rt and func.attr == "unbroadcast")):
                 return False
     return True
-
-
-def _read_before_set(stmts):
-    """Whether some variable set in `stmts` is also read at or before the statement setting it
-    (its old value lives until then, so one save at the end of the turn would come too late)."""
-    read = set()
-    for stmt in stmts:
-        read.update(g.names_in(stmt))
-        if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
-                and stmt.targets[0].id in read:
-            return True
-    return False
