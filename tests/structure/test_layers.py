@@ -18,7 +18,7 @@ LAYERS = [
     ["parse"],
     ["runtime"],
     ["rules"],
-    ["normalize"],
+    ["expressions", "normalize"],
     ["liveness", "aliasing", "writes", "analyze"],
     ["transform"],
     ["optimize"],

@@ -1,0 +1,154 @@
+"""Normalise expressions (a part of normalize.py's `_Normalizer`): a nested expression becomes
+one operation on atoms, the statements computing its operands appended before it.
+
+A method spelling becomes the function it stands for (`x.sum()` is `np.sum(x)`, `x.T` is
+`np.transpose(x)`); `srcad.grad(g)` of a function known now is made now, so that calls of it
+are calls of a known function; `a if c else b` keeps both sides' statements on their side.
+"""
+import gast
+
+from . import gastutil as g
+from .errors import Unsupported
+from .parse import UNRESOLVED
+from .rules import registry
+from .rules.callees import API
+
+
+class Expressions:
+    """The `expr_<Node>` visitors of the normaliser, and the atoms they make."""
+
+    def atom(self, expr, pre):
+        """`expr` as an atom, with the statements computing it appended to `pre`."""
+        expr = self.expression(expr, pre)
+        if g.is_atom(expr) or self.is_global_ref(expr):
+            return expr
+        t = self.names.temp()
+        pre.append(gast.Assign(targets=[g.store(t)], value=expr, type_comment=None))
+        return g.name(t)
+
+    def expression(self, expr, pre):
+        """`expr` as one operation on atoms, with the statements computing its operands in `pre`."""
+        if isinstance(expr, gast.Name):
+            return self.load(expr.id, expr) if expr.id in self.src.local_names else expr
+        if isinstance(expr, gast.Constant) or self.is_global_ref(expr):
+            return expr
+        visit = getattr(self, "expr_" + type(expr).__name__, None)
+        if visit is None:
+            return expr  # f-strings and other opaque values carry no derivative
+        return visit(expr, pre)
+
+    def expr_BinOp(self, expr, pre):
+        return gast.BinOp(left=self.atom(expr.left, pre), op=expr.op, right=self.atom(expr.right, pre))
+
+    def expr_UnaryOp(self, expr, pre):
+        if isinstance(expr.operand, gast.Constant) and type(expr.operand.value) in (int, float) \
+                and isinstance(expr.op, (gast.USub, gast.UAdd)):
+            value = expr.operand.value
+            return g.const(-value if isinstance(expr.op, gast.USub) else value)  # a literal like -1
+        return gast.UnaryOp(op=expr.op, operand=self.atom(expr.operand, pre))
+
+    def expr_Compare(self, expr, pre):
+        if len(expr.ops) > 1:  # a < b < c short-circuits like and/or: kept whole
+            return _rename_loads(expr, self.current, self.src.local_names)
+        return gast.Compare(left=self.atom(expr.left, pre), ops=expr.ops,
+                            comparators=[self.atom(expr.comparators[0], pre)])
+
+    def expr_BoolOp(self, expr, pre):
+        return _rename_loads(expr, self.current, self.src.local_names)
+
+    def expr_IfExp(self, expr, pre):
+        test = self.atom(expr.test, pre)
+        t = self.names.temp()
+        self.ssa.discard(t)
+        body, orelse = [], []
+        body.append(g.assign(t, self.expression(expr.body, body)))
+        orelse.append(g.assign(t, self.expression(expr.orelse, orelse)))
+        pre.append(gast.If(test=test, body=body, orelse=orelse))
+        return g.name(t)
+
+    def expr_Call(self, expr, pre):
+        func = expr.func
+        args = [self.call_arg(a, pre) for a in expr.args]
+        keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, pre)) for k in expr.keywords]
+        if isinstance(func, gast.Attribute) and not self.is_global_ref(func):
+            method = registry().methods.get(func.attr)
+            receiver = self.atom(func.value, pre)
+            if method is not None:
+                return g.call(self.src.namespace.refer_function(method), [receiver] + args, keywords)
+            return g.call(g.attr(receiver, func.attr), args, keywords)
+        if not (isinstance(func, gast.Name) or self.is_global_ref(func)):
+            func = self.atom(func, pre)
+        elif isinstance(func, gast.Name):
+            func = self.expression(func, pre)
+        made = self.transformed(func, args, keywords)
+        if made is not None:
+            return made
+        return g.call(func, args, keywords)
+
+    def transformed(self, func, args, keywords):
+        """`srcad.grad(g)` (any srcad transformation of a function known now) is made now, so
+        that calls of it are calls of a known function: a reference to it, or None."""
+        fn = self.src.resolve(func) if self.is_global_ref(func) else UNRESOLVED
+        if not API.makes_derivatives(fn):
+            return None
+        values = [self.constant_value(a) for a in args] + [self.constant_value(k.value) for k in keywords]
+        if any(v is UNRESOLVED for v in values):
+            return None
+        made = fn(*values[:len(args)], **{k.arg: v for k, v in zip(keywords, values[len(args):])})
+        return self.src.namespace.refer(made, "d" + getattr(values[0], "__name__", "f"))
+
+    def constant_value(self, expr):
+        if isinstance(expr, gast.Constant):
+            return expr.value
+        if isinstance(expr, gast.Tuple) and all(isinstance(e, gast.Constant) for e in expr.elts):
+            return tuple(e.value for e in expr.elts)
+        return self.src.resolve(expr, exact=True) if self.is_global_ref(expr) else UNRESOLVED
+
+    def call_arg(self, arg, pre):
+        if isinstance(arg, gast.Starred):
+            return gast.Starred(value=self.atom(arg.value, pre), ctx=gast.Load())
+        return self.atom(arg, pre)
+
+    def expr_Attribute(self, expr, pre):
+        receiver = self.atom(expr.value, pre)
+        spelled = registry().attributes.get(expr.attr)
+        if spelled is not None:  # x.T is np.transpose(x)
+            return g.call(self.src.namespace.refer_function(spelled), [receiver])
+        return g.attr(receiver, expr.attr)
+
+    def expr_Subscript(self, expr, pre):
+        return g.subscript(self.atom(expr.value, pre), self.index(expr.slice, pre))
+
+    def index(self, index, pre):
+        if isinstance(index, gast.Slice):
+            parts = {k: (self.atom(getattr(index, k), pre) if getattr(index, k) is not None else None)
+                     for k in ("lower", "upper", "step")}
+            return gast.Slice(**parts)
+        if isinstance(index, gast.Tuple):
+            return g.tuple_(self.index(e, pre) for e in index.elts)
+        return self.atom(index, pre)
+
+    def expr_Tuple(self, expr, pre):
+        return g.tuple_(self.call_arg(e, pre) for e in expr.elts)
+
+    def expr_List(self, expr, pre):
+        return gast.List(elts=[self.call_arg(e, pre) for e in expr.elts], ctx=gast.Load())
+
+    def expr_Starred(self, expr, pre):
+        raise Unsupported(expr, "cannot differentiate a starred expression here", "Unpack explicitly")
+
+    def is_global_ref(self, expr):
+        """A name or module attribute chain that denotes an object outside the function."""
+        while isinstance(expr, gast.Attribute):
+            expr = expr.value
+        if not isinstance(expr, gast.Name) or expr.id in self.src.local_names:
+            return False
+        return self.src.resolve(expr) is not UNRESOLVED
+
+
+def _rename_loads(expr, current, local_names):
+    expr = g.clone(expr)
+    for node in gast.walk(expr):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in local_names:
+            node.id = current.get(node.id, node.id)
+    return expr
