@@ -134,12 +134,41 @@ def test_no_import_cycles():
     assert cycles(edges) == []
 
 
+def private_names_used_across(known):
+    """["file:line name"] for each private name (`_x`) of srcad one module takes from another:
+    `from .api import _Target`, or `api._Target` on an imported srcad module."""
+    found = []
+    for name_, path in known.items():
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        modules = {alias.asname or alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                   and (node.level or (node.module or "").startswith("srcad")) for alias in node.names}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("srcad")):
+                found += [f"{os.path.relpath(path, PACKAGE)}:{node.lineno} {a.name}" for a in node.names
+                          if a.name.startswith("_") and not a.name.startswith("__")]
+            elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) \
+                    and node.value.id in modules and node.attr.startswith("_") and not node.attr.startswith("__"):
+                found.append(f"{os.path.relpath(path, PACKAGE)}:{node.lineno} {node.value.id}.{node.attr}")
+    return found
+
+
+def test_no_private_name_crosses_modules():
+    assert private_names_used_across(modules()) == []
+
+
 def test_the_checks_see_a_cycle_and_an_upward_import():
     # the checker itself: a cycle of three and a function-level import are found
     assert cycles({"a": [("b", 1)], "b": [("c", 1)], "c": [("a", 1)], "d": [("a", 1)]}) == [["a", "b", "c"]]
     source = "def f():\n    from ..pipeline import derive\n"
     path = os.path.join(PACKAGE, "transform", "reverse.py")
     assert ("srcad.pipeline", 2) in _imports_of_text("srcad.transform.reverse", path, source)
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        fake = os.path.join(folder, "trace.py")
+        with open(fake, "w", encoding="utf-8") as file:
+            file.write("from ..api import _Target\nfrom .. import api\napi._transformation\n")
+        found = private_names_used_across({"srcad.introspect.trace": fake})
+    assert [text.split(" ")[-1] for text in found] == ["_Target", "api._transformation"]
 
 
 def _imports_of_text(name_, path, text):
