@@ -10,8 +10,7 @@ import re
 import gast
 
 from . import gastutil as g
-from .errors import short
-from .ir import BLOCK_FIELDS, COMPOUND, comment_text, is_note
+from .ir import BLOCK_FIELDS, COMPOUND, citation, comment_text, is_note
 
 _MARK = "__srcad_comment_{}__"
 _MARK_LINE = re.compile(r"^(\s*)__srcad_comment_(\d+)__$", re.M)
@@ -68,7 +67,7 @@ def _with_comments(stmts, filename, comments):
         if lineno and lineno != last and not isinstance(stmt, COMPOUND):
             code = linecache.getline(filename, lineno).strip()
             if code:
-                out.append(_marker(f"{short(filename)}:{lineno}  {code}", comments))
+                out.append(_marker(citation(filename, lineno, code), comments))
         last = lineno
         out.append(stmt)
     return out

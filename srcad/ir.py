@@ -3,14 +3,17 @@ blocks, comments (the sweep markers among them), parameter lists, calls' argumen
 parameters.
 
 gastutil builds and walks gast nodes; this module says what some of them mean to srcad. A
-comment is a statement the emitter prints as `# text` (emit.py); a note is a comment about
-the statement after it, printed with no citation of the user's line between them.
+comment is a statement the emitter prints as `# text` (emit.py); a citation is the comment
+emit puts above the statements made from one line of the user's (`model.py:4  z = x * y`),
+which load reads back to show errors at that line; a note is a comment about the statement
+after it, printed with no citation between them.
 """
 import inspect
+import re
 
 import gast
 
-from .errors import Unsupported
+from .errors import Unsupported, short
 
 # the compound statements of the three-address form; each holds statement lists (`blocks`),
 # in the fields BLOCK_FIELDS
@@ -42,6 +45,18 @@ def comment_text(stmt):
 
 def is_note(stmt):
     return getattr(stmt, "note", False)
+
+
+def citation(filename, lineno, code):
+    """The text of the comment that cites the user's line above the statements made from it:
+    `model.py:4  z = x * y + math.sin(x)` (the trace and the graph cite lines so too)."""
+    return f"{short(filename)}:{lineno}  {code}"
+
+
+def citations_of(filename):
+    """A pattern matching a line of generated text that cites a line of `filename`; its group
+    is the cited line number."""
+    return re.compile(r"^\s*# " + re.escape(short(filename)) + r":(\d+)  ")
 
 
 def mark_augmented(stmt, name_, symbol):

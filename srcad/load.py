@@ -8,10 +8,10 @@ default traceback printer (any version) shows that file, line number and source 
 the generated frame's caller and the generated frame itself.
 """
 import linecache
-import re
 import types
 
-from .errors import SrcadError, short
+from .errors import SrcadError
+from .ir import citations_of
 
 def code_of(text, filename, name_):
     """Compile `text` as `filename` and return the code object of the function `name_` in it
@@ -48,7 +48,7 @@ _ERROR = "__srcad_error"
 
 def register_lines(filename, text, user_filename, user_name):
     """Remember which line of `user_filename` each line of the generated `text` comes from."""
-    cited = re.compile(r"^\s*# " + re.escape(short(user_filename)) + r":(\d+)  ")
+    cited = citations_of(user_filename)
     lines, current = [None], None
     for line in text.splitlines():
         found = cited.match(line)

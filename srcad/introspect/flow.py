@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from ..errors import short
+from ..ir import citation
 from .table import value_text
 from .wengert import source_of
 
@@ -212,7 +212,7 @@ class Builder:
         if key not in self.made:
             line = getattr(stmt, "lineno", None)
             code = linecache.getline(self.wl.src.filename, line).strip() if line else ""
-            label = branch or f"{source_of(stmt)}\n{short(self.wl.src.filename)}:{line}  {code}"
+            label = branch or f"{source_of(stmt)}\n{citation(self.wl.src.filename, line, code)}"
             self.made[key] = Cluster(label)
             parent.children.append(self.made[key])
         return self.made[key]

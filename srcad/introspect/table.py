@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-from ..errors import short
+from ..ir import citation
 
 TITLES = {"forward": "Forward primal trace", "reverse": "Reverse adjoint trace"}
 HIDDEN_KINDS = {"control"}
@@ -125,7 +125,7 @@ def _items(trace, limit, control):
             if row.line != line and row.line:
                 code = linecache.getline(filename, row.line).strip()
                 if code:
-                    yield "note", len(row.loops), f"# {short(filename)}:{row.line}  {code}"
+                    yield "note", len(row.loops), "# " + citation(filename, row.line, code)
             line = row.line
         yield "row", len(row.loops), row
 

@@ -9,7 +9,7 @@ import pytest
 
 from helpers import load_function
 from passes.stages import derivative
-from srcad import emit, parse, pipeline
+from srcad import emit, errors, parse, pipeline
 from srcad.ir import comment
 
 
@@ -27,7 +27,7 @@ def cite(fn, offset):
     lineno = fn.__code__.co_firstlineno + offset
     with open(fn.__code__.co_filename, encoding="utf-8") as file:
         statement = file.read().splitlines()[lineno - 1].strip()
-    return f"# {emit.short(fn.__code__.co_filename)}:{lineno}  {statement}"
+    return f"# {errors.short(fn.__code__.co_filename)}:{lineno}  {statement}"
 
 
 def test_a_tree_with_its_users_lines_gets_comments_citing_them():
