@@ -1,6 +1,6 @@
 """What the stages agree on in the trees they pass along: the compound statements and their
-blocks, comments (the sweep markers among them), parameter lists, calls' arguments bound to
-parameters.
+blocks, comments and citations (the sweep markers among them), srcad's annotations on nodes,
+parameter lists, calls' arguments bound to parameters.
 
 gastutil builds and walks gast nodes; this module says what some of them mean to srcad. A
 comment is a statement the emitter prints as `# text` (emit.py); a citation is the comment
