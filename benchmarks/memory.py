@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tracemalloc
 
+from . import report
+
 TOOLS = ("primal", "hand-written", "srcad", "srcad.tape", "autograd", "torch")
 STEPS = (10, 100, 1000, 10_000, 100_000)
 RSS_GRAIN = 256 * 1024  # below this, resident-set growth is allocator slack, not data
@@ -142,11 +144,7 @@ def plot(results, path):
 
 
 def save(results):
-    try:
-        plot(results, IMAGES / "bench_memory.png")
-        print(f"  plot: {IMAGES / 'bench_memory.png'}")
-    except ImportError:
-        print("  plot skipped: matplotlib is not installed (pip install -e '.[plot]')")
+    report.save_plot(plot, results, IMAGES / "bench_memory.png")
 
 
 def main(argv=None):

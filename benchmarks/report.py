@@ -108,3 +108,12 @@ def costs_table(first_calls, overhead, markdown=False):
                   f"({overhead.dispatched / overhead.primal:.3g}x): the wrapper adds "
                   f"{duration(overhead.dispatched - overhead.direct)} a call."]
     return "\n".join(lines)
+
+
+def save_plot(plot, results, path):
+    """`plot(results, path)`, or a note when matplotlib is not installed."""
+    try:
+        plot(results, path)
+        print(f"  plot: {path}")
+    except ImportError:
+        print("  plot skipped: matplotlib is not installed (pip install -e '.[plot]')")

@@ -77,11 +77,7 @@ def main(argv=None):
 
 
 def save(results):
-    try:
-        plot(results, IMAGES / "bench_scaling.png")
-        print(f"  plot: {IMAGES / 'bench_scaling.png'}")
-    except ImportError:
-        print("  plot skipped: matplotlib is not installed (pip install -e '.[plot]')")
+    report.save_plot(plot, results, IMAGES / "bench_scaling.png")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ class Facts:
     def clone(self, node):
         """A copy of `node` whose calls are known to denote what the original's do."""
         copy = g.clone(node)
-        for old, new in zip(gast.walk(node), gast.walk(copy)):
+        for old, new in zip(g.walk(node), g.walk(copy)):
             if isinstance(old, gast.Call) and id(old) in self.calls:
                 self.calls[id(new)] = self.calls[id(old)]
                 self.keep.append(new)  # its id must stay its own
@@ -103,7 +103,7 @@ def dataflow(tree, src, wrt, arg_kinds):
     simple = _simple_statements(tree.body)
     facts.returns = [s for s in simple if isinstance(s, gast.Return)]
     for stmt in simple:
-        for node in gast.walk(stmt):
+        for node in g.walk(stmt):
             if isinstance(node, gast.Call):
                 facts.calls[id(node)] = fn = src.resolve(node.func)
                 if made_by_srcad(fn):
@@ -371,7 +371,7 @@ def helper_facts(fn, kinds, within):
     facts = Facts(())
     simple = _simple_statements(tree.body)
     for stmt in simple:
-        for node in gast.walk(stmt):
+        for node in g.walk(stmt):
             if isinstance(node, gast.Call):
                 facts.calls[id(node)] = callee.resolve(node.func)
     _infer_kinds(simple, facts, kinds, callee)

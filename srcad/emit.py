@@ -4,6 +4,7 @@ Before each run of statements that come from one line of the user's source, a co
 it (`# model.py:4  z = x * y + math.sin(x)`); `comment()` statements become `# text` lines.
 The text is produced by astor from the tree, so it is exactly what gets compiled.
 """
+import copy
 import linecache
 import re
 
@@ -23,9 +24,7 @@ def source_text(trees, filename, helpers=(), free_names=()):
     With `helpers` or `free_names` (names the functions must see as closure variables), the
     defs are nested in a factory whose parameters are those names."""
     comments = []
-    trees = [g.clone(t) for t in (trees if isinstance(trees, list) else [trees])]
-    for tree in trees:
-        _insert_comments(tree, filename, comments)
+    trees = [_commented(t, filename, comments) for t in (trees if isinstance(trees, list) else [trees])]
     outer = sorted(helpers) + sorted(free_names)
     if outer:
         params = [gast.Name(id=n, ctx=gast.Param(), annotation=None, type_comment=None) for n in outer]
@@ -39,19 +38,25 @@ def source_text(trees, filename, helpers=(), free_names=()):
         module = gast.Module(body=[factory], type_ignores=[])
     else:
         module = gast.Module(body=trees, type_ignores=[])
-    text = g.to_source(gast.fix_missing_locations(module))
+    text = g.to_source(module)
     return _MARK_LINE.sub(lambda m: m.group(1) + "# " + comments[int(m.group(2))], text)
 
 
-def _insert_comments(tree, filename, comments):
-    work = [tree]
+def _commented(tree, filename, comments):
+    """`tree` with comment lines inserted in its statement lists. Only the function, its
+    statement lists and the branches and loops holding them are copied: the rest is shared with
+    `tree`, which stays as it was (printing converts it to new nodes and changes nothing)."""
+    top = copy.copy(tree)
+    work = [top]
     while work:
         node = work.pop()
         for field in BLOCK_FIELDS:
             stmts = getattr(node, field, None)
             if isinstance(stmts, list) and stmts:
+                stmts = [copy.copy(s) if isinstance(s, COMPOUND) else s for s in stmts]
                 setattr(node, field, _with_comments(stmts, filename, comments))
                 work.extend(s for s in stmts if isinstance(s, COMPOUND))
+    return top
 
 
 def _with_comments(stmts, filename, comments):

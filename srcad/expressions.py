@@ -19,7 +19,10 @@ class Expressions:
 
     def atom(self, expr, pre):
         """`expr` as an atom, with the statements computing it appended to `pre`."""
-        expr = self.expression(expr, pre)
+        return self.temporary(self.expression(expr, pre), pre)
+
+    def temporary(self, expr, pre):
+        """`expr` (one operation on atoms) as an atom: a new temporary assigned it in `pre`."""
         if g.is_atom(expr) or self.is_global_ref(expr):
             return expr
         t = self.names.temp()
@@ -38,7 +41,17 @@ class Expressions:
         return visit(expr, pre)
 
     def expr_BinOp(self, expr, pre):
-        return gast.BinOp(left=self.atom(expr.left, pre), op=expr.op, right=self.atom(expr.right, pre))
+        """`a + b + c + ...` is a chain of BinOps down their left operands, as deep as the line
+        is long: the chain is walked with a list, not by recursion (a few hundred terms would
+        exceed Python's recursion limit); each inner BinOp becomes a temporary, in the order
+        recursion would give: its left operand, its right operand, then itself."""
+        chain = [expr]
+        while isinstance(chain[-1].left, gast.BinOp):
+            chain.append(chain[-1].left)
+        left = self.atom(chain[-1].left, pre)
+        for node in reversed(chain[1:]):
+            left = self.temporary(gast.BinOp(left=left, op=node.op, right=self.atom(node.right, pre)), pre)
+        return gast.BinOp(left=left, op=expr.op, right=self.atom(expr.right, pre))
 
     def expr_UnaryOp(self, expr, pre):
         if isinstance(expr.operand, gast.Constant) and type(expr.operand.value) in (int, float) \
@@ -148,7 +161,7 @@ class Expressions:
 
 def _rename_loads(expr, current, local_names):
     expr = g.clone(expr)
-    for node in gast.walk(expr):
+    for node in g.walk(expr):
         if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in local_names:
             node.id = current.get(node.id, node.id)
     return expr

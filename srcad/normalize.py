@@ -212,7 +212,7 @@ class _Normalizer(Expressions):
         the reverse sweep (and an indexed loop's reads `y[k]`) see that array, not the new one.
         None where the body re-binds no name the iterable reads."""
         rebound = _stored_names(stmt.body) & self.src.local_names
-        read = {n.id for n in gast.walk(stmt.iter) if isinstance(n, gast.Name) and n.id in rebound}
+        read = {n.id for n in g.walk(stmt.iter) if isinstance(n, gast.Name) and n.id in rebound}
         if not read:
             return None
         held, loop = [], g.clone(stmt)
@@ -220,7 +220,7 @@ class _Normalizer(Expressions):
             copy = self.names.temp()
             self.src.local_names.add(copy)
             held.append(g.located(g.assign(copy, g.name(name_)), stmt))
-            for node in gast.walk(loop.iter):
+            for node in g.walk(loop.iter):
                 if isinstance(node, gast.Name) and node.id == name_:
                     node.id = copy
         return held + [g.located(loop, stmt)]
@@ -381,7 +381,7 @@ def _has_starred(target):
 
 def _as_load(target):
     node = g.clone(target)
-    for child in gast.walk(node):
+    for child in g.walk(node):
         if hasattr(child, "ctx"):
             child.ctx = gast.Load()
     return node
@@ -391,7 +391,7 @@ def _refuse_expressions(stmt):
     roots = [stmt] if not isinstance(stmt, COMPOUND) else \
         [getattr(stmt, "test", None) or stmt.iter]
     for root in roots:
-        for node in gast.walk(root):
+        for node in g.walk(root):
             refused = REFUSED_EXPRESSIONS.get(type(node))
             if refused:
                 raise Unsupported(node, f"cannot differentiate {refused[0]}", refused[1])
@@ -399,7 +399,7 @@ def _refuse_expressions(stmt):
 
 def _stored_names(body):
     """Every name stored in `body`, inside its branches and loops too."""
-    return {n for stmt in body for node in gast.walk(stmt) if isinstance(node, gast.Name)
+    return {n for stmt in body for node in g.walk(stmt) if isinstance(node, gast.Name)
             and isinstance(node.ctx, gast.Store) for n in [node.id]}
 
 

@@ -7,6 +7,7 @@ cells, and `resolve(expr)` turns a global name or module attribute (`np.sin`, `m
 `bindings` (see depends.py): the derivative is compiled from what was found, and is current
 only while those bindings hold.
 """
+import ast
 import builtins
 import functools
 import inspect
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
+from . import gastutil as g
 from .depends import MISSING, Bindings, is_library
 from .errors import SrcadError
 
@@ -101,7 +103,7 @@ def function(fn):
     src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn),
                  cells=dict(zip(code.co_freevars, fn.__closure__ or ())))
     src.local_names = _local_names(tree)
-    src.all_names = {node.id for node in gast.walk(tree) if isinstance(node, gast.Name)}
+    src.all_names = {node.id for node in g.walk(tree) if isinstance(node, gast.Name)}
     src.all_names |= src.local_names
     return src
 
@@ -146,7 +148,7 @@ def _own_code(fn):
 
 
 def _function_node(fn, text, first):
-    module = gast.parse(textwrap.dedent(text)) if not _is_lambda(fn) else _parse_lambda_line(text)
+    module = tree_of(textwrap.dedent(text)) if not _is_lambda(fn) else _parse_lambda_line(text)
     gast.increment_lineno(module, first - 1)
     if _is_lambda(fn):
         return _lambda_as_def(fn, module)
@@ -154,6 +156,70 @@ def _function_node(fn, text, first):
         if isinstance(node, gast.FunctionDef):
             return node
     raise SrcadError(f"cannot differentiate {fn.__qualname__}: no def found in its source")
+
+
+_PIECE_DEPTH = 60
+
+
+def tree_of(text, piece_depth=_PIECE_DEPTH):
+    """`gast.parse(text)`, for expressions of any depth.
+
+    gast converts Python's tree recursively, a few calls a level, so a one-line sum of a few
+    hundred terms exceeded the recursion limit (raising the limit risks overflowing the C
+    stack on Python < 3.11). Python's tree is cut instead into pieces about `piece_depth`
+    levels deep, each piece's place held by a placeholder name (one the text does not contain);
+    each piece is converted on its own and put back in its place. Nothing is rewritten: the
+    tree is the one gast makes."""
+    tree = ast.parse(text)
+    prefix = "__srcad_piece"
+    while prefix in text:
+        prefix += "_"
+    pieces = _cut(tree, piece_depth, prefix)
+    converted = {key: gast.ast_to_gast(piece) for key, piece in pieces.items()}
+    root = gast.ast_to_gast(tree)
+    work = [root]
+    while work:
+        node = work.pop()
+        for field, value in gast.iter_fields(node):
+            if isinstance(value, list):
+                value[:] = [_placed(v, converted) for v in value]
+                work.extend(v for v in value if isinstance(v, gast.AST))
+            elif isinstance(value, gast.AST):
+                value = _placed(value, converted)
+                setattr(node, field, value)
+                work.append(value)
+    return root
+
+
+def _placed(node, converted):
+    """The converted piece whose placeholder `node` is, or `node`."""
+    return converted.get(node.id, node) if isinstance(node, gast.Name) else node
+
+
+def _cut(tree, piece_depth, prefix):
+    """Replace, in place, each expression that lies `piece_depth` levels below the top of its
+    piece by a placeholder name; {placeholder: the expression cut out}."""
+    pieces, work = {}, [(tree, 0)]
+    while work:
+        node, depth = work.pop()
+        for field, value in ast.iter_fields(node):
+            children = value if isinstance(value, list) else [value]
+            for k, child in enumerate(children):
+                if not isinstance(child, ast.AST):
+                    continue
+                if depth >= piece_depth and isinstance(child, ast.expr) \
+                        and not isinstance(getattr(child, "ctx", None), (ast.Store, ast.Del)):
+                    key = f"{prefix}{len(pieces)}"
+                    pieces[key] = child
+                    stand_in = ast.copy_location(ast.Name(id=key, ctx=ast.Load()), child)
+                    if isinstance(value, list):
+                        value[k] = stand_in
+                    else:
+                        setattr(node, field, stand_in)
+                    work.append((child, 0))
+                else:
+                    work.append((child, depth + 1))
+    return pieces
 
 
 def _is_lambda(fn):
@@ -164,7 +230,7 @@ def _parse_lambda_line(text):
     text = textwrap.dedent(text)
     for candidate in (text, "(" + text.strip().rstrip(",") + ")"):
         try:
-            return gast.parse(candidate)
+            return tree_of(candidate)
         except SyntaxError:
             continue
     raise SrcadError(f"cannot differentiate a lambda whose source line cannot be parsed alone: "
@@ -174,7 +240,7 @@ def _parse_lambda_line(text):
 def _lambda_as_def(fn, module):
     """The lambda among its line's lambdas with `fn`'s parameters, as `def <lambda>(...): return`."""
     params = fn.__code__.co_varnames[:fn.__code__.co_argcount]
-    found = [node for node in gast.walk(module) if isinstance(node, gast.Lambda)
+    found = [node for node in g.walk(module) if isinstance(node, gast.Lambda)
              and tuple(a.id for a in node.args.args) == params]
     if len(found) != 1:
         raise SrcadError(f"cannot differentiate a lambda that shares its line with other lambdas "
@@ -201,7 +267,7 @@ def _closure(fn):
 
 def _local_names(tree):
     names = {arg.id for arg in _all_params(tree.args)}
-    for node in gast.walk(tree):
+    for node in g.walk(tree):
         if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
             names.add(node.id)
     return names

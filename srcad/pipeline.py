@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 import gast
 
 from . import analyze, emit, errors, load, normalize, optimize, parse, runtime, transform
+from . import gastutil as g
 from .optimize import arrays as array_passes
 from .cache import CACHE
 from .depends import Bindings, Identity
@@ -113,7 +114,7 @@ def _derive(fn, wrt, kinds, mode, variant, final):
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None
-    used = {n.id for t in trees for n in gast.walk(t) if isinstance(n, gast.Name)}
+    used = {n.id for t in trees for n in g.walk(t) if isinstance(n, gast.Name)}
     helpers = {k: v for k, v in src.namespace.helpers.items() if k in used}
     free = [n for n in fn.__code__.co_freevars if n in used]
     text = emit.source_text(trees, src.filename, helpers, free)

@@ -119,10 +119,10 @@ class _Checker:
     def __init__(self, tree, simple, facts, params, src, helper_facts, depth=0):
         self.tree, self.simple, self.facts, self.src, self.depth = tree, simple, facts, src, depth
         self.helper_facts = helper_facts
-        stored = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name)
+        stored = {n.id for n in g.walk(tree) if isinstance(n, gast.Name)
                   and isinstance(n.ctx, (gast.Store, gast.Param))}
         facts.local = set(params) | stored
-        read = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+        read = {n.id for n in g.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
         self.params = {p for p in params if may_hold_memory(facts, p)}
         self.outside = self.params | (read - facts.local)  # the caller sees these
         self.arrays = array_names(simple, facts)
@@ -273,7 +273,7 @@ def insert_guards(tree, facts, namespace, filename):
         return
     unbound, defined = set(), set(parameters(tree))
     for stmt in tree.body:
-        for node in gast.walk(stmt):
+        for node in g.walk(stmt):
             unbound |= set(facts.guards.get(id(node), ())) - defined
         if isinstance(stmt, gast.Assign):
             defined.update(g.assigned_names(stmt.targets[0]))

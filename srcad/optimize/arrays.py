@@ -195,7 +195,7 @@ class ArrayPasses:
                 plain.setdefault(b, []).append(node)  # some other value: b may share an array
             elif isinstance(node, (gast.Assign, gast.AugAssign, gast.For, gast.Delete)):
                 targets = node.targets if isinstance(node, (gast.Assign, gast.Delete)) else [node.target]
-                for n in (n for t in targets for n in gast.walk(t)):
+                for n in (n for t in targets for n in g.walk(t)):
                     if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
                         plain.setdefault(n.id, []).append(node)
         args = self.tree.args

@@ -15,7 +15,8 @@ import operator
 import gast
 
 from .. import gastutil as g
-from ..ir import BLOCK_FIELDS, COMPOUND
+from . import copies
+from .index import Counts, Known
 
 _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul,
          gast.Div: operator.truediv, gast.Pow: operator.pow}
@@ -34,12 +35,13 @@ def simplify(tree, pure_calls=lambda call: False, adjoints=None, floats=frozense
     tree = g.clone(tree)
     floats = frozenset(floats) | frozenset(adjoints or ())
     removable = None if adjoints is None else frozenset(adjoints) | frozenset(harmless)
+    known = Known(pure_calls)
     for _ in range(1000):
         changed = _fold(tree, adjoints, floats, float_modules)
-        changed |= _propagate_copies(tree)
-        changed |= _merge_zero_starts(tree)
-        changed |= _remove_copies_back(tree)
-        changed |= _remove_dead(tree, pure_calls, removable)
+        changed |= copies.propagate_copies(tree, known)
+        changed |= copies.merge_zero_starts(tree, known)
+        changed |= copies.remove_copies_back(tree, known)
+        changed |= _remove_dead(tree, known, removable)
         if not changed:
             break
     _fill_emptied_blocks(tree)
@@ -57,9 +59,11 @@ def _fill_emptied_blocks(tree):
 # --- folding --------------------------------------------------------------------------------
 
 def _fold(tree, adjoints, floats, float_modules):
+    """Fold every statement's expressions (given `adjoints`, only those assigned to them).
+    Folding removes constants and operators, never a name."""
     folder = _Folder(floats if adjoints is not None else None, float_modules)
-    for node in gast.walk(tree):
-        if adjoints is None and isinstance(node, gast.stmt) and not isinstance(node, gast.FunctionDef):
+    for node in (stmt for _, _, stmts in g.statement_lists(tree) for stmt in stmts):
+        if adjoints is None:
             for field, value in gast.iter_fields(node):
                 if isinstance(value, gast.expr) and field not in ("target", "targets"):
                     setattr(node, field, folder.fold(value, absorbing=False))
@@ -161,222 +165,41 @@ class _Folder:
         return node
 
 
-# --- copy propagation -----------------------------------------------------------------------
+# --- dead code ------------------------------------------------------------------------------
 
-def _blocks(tree):
-    """Every statement list in the function (its body, and each branch's and loop's)."""
-    out, work = [], [tree]
+def _remove_dead(tree, known, removable=None):
+    """Remove every assignment to a name nobody reads whose value has no effect, then those
+    that only the removed ones read, and so on (a worklist over how often each name is read).
+    `removable`: the names whose assignments may go (None: any). Whether something changed."""
+    reads = Counts(tree, known).all_loads()
+    assignments = {}  # name -> the statements assigning it that could go once it is unread
+    for _, stmts in known.blocks(tree):
+        for stmt in stmts:
+            target = _assigned(stmt)
+            if target is not None and (removable is None or target in removable) and known.pure(stmt):
+                assignments.setdefault(target, []).append(stmt)
+    work = [name_ for name_ in assignments if not reads.get(name_)]
+    dead = set()
     while work:
-        node = work.pop()
-        for field in BLOCK_FIELDS:
-            stmts = getattr(node, field, None)
-            if isinstance(stmts, list) and stmts and isinstance(stmts[0], gast.stmt):
-                out.append(stmts)
-                work.extend(s for s in stmts if isinstance(s, COMPOUND))
-    return out
-
-
-def _reads(node, name_):
-    return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load) and n.id == name_
-               for n in gast.walk(node))
-
-
-def _writes(node, name_):
-    return any(isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store) and n.id == name_
-               for n in gast.walk(node)) or any(
-        isinstance(n, gast.AugAssign) and isinstance(n.target, gast.Name) and n.target.id == name_
-        for n in gast.walk(node))
-
-
-def _propagate_copies(tree):
-    """Remove one copy `a = b` (b a name or a number) whose reads can all read `b` instead:
-    `a` is stored nowhere else, read only after the copy in its block, and `b` is not stored
-    while `a` may still be read."""
-    stores = g.Scan(tree).stores
-    total_reads = {}
-    for n in gast.walk(tree):
-        if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load):
-            total_reads[n.id] = total_reads.get(n.id, 0) + 1
-    for stmts in _blocks(tree):
-        for i, stmt in enumerate(stmts):
-            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, (gast.Name, gast.Constant))):
-                continue
-            target, source = stmt.targets[0].id, stmt.value
-            if stores.get(target) != 1 or isinstance(source, gast.Constant) \
-                    and type(source.value) not in (int, float):
-                continue
-            rest = stmts[i + 1:]
-            users = [j for j, s_ in enumerate(rest) if _reads(s_, target)]
-            if sum(_count_reads(s_, target) for s_ in rest) != total_reads.get(target, 0):
-                continue  # read elsewhere too (before the copy, or in another block)
-            if isinstance(source, gast.Name) and users:
-                last = users[-1]
-                between = rest[:last] + ([rest[last]] if isinstance(rest[last], COMPOUND) else [])
-                if any(_writes(s_, source.id) for s_ in between):
-                    continue
-            del stmts[i]
-            _Substitute({target: source.id if isinstance(source, gast.Name) else source}).visit_list(rest)
-            return True
-    return False
-
-
-def _remove_copies_back(tree):
-    """`a = b` and later `b = a`: one variable where two were.
-
-    With neither stored in between, the second copy is a no-op. With `a` updated in between
-    but `b` untouched, and after the copy back `a` read only before `b` is next stored, `a` can
-    be `b` throughout (`bt5 = bx; bt5 += e; bx = bt5` is `bx += e`)."""
-    stores = g.Scan(tree).stores
-    for stmts in _blocks(tree):
-        for i, stmt in enumerate(stmts):
-            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and isinstance(stmt.value, gast.Name)):
-                continue
-            a, b = stmt.targets[0].id, stmt.value.id
-            for j in range(i + 1, len(stmts)):
-                later = stmts[j]
-                if _is_copy(later, b, a):
-                    if not _writes_any(stmts[i + 1:j], a):
-                        del stmts[j]
-                        return True
-                    if _coalescible(stmts, i, j, a, b, stores):
-                        _Substitute({a: b}).visit_list(stmts[i + 1:j])
-                        renamed = _Renamer(a, b)
-                        for k in range(i + 1, j):
-                            renamed.visit(stmts[k])
-                        _Substitute({a: b}).visit_list(stmts[j + 1:])
-                        del stmts[j]
-                        del stmts[i]
-                        return True
-                    break
-                if _reads(later, b) or _writes(later, b):
-                    break
-    return False
-
-
-def _is_copy(stmt, target, source):
-    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
-        and stmt.targets[0].id == target and isinstance(stmt.value, gast.Name) \
-        and stmt.value.id == source
-
-
-def _writes_any(stmts, name_):
-    return any(_writes(s, name_) for s in stmts)
-
-
-def _coalescible(stmts, i, j, a, b, stores):
-    """After the copy back at `j`, `a` is not stored again and is read only before `b` is
-    stored; and `a` is stored only between `i` and `j` (plain statements there)."""
-    between = stmts[i + 1:j]
-    if any(isinstance(s, COMPOUND) for s in between):
+        for stmt in assignments.pop(work.pop(), ()):
+            dead.add(id(stmt))
+            for name_, count in known.names(stmt)[0].items():
+                reads[name_] -= count
+                if not reads[name_] and name_ in assignments:
+                    work.append(name_)
+    if not dead:
         return False
-    if stores.get(a, 0) != 1 + sum(_writes(s, a) for s in between):
-        return False
-    for later in stmts[j + 1:]:
-        if _writes(later, a):
-            return False
-        if _writes(later, b):
-            return not _reads(later, a) or isinstance(later, (gast.Assign, gast.AugAssign))
+    for node, field, stmts in g.statement_lists(tree):
+        kept = [s for s in stmts if id(s) not in dead]
+        if len(kept) != len(stmts):
+            setattr(node, field, kept or ([gast.Pass()] if field == "body" else []))
+            known.block_changed(node)
     return True
 
 
-class _Renamer(gast.NodeTransformer):
-    """Stores to `old` become stores to `new`."""
-
-    def __init__(self, old, new):
-        self.old, self.new = old, new
-
-    def visit_Name(self, node):
-        if node.id == self.old:
-            node.id = self.new
-        return node
-
-
-def _count_reads(node, name_):
-    return sum(1 for n in gast.walk(node) if isinstance(n, gast.Name)
-               and isinstance(n.ctx, gast.Load) and n.id == name_)
-
-
-def _merge_zero_starts(tree):
-    """`v = 0.0` then, before any other use of `v`, `v += e`: becomes `v = e`."""
-    for stmts in _blocks(tree):
-        for i, stmt in enumerate(stmts):
-            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and _is_const(stmt.value, 0)):
-                continue
-            v = stmt.targets[0].id
-            for j in range(i + 1, len(stmts)):
-                later = stmts[j]
-                if not (_reads(later, v) or _writes(later, v)):
-                    continue
-                term = _accumulated(later, v)
-                if term is not None and not _reads(term, v):
-                    stmts[j] = g.located(g.assign(v, term), later)
-                    del stmts[i]
-                    return True
-                break
-    return False
-
-
-def _accumulated(stmt, v):
-    """`e` where `stmt` is `v += e` or `v = v + e`."""
-    if isinstance(stmt, gast.AugAssign) and isinstance(stmt.op, gast.Add) \
-            and isinstance(stmt.target, gast.Name) and stmt.target.id == v:
-        return stmt.value
-    if isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
-            and stmt.targets[0].id == v and isinstance(stmt.value, gast.BinOp) \
-            and isinstance(stmt.value.op, gast.Add) and isinstance(stmt.value.left, gast.Name) \
-            and stmt.value.left.id == v:
-        return stmt.value.right
-    return None
-
-
-class _Substitute(gast.NodeTransformer):
-    """Reads of copied names become reads of their sources (a name or a constant)."""
-
-    def __init__(self, copies):
-        self.copies = copies
-
-    def visit_list(self, stmts):
-        for stmt in stmts:
-            self.visit(stmt)
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, gast.Load) and node.id in self.copies:
-            source = self.copies[node.id]
-            return g.name(source) if isinstance(source, str) else g.const(source.value)
-        return node
-
-
-# --- dead code ------------------------------------------------------------------------------
-
-def _remove_dead(tree, pure_calls, adjoints=None):
-    reads = {n.id for n in gast.walk(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
-    changed = False
-    for node, field, stmts in g.statement_lists(tree):
-        kept = [s for s in stmts if not _is_dead(s, reads, pure_calls, adjoints)]
-        if len(kept) != len(stmts):
-            changed = True
-            setattr(node, field, kept or ([gast.Pass()] if field == "body" else []))
-    return changed
-
-
-def _is_dead(stmt, reads, pure_calls, adjoints):
+def _assigned(stmt):
+    """The name `stmt` assigns (`v = e`, `v += e`), or None."""
     target = g.single_target(stmt)
     if target is None and isinstance(stmt, gast.AugAssign) and isinstance(stmt.target, gast.Name):
         target = stmt.target.id
-    if target is None:
-        return False
-    if adjoints is not None and target not in adjoints:
-        return False
-    return target not in reads and _is_pure(stmt.value, pure_calls)
-
-
-def _is_pure(expr, pure_calls):
-    for node in gast.walk(expr):
-        if isinstance(node, gast.Call) and not pure_calls(node):
-            return False
-        if isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr)):
-            return False
-    return True
+    return target

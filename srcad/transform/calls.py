@@ -62,7 +62,7 @@ def mutated_parameters(fn):
     tree = function(fn).tree
     params = set(parameters(tree))
     out = set()
-    for node in gast.walk(tree):
+    for node in g.walk(tree):
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
                 and isinstance(node.func.value, gast.Name):
             out.add(node.func.value.id)

@@ -75,9 +75,9 @@ class _Forward:
     def free_active(self, params):
         """Names read but never assigned here (globals, closure values) that the analysis calls
         active: a container passed to a helper may be changed by it. Their tangent starts at 0."""
-        assigned = set(params) | {n.id for n in gast.walk(self.tree)
+        assigned = set(params) | {n.id for n in g.walk(self.tree)
                                   if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
-        read = {n.id: None for n in gast.walk(self.tree) if isinstance(n, gast.Name)
+        read = {n.id: None for n in g.walk(self.tree) if isinstance(n, gast.Name)
                 and isinstance(n.ctx, gast.Load) and n.id not in assigned}
         return [n for n in read if self.facts.is_active(n)]
 
@@ -291,7 +291,7 @@ def _prune(expr, tangents):
         return _prune(e, tangents)
 
     def mentions(e):
-        return any(isinstance(n, gast.Name) and n.id in tangents for n in gast.walk(e))
+        return any(isinstance(n, gast.Name) and n.id in tangents for n in g.walk(e))
     if isinstance(expr, gast.Name):
         return None if expr.id == ZERO else expr
     if isinstance(expr, gast.BinOp):

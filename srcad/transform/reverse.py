@@ -88,7 +88,7 @@ class _Reverse(ControlFlow, Tape):
         self.depth = 0            # how many loops enclose the statement being transformed
         self.snapshot = None      # in a straight-line loop body: the variables its turn saves
         self.loose = set()        # float variables whose adjoints may come out as numpy scalars
-        self.branching = any(isinstance(n, COMPOUND) for n in gast.walk(tree))
+        self.branching = any(isinstance(n, COMPOUND) for n in g.walk(tree))
         self.float_modules = {n for n, obj in {**src.globals, **src.namespace.helpers}.items()
                               if obj is math}
 
@@ -364,7 +364,7 @@ class _Reverse(ControlFlow, Tape):
 def _plain_float_term(term, float_modules, rt):
     """Whether a cotangent term of a float is surely a Python float (arithmetic on names and
     constants, math functions, `_rt.unbroadcast` to a float) rather than a numpy scalar."""
-    for node in gast.walk(term):
+    for node in g.walk(term):
         if isinstance(node, (gast.Subscript, gast.List, gast.Tuple)):
             return False
         if isinstance(node, gast.Call):

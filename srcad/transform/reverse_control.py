@@ -147,7 +147,7 @@ def _defer_copies(stmts, facts):
     `v` reading `w` instead."""
     stores = {}
     for stmt in stmts:
-        for node in gast.walk(stmt):
+        for node in g.walk(stmt):
             if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Store):
                 stores[node.id] = stores.get(node.id, 0) + 1
     defined, body, copies = set(), [], []
@@ -160,10 +160,10 @@ def _defer_copies(stmts, facts):
         renamed = {c.targets[0].id: c.value.id for c in copies}
         if renamed:
             stmt = facts.clone(stmt)
-            for node in gast.walk(stmt):
+            for node in g.walk(stmt):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load) and node.id in renamed:
                     node.id = renamed[node.id]
-        defined.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
+        defined.update(n.id for n in g.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store))
         body.append(stmt)
     return body, copies
 

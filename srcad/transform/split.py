@@ -74,10 +74,10 @@ def _state(forward, backward, tree, tape, seed):
     """The forward sweep's variables that the reverse part reads: its end state."""
     defined = set(parameters(tree)) - {seed}
     for stmt in forward:
-        defined.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+        defined.update(n.id for n in g.walk(stmt) if isinstance(n, gast.Name)
                        and isinstance(n.ctx, gast.Store))
     read = set()
     for stmt in backward:
-        read.update(n.id for n in gast.walk(stmt) if isinstance(n, gast.Name)
+        read.update(n.id for n in g.walk(stmt) if isinstance(n, gast.Name)
                     and isinstance(n.ctx, gast.Load))
     return sorted((read & defined) - {tape})

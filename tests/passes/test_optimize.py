@@ -183,6 +183,91 @@ def test_a_copy_back_is_removed():
     assert simplified(before) == text_of(after)
 
 
+def test_a_copy_that_propagation_makes_a_copy_of_itself_is_removed():
+    def before(x, dx):
+        dt = dx
+        t = x + 1.0
+        x = t
+        dx = dt
+        return x, dx
+
+    def after(x, dx):
+        t = x + 1.0
+        x = t
+        return x, dx
+    assert simplified(before) == text_of(after)
+
+
+def test_a_copy_of_itself_written_so_stays():
+    def before(x):
+        x = x
+        return x * 2.0
+    assert simplified(before) == text_of(before)
+
+
+def test_a_chain_of_copies_is_followed_to_its_start():
+    def before(x):
+        a = x
+        b = a
+        c = b
+        k = 2.0
+        m = k
+        return c * m + b
+
+    def after(x):
+        return x * 2.0 + x
+    assert simplified(before) == text_of(after)
+
+
+def test_a_copy_whose_source_was_propagated_reads_the_first_source():
+    def before(x, y):
+        a = x
+        b = a
+        x = y * 2.0
+        return b + x
+
+    def after(x, y):
+        b = x
+        x = y * 2.0
+        return b + x
+    assert simplified(before) == text_of(after)
+
+
+def test_a_variable_updated_between_a_copy_and_its_copy_back_becomes_the_first():
+    def before(bx, e):
+        bt5 = bx
+        bt5 = bt5 + e
+        bx = bt5
+        return bx * 2.0
+
+    def after(bx, e):
+        bx = bx + e
+        return bx * 2.0
+    assert simplified(before) == text_of(after)
+
+
+def test_a_copy_back_after_the_first_is_stored_again_stays():
+    def before(bx, e):
+        bt5 = bx
+        bt5 = bt5 + e
+        bx = bt5
+        bt5 = e * 3.0
+        return bx * bt5
+    assert simplified(before) == text_of(before)
+
+
+def test_copies_of_many_statements_are_removed_in_one_pass():
+    # each pass once rewrote one statement and rescanned the function: cubic in its length
+    lines = ["def before(x):", "    a0 = x"]
+    lines += [f"    a{k} = a{k - 1}" for k in range(1, 400)]
+    lines += ["    return a399 * 2.0"]
+    fn = load_function("\n".join(lines) + "\n", "before")
+
+    def after(x):
+        return x * 2.0
+    assert simplified(fn) == text_of(after)
+
+
 def test_a_zero_start_followed_by_an_accumulation_becomes_an_assignment():
     def before(x, by):
         bx = 0.0

@@ -1,5 +1,7 @@
 """parse.function: a function -> Source, its gast def at the real lines of its file, and what its
 non-local names denote (globals, closure cells, modules' attributes)."""
+import copy
+import inspect
 import math
 
 import gast
@@ -8,7 +10,8 @@ import pytest
 
 from helpers import line_of, load_function
 from passes.stages import text_of
-from srcad import SrcadError, parse
+from srcad import SrcadError, api, parse
+from srcad import gastutil as g
 
 MODULE = '''
 import math
@@ -204,3 +207,46 @@ def test_resolve_sees_the_globals_as_they_are_now():
     ''', "f")
     f.__globals__["act"] = math.tanh
     assert parse.function(f).resolve(expr("act")) is math.tanh
+
+
+# ---------------------------------------------------------------- deep expressions
+
+
+def _dump(tree):
+    return gast.dump(tree, include_attributes=True)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_parsing_in_pieces_gives_the_tree_gast_gives(depth):
+    # cut into pieces a few levels deep, an ordinary module must come out exactly as gast makes it
+    text = inspect.getsource(api)
+    assert _dump(parse.tree_of(text, piece_depth=depth)) == _dump(gast.parse(text))
+
+
+def test_a_placeholder_never_takes_a_users_name():
+    text = "__srcad_piece0 = 1\nz = ((a + b) * c) - __srcad_piece0\n"
+    assert _dump(parse.tree_of(text, piece_depth=1)) == _dump(gast.parse(text))
+
+
+def test_an_expression_thousands_of_terms_deep_is_parsed_and_cloned():
+    text = "y = " + " + ".join(f"x * {k}.0" for k in range(2000)) + "\n"
+    tree = parse.tree_of(text)
+    copy_ = g.clone(tree)
+    assert copy_ is not tree
+    assert sum(isinstance(n, gast.BinOp) for n in g.walk(copy_)) == 2000 + 1999
+
+
+def test_a_clone_is_what_deepcopy_makes():
+    tree = gast.parse(inspect.getsource(api))
+    tree.body[0].comment = "a comment"
+    tree.body[0].shared = [tree.body[1], tree.body[1]]
+    made = g.clone(tree)
+    assert _dump(made) == _dump(copy.deepcopy(tree))
+    assert made.body[0].comment == "a comment"
+    assert made.body[0].shared[0] is made.body[0].shared[1] is made.body[1]
+    assert made.body[1] is not tree.body[1]
+
+
+def test_walk_visits_what_ast_walk_visits_in_its_order():
+    tree = gast.parse(inspect.getsource(api))
+    assert [id(n) for n in g.walk(tree)] == [id(n) for n in gast.walk(tree)]

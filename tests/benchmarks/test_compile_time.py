@@ -1,0 +1,70 @@
+"""Compile time grows gently with the function, and long functions and deep expressions are
+differentiated correctly (benchmarks/compile_time.py generates them).
+
+A 100-statement function once took a minute to differentiate (each optimiser pass rescanned the
+function after every rewrite) and a one-line sum of 400 terms raised RecursionError. Time is
+checked as a ratio, not against a number: CPU time of this process, so that other processes on
+a shared machine do not count.
+"""
+import math
+import os
+import sys
+import time
+
+import pytest
+
+import srcad
+from helpers import assert_close, fd_grad, load_function
+from srcad.cache import CACHE
+
+_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if _ROOT not in sys.path:  # benchmarks/ is not installed with the package
+    sys.path.insert(0, _ROOT)
+
+from benchmarks import compile_time  # noqa: E402
+
+X, Y = 0.3, 0.7
+
+
+def first_call_seconds(src, repeats=2):
+    """CPU seconds of the first call of grad on the function `src` defines (the fastest of
+    `repeats`, each on a newly loaded function with the cache cleared)."""
+    best = math.inf
+    for _ in range(repeats):
+        fn = load_function(src, "f")
+        CACHE.clear()
+        start = time.process_time()
+        srcad.grad(fn, wrt=(0, 1))(X, Y)
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def test_first_call_grows_about_linearly_with_the_length_of_the_function():
+    ratio = first_call_seconds(compile_time.straight(400)) / first_call_seconds(compile_time.straight(100))
+    assert ratio <= 6, f"400 statements take {ratio:.1f}x the time of 100 (linear: 4x)"
+
+
+@pytest.mark.parametrize("family,size", [("straight", 60), ("loop", 37)])
+def test_generated_functions_match_differences(family, size):
+    f = load_function(compile_time.FAMILIES[family](size), "f")
+    assert_close(srcad.grad(f, wrt=(0, 1))(X, Y), fd_grad(f, (X, Y), wrt=(0, 1)))
+    value, tangent = srcad.jvp(f, wrt=(0, 1))(X, Y, 1.0, 0.5)
+    gx, gy = fd_grad(f, (X, Y), wrt=(0, 1))
+    assert value == f(X, Y)
+    assert_close(tangent, gx + 0.5 * gy)
+
+
+def test_hessian_of_the_loop_with_six_branches_matches_differences_of_its_gradient():
+    f = load_function(compile_time.loop(37), "f")
+    dfdx = srcad.grad(f)
+    assert_close(srcad.hessian(f)(X, Y), fd_grad(dfdx, (X, Y)), rtol=1e-5)
+
+
+def test_a_sum_of_two_thousand_terms_on_one_line_is_differentiated():
+    terms = 2000
+    f = load_function(compile_time.long_sum(terms), "f")
+    counts = [len(range(k, terms, 4)) for k in range(4)]  # 0.5 x, sin(y), x y, 0.25 cos(x)
+    value, (gx, gy) = srcad.value_and_grad(f, wrt=(0, 1))(X, Y)
+    assert value == f(X, Y)  # the same additions in the same order
+    assert_close(gx, counts[0] * 0.5 + counts[2] * Y - counts[3] * 0.25 * math.sin(X))
+    assert_close(gy, counts[1] * math.cos(Y) + counts[2] * X)
