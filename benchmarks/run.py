@@ -1,4 +1,4 @@
-"""The suite's sections, in order: table, costs, scaling, memory (see __main__.py)."""
+"""The suite's sections, in order: table, costs, scaling, memory, compile (see __main__.py)."""
 import datetime
 import os
 import platform
@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from . import columns, costs, memory, report, scaling, suite, timing
+from . import columns, compile_time, costs, memory, report, scaling, suite, timing
 from .workloads import WORKLOADS, cases
 
 
@@ -95,3 +95,8 @@ def main(args, sections):
         results = memory.measure(memory.STEPS[:3] if args.quick else memory.STEPS)
         print(memory.text(results))
         memory.save(results)
+    if "compile" in run_sections:
+        print()
+        results = compile_time.measure(args.quick)
+        print(compile_time.text(results, markdown=args.markdown))
+        compile_time.save(results)
