@@ -42,7 +42,8 @@ def first_call_seconds(src, repeats=2):
 
 
 def test_first_call_grows_about_linearly_with_the_length_of_the_function():
-    ratio = first_call_seconds(compile_time.straight(400)) / first_call_seconds(compile_time.straight(100))
+    # the fastest of a few: on a loaded machine single samples of a few tenths of a second vary
+    ratio = first_call_seconds(compile_time.straight(400)) / first_call_seconds(compile_time.straight(100), 4)
     assert ratio <= 6, f"400 statements take {ratio:.1f}x the time of 100 (linear: 4x)"
 
 
