@@ -7,6 +7,7 @@ are calls of a known function; `a if c else b` keeps both sides' statements on t
 """
 import gast
 
+from . import comprehensions
 from . import gastutil as g
 from .errors import Unsupported
 from .parse import UNRESOLVED
@@ -62,12 +63,26 @@ class Expressions:
 
     def expr_Compare(self, expr, pre):
         if len(expr.ops) > 1:  # a < b < c short-circuits like and/or: kept whole
+            _refuse_comprehension_in(expr, "a chained comparison")
             return _rename_loads(expr, self.current, self.src.local_names)
         return gast.Compare(left=self.atom(expr.left, pre), ops=expr.ops,
                             comparators=[self.atom(expr.comparators[0], pre)])
 
     def expr_BoolOp(self, expr, pre):
+        _refuse_comprehension_in(expr, "an and/or expression")
         return _rename_loads(expr, self.current, self.src.local_names)
+
+    def expr_ListComp(self, expr, pre, accumulate=None):
+        """A comprehension (or generator expression) as the loop building its list, or with
+        `accumulate` (a start value) adding its elements: see comprehensions.py."""
+        result = self.names.temp()
+        stmts, renamed = comprehensions.lowered(expr, result, self.names, self.outside, accumulate)
+        self.src.local_names |= renamed | {result}
+        self.ssa -= renamed  # set in a loop: one name throughout
+        pre.extend(self.block(stmts))
+        return self.load(result, expr)
+
+    expr_GeneratorExp = expr_ListComp
 
     def expr_IfExp(self, expr, pre):
         test = self.atom(expr.test, pre)
@@ -81,6 +96,11 @@ class Expressions:
 
     def expr_Call(self, expr, pre):
         func = expr.func
+        if isinstance(func, gast.Name) and func.id not in self.src.local_names and not expr.keywords \
+                and len(expr.args) in (1, 2) and isinstance(expr.args[0], comprehensions.LOWERED) \
+                and self.src.resolve(func) is sum:  # sum(e for v in xs): the loop adding them
+            start = expr.args[1] if len(expr.args) == 2 else g.const(0)
+            return self.expr_ListComp(expr.args[0], pre, accumulate=start)
         args = [self.call_arg(a, pre) for a in expr.args]
         keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, pre)) for k in expr.keywords]
         if isinstance(func, gast.Attribute) and not self.is_global_ref(func):
@@ -157,6 +177,15 @@ class Expressions:
         if not isinstance(expr, gast.Name) or expr.id in self.src.local_names:
             return False
         return self.src.resolve(expr) is not UNRESOLVED
+
+
+def _refuse_comprehension_in(expr, where):
+    """and/or and chained comparisons are kept whole (they short-circuit): a comprehension in
+    one would keep a scope of its own that the renaming of variables cannot see into."""
+    for node in gast.walk(expr):
+        if isinstance(node, comprehensions.LOWERED):
+            raise Unsupported(node, f"cannot differentiate a comprehension inside {where}",
+                              "Assign the comprehension to a variable first and use the variable")
 
 
 def _rename_loads(expr, current, local_names):

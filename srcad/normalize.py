@@ -17,6 +17,7 @@ from. Constructs srcad refuses raise `Unsupported` here, with a hint.
 """
 import gast
 
+from . import comprehensions
 from . import gastutil as g
 from .errors import Unsupported
 from .expressions import Expressions
@@ -45,10 +46,8 @@ REFUSED_EXPRESSIONS = {
     gast.YieldFrom: ("yield from (a generator)", "Return a list or an array instead"),
     gast.Await: ("await", "Use a plain synchronous function"),
     gast.Lambda: ("a lambda inside the function", "Define a function at module level"),
-    gast.ListComp: ("a list comprehension", "Write a for loop that appends to a list"),
-    gast.SetComp: ("a set comprehension", "Write a for loop"),
+    gast.SetComp: ("a set comprehension", "Build a list with a for loop (sets have no order)"),
     gast.DictComp: ("a dict comprehension", "Write a for loop"),
-    gast.GeneratorExp: ("a generator expression", "Write a for loop"),
     gast.NamedExpr: ("an assignment expression (:=)", "Assign in a statement of its own"),
 }
 
@@ -70,6 +69,7 @@ class _Normalizer(Expressions):
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
         self.ssa = _stored_names(tree.body) - _compound_names(tree.body)
+        self.outside = comprehensions.names_outside(tree)
         self.current = {p: p for p in params}
         self.defined = set(params)
         body = self.block(tree.body)

@@ -21,9 +21,9 @@ def add_at(b, a, index, g):
         out = [0.0] * len(a) if type(b) is float else list(b)
         if isinstance(index, slice):
             for position, value in zip(range(*index.indices(len(a))), g):
-                out[position] = out[position] + value
+                out[position] = add(out[position], value)
         else:
-            out[index] = out[index] + g
+            out[index] = add(out[index], g)  # an element may be a list or tuple itself
         return out
     dtype = a.dtype if isinstance(a, np.ndarray) and a.dtype.kind == "f" else np.float64
     out = np.zeros(np.shape(a), dtype) if type(b) is float else np.array(b, dtype=dtype)

@@ -65,10 +65,11 @@ class ControlFlow:
         return main_f + [push] + copies_f, [pop] + copies_b + main_b
 
     def set_earlier(self, name_, stmt):
-        """Whether `name_` is a parameter or set at the top level on a line before `stmt`."""
+        """Whether `name_` is a parameter or set at the top level on a line before `stmt` (or on
+        its line: a comprehension, whose loop starts where the list was made)."""
         first = self.layout.first_defs.get(name_)
         return name_ in self.layout.params or first is not None and first[1] == 0 \
-            and first[0].lineno < stmt.lineno
+            and first[0].lineno <= stmt.lineno
 
     def set_before(self, body):
         """Whether a variable set in the loop body `body` (copies aside) may also hold a value

@@ -475,8 +475,8 @@ def with_lambda(x):
     return square(x)
 
 
-def with_comprehension(x):
-    return sum([x * k for k in range(3)])
+def with_set_comprehension(x):
+    return sum({x * k for k in range(3)})
 
 
 def with_starred_unpacking(x):
@@ -492,7 +492,7 @@ def with_try(x):
 
 
 @pytest.mark.parametrize("fn, what", [
-    (with_lambda, "lambda"), (with_comprehension, "list comprehension"),
+    (with_lambda, "lambda"), (with_set_comprehension, "set comprehension"),
     (with_starred_unpacking, "starred unpacking"), (with_try, "try statement"),
 ], ids=["lambda", "comprehension", "starred", "try"])
 def test_refused_constructs_raise_unsupported_at_their_node(fn, what):

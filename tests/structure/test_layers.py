@@ -18,7 +18,7 @@ LAYERS = [
     ["parse"],
     ["runtime"],
     ["rules"],
-    ["expressions", "normalize"],
+    ["comprehensions", "nested", "expressions", "normalize"],
     ["liveness", "aliasing", "writes", "analyze"],
     ["transform"],
     ["optimize"],

@@ -1,0 +1,153 @@
+"""Everyday Python idioms, one small function each, in the style of the test functions of
+source-transformation tools: comprehensions and generator expressions, copies, writes into
+arguments, nested functions. `CASES` gives each function's arguments and what to
+differentiate; test_idioms.py checks every one against finite differences."""
+import numpy as np
+
+X = np.array([0.5, -1.2, 0.8])
+Y = np.array([0.3, 0.7, -0.4])
+M = np.array([[0.5, -0.2, 0.1], [0.3, 0.9, -0.6], [-0.7, 0.2, 0.4]])
+
+SOURCE = '''
+import math
+import numpy as np
+
+
+def listcomp_sum(x):
+    return sum([v * v for v in x])
+
+
+def genexp_sum(x):
+    return sum(v * v for v in x)
+
+
+def genexp_sum_start(x):
+    return sum((math.sin(v) for v in x), x[0])
+
+
+def listcomp_filtered(x):
+    return sum([v * 3.0 for v in x if v > 0.0])
+
+
+def listcomp_two_clauses(x):
+    return sum([a * b for a in x for b in x if a < b])
+
+
+def listcomp_shadows_variable(x):
+    v = x[0] * 3.0
+    ys = [v * 2.0 for v in x]
+    return v * ys[1] + ys[2]
+
+
+def genexp_nested(x):
+    return sum(sum(a * b for b in x) for a in x)
+
+
+def listcomp_to_array(x):
+    return np.sum(np.array([np.sin(v) * v for v in x]) ** 2)
+
+
+def genexp_any_condition(x):
+    if any(v > 0.6 for v in x):
+        return np.sum(x * x)
+    return np.sum(x)
+
+
+def genexp_all_condition(x):
+    if all(abs(v) < 2.0 for v in x):
+        return np.sum(np.exp(x))
+    return np.sum(x)
+
+
+def listcomp_in_loop(x):
+    s = 0.0
+    for k in range(2):
+        s = s + sum([x[i] * (k + 1.0) for i in range(3)])
+    return s
+
+
+def listcomp_zip(x, y):
+    return sum([a * b for a, b in zip(x, y)])
+
+
+def listcomp_enumerate(x):
+    return sum([i * v * v for i, v in enumerate(x)])
+
+
+def listcomp_in_conditional_expression(x):
+    return sum([v * v for v in x]) if x[0] > 0 else sum([v for v in x])
+
+
+def listcomp_of_rows(m):
+    rows = [np.tanh(r) for r in m]
+    return sum([np.sum(r * r) for r in rows])
+
+
+def listcomp_indexed(x, y):
+    n = len(x)
+    return sum([x[i] * y[n - 1 - i] for i in range(n)])
+
+
+def listcomp_of_pairs(x):
+    pairs = [(v, v * v) for v in x]
+    return sum([p[0] * p[1] for p in pairs])
+
+
+def listcomp_range_scalar(a):
+    return sum([a ** k / (k + 1.0) for k in range(4)])
+
+
+def genexp_max_of_list(x):
+    terms = [math.exp(v) for v in x]
+    return terms[0] * sum(t for t in terms)
+
+
+def listcomp_matrix_columns(m, x):
+    cols = [m[:, j] * x[j] for j in range(3)]
+    return np.sum(np.stack(cols) ** 2)
+
+
+def listcomp_in_helper_call(x):
+    return poly([v * 0.5 for v in x])
+
+
+def poly(values):
+    s = 0.0
+    for k in range(len(values)):
+        s = s + values[k] ** 2
+    return s
+
+
+def listcomp_in_while_test(x):
+    s = x[0]
+    k = 0
+    while sum([abs(v) for v in x]) * k < 3.0:
+        s = s * x[1]
+        k = k + 1
+    return s
+'''
+
+CASES = [
+    ("listcomp_sum", (X,), 0),
+    ("genexp_sum", (X,), 0),
+    ("genexp_sum_start", (X,), 0),
+    ("listcomp_filtered", (X,), 0),
+    ("listcomp_two_clauses", (X,), 0),
+    ("listcomp_shadows_variable", (X,), 0),
+    ("genexp_nested", (X,), 0),
+    ("listcomp_to_array", (X,), 0),
+    ("genexp_any_condition", (X,), 0),
+    ("genexp_all_condition", (X,), 0),
+    ("listcomp_in_loop", (X,), 0),
+    ("listcomp_zip", (X, Y), (0, 1)),
+    ("listcomp_enumerate", (X,), 0),
+    ("listcomp_in_conditional_expression", (X,), 0),
+    ("listcomp_of_rows", (M,), 0),
+    ("listcomp_indexed", (X, Y), (0, 1)),
+    ("listcomp_of_pairs", (X,), 0),
+    ("listcomp_range_scalar", (0.7,), 0),
+    ("genexp_max_of_list", (X,), 0),
+    ("listcomp_matrix_columns", (M, X), (0, 1)),
+    ("listcomp_in_helper_call", (X,), 0),
+    ("listcomp_in_while_test", (X,), 0),
+]
