@@ -111,10 +111,24 @@ def _definitions(simple):
     return defs
 
 
-def container_names(simple):
-    """Names made only as list, dict or set literals: new containers, never an array."""
+def container_names(simple, facts):
+    """Names made only as list, dict or set literals, or as copies (`xs.copy()`): new
+    containers, whose elements a store replaces (it changes no object another name holds)."""
     defs = _definitions(simple)
-    return {t for t, values in defs.items() if all(isinstance(v, (gast.List, gast.Dict, gast.Set)) for v in values)}
+
+    def new_container(value):
+        return isinstance(value, (gast.List, gast.Dict, gast.Set)) or isinstance(value, gast.Call) \
+            and facts.calls.get(id(value)) is numpy_rules.copy_method
+    return {t for t, values in defs.items() if all(map(new_container, values))}
+
+
+def copied_from(simple, facts, name_):
+    """The names `name_` is a copy of (`ys = xs.copy()`: xs): a store into the copy replaces
+    its own element, the original keeps its own."""
+    return {stmt.value.args[0].id for stmt in simple if isinstance(stmt, gast.Assign)
+            and name_ in g.assigned_names(stmt.targets[0]) and isinstance(stmt.value, gast.Call)
+            and facts.calls.get(id(stmt.value)) is numpy_rules.copy_method
+            and stmt.value.args and isinstance(stmt.value.args[0], gast.Name)}
 
 
 def may_hold_memory(facts, name_):

@@ -55,7 +55,7 @@ class Compiled:
         return pair[1], pair[2]
 
 
-def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False):
+def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=False):
     """Compile the derivative of `fn` with respect to the parameters `wrt`, specialised for
     arguments of `kinds` (parameter name -> analyze.FLOAT / ARRAY / OTHER); `variant` is one of
     `transform.reverse.VARIANTS`; `final`: it runs as it is, never transformed again."""
@@ -64,18 +64,18 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False):
         raise _Recursion(fn)
     in_progress.append(fn.__code__)
     try:
-        return _derive(fn, wrt, kinds, mode, variant, final)
+        return _derive(fn, wrt, kinds, mode, variant, final, helper)
     finally:
         in_progress.pop()
 
 
-def wengert_list(fn, within=None):
+def wengert_list(fn, within=None, own_arguments=False):
     """(Source, Names, tree): the first stages, shared by derive and the kind analysis of called
     helpers. The tree is in three-address form with a single exit; an `Unsupported` from them
     is raised as it is. `within`: the Source of the derivation this one serves (it shares its
-    bindings and memo)."""
+    bindings and memo). `own_arguments`: see normalize.three_address."""
     src, names = parsed(fn, within)
-    tree = transform.single_exit(normalize.three_address(src, names), names)
+    tree = transform.single_exit(normalize.three_address(src, names, own_arguments), names)
     return src, names, tree
 
 
@@ -92,9 +92,9 @@ def parsed(fn, within=None):
     return src, names
 
 
-def _derive(fn, wrt, kinds, mode, variant, final):
+def _derive(fn, wrt, kinds, mode, variant, final, helper):
     try:
-        src, names, tree = wengert_list(fn)
+        src, names, tree = wengert_list(fn, own_arguments=not helper)
         src.bindings.rules(registry())  # rules registered later replace those used now
 
         def call(callee, *args, **kwargs):  # a helper's derivative: this one depends on it too
@@ -148,7 +148,8 @@ def derive_call(fn, wrt, kinds, stmt, mode="reverse"):
     key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
            tuple(sorted(kinds.items())))
     try:
-        return CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant), lambda c: c.current(fn))
+        return CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant, helper=True),
+                         lambda c: c.current(fn))
     except _Recursion as recursion:
         raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
                           "Rewrite the recursion as a loop") from None

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import gastutil as g
 from . import runtime
-from .aliasing import (FLOAT, RANGE, VIEWS, array_names, classes, container_names, local_receiver,
+from .aliasing import (FLOAT, RANGE, VIEWS, array_names, classes, container_names, copied_from, local_receiver,
                        may_hold_memory, memory_names, returns_new)
 from .errors import Unsupported
 from .ir import augmented, bound_arguments, parameters
@@ -126,7 +126,7 @@ class _Checker:
         self.params = {p for p in params if may_hold_memory(facts, p)}
         self.outside = self.params | (read - facts.local)  # the caller sees these
         self.arrays = array_names(simple, facts)
-        self.containers = container_names(simple)
+        self.containers = container_names(simple, facts)
         facts.aliases = self.sets = classes(simple, facts, self.arrays)
         self.live = live_after(tree.body)
         self.helpers = {}
@@ -148,7 +148,8 @@ class _Checker:
             return  # it changes nothing that varies with the inputs
         if write.how in _REFUSED:
             raise Unsupported(write.stmt, *_REFUSED[write.how](write, _user(write.base)))
-        outside = sorted(members & self.outside - (self.arrays if container else set()))
+        outside = sorted(members & self.outside - (self.arrays if container else set())
+                         - (copied_from(self.simple, facts, write.base) if container else set()))
         if outside and not (write.how == "method" and write.what in _LIST_GROWTH):
             raise Unsupported(write.stmt, *_caller_sees(write, outside[0], outside[0] in self.params))
         stmt = write.stmt

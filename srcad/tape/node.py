@@ -14,7 +14,6 @@ Several tapes may be alive at once (a gradient of a gradient). Each has a level;
 two tapes meet, the newer tape records and the older node is a constant to it, whose own
 operations are recorded on its own tape.
 """
-import functools
 import math
 import operator
 
@@ -138,8 +137,8 @@ class Node:
         if spelled is not None:
             return spelled(self)
         method = registry().methods.get(name)
-        if method is not None:
-            return functools.partial(method, self)
+        if method is not None:  # recorded by its own rule (`x.copy()` is no numpy call)
+            return lambda *args, **kwargs: call(method, (self,) + args, kwargs)
         if hasattr(self.value, name):
             spelling = f".{name}()" if callable(getattr(self.value, name)) else f".{name}"
             raise AttributeError(f"srcad.tape cannot record {spelling} of a traced value (no "

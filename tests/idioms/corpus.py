@@ -125,6 +125,45 @@ def listcomp_in_while_test(x):
         s = s * x[1]
         k = k + 1
     return s
+
+
+def writes_into_argument(x):
+    x[0] = x[0] * 2.0
+    return np.sum(x * x)
+
+
+def writes_into_argument_in_branch(x):
+    if np.sum(x) > 0.0:
+        x[1] += 1.0
+    return np.sum(np.sin(x))
+
+
+def writes_into_argument_in_loop(x, y):
+    for i in range(1, 3):
+        x[i] = x[i - 1] * y[i] + x[i]
+    return np.sum(np.sin(x))
+
+
+def writes_into_argument_augmented(x):
+    x[1] += x[0] ** 2
+    return x[1] * x[2]
+
+
+def writes_into_matrix_argument(m):
+    m[0, 1] = m[1, 0] * 3.0
+    m[2] = m[2] * m[0]
+    return np.sum(m * m)
+
+
+def writes_into_list_argument(xs):
+    xs[0] = xs[0] * xs[1]
+    return xs[0] + xs[1]
+
+
+def copies_then_writes(x):
+    y = x.copy()
+    y[0] = y[0] * 2.0
+    return np.sum(y * x)
 '''
 
 CASES = [
@@ -150,4 +189,14 @@ CASES = [
     ("listcomp_matrix_columns", (M, X), (0, 1)),
     ("listcomp_in_helper_call", (X,), 0),
     ("listcomp_in_while_test", (X,), 0),
+    ("writes_into_argument", (X,), 0),
+    ("writes_into_argument_in_branch", (X,), 0),
+    ("writes_into_argument_in_loop", (X, Y), (0, 1)),
+    ("writes_into_argument_augmented", (X,), 0),
+    ("writes_into_matrix_argument", (M,), 0),
+    ("copies_then_writes", (X,), 0),
 ]
+
+# Functions that write into their arguments: the derivative leaves the caller's values as they
+# were (it writes into a copy of its own)
+WRITERS = [c for c in CASES if "writes_into" in c[0]] + [("writes_into_list_argument", ([0.5, 1.5],), 0)]
