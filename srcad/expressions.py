@@ -7,7 +7,7 @@ are calls of a known function; `a if c else b` keeps both sides' statements on t
 """
 import gast
 
-from . import comprehensions
+from . import comprehensions, nested
 from . import gastutil as g
 from .errors import Unsupported
 from .parse import UNRESOLVED
@@ -33,6 +33,9 @@ class Expressions:
     def expression(self, expr, pre):
         """`expr` as one operation on atoms, with the statements computing its operands in `pre`."""
         if isinstance(expr, gast.Name):
+            if expr.id in self.nested:
+                raise Unsupported(expr, f"cannot differentiate the nested function {expr.id} used as "
+                                        "a value (only its calls are written out)", nested.MOVE_OUT)
             return self.load(expr.id, expr) if expr.id in self.src.local_names else expr
         if isinstance(expr, gast.Constant) or self.is_global_ref(expr):
             return expr
@@ -84,6 +87,20 @@ class Expressions:
 
     expr_GeneratorExp = expr_ListComp
 
+    def written_out(self, fdef, call, pre):
+        """The call `call` of the nested function `fdef`, its body written out into `pre`."""
+        if fdef in self.writing:
+            raise Unsupported(call, f"cannot differentiate the nested function {fdef.name}, which "
+                                    "calls itself", "Rewrite the recursion as a loop")
+        stmts, value, renamed = nested.written_out(fdef, call, self.names)
+        self.src.local_names |= renamed
+        self.writing.append(fdef)
+        try:
+            pre.extend(self.block(stmts))
+            return self.expression(value, pre)
+        finally:
+            self.writing.pop()
+
     def expr_IfExp(self, expr, pre):
         test = self.atom(expr.test, pre)
         t = self.names.temp()
@@ -96,6 +113,8 @@ class Expressions:
 
     def expr_Call(self, expr, pre):
         func = expr.func
+        if isinstance(func, gast.Name) and func.id in self.nested:
+            return self.written_out(self.nested[func.id], expr, pre)
         if isinstance(func, gast.Name) and func.id not in self.src.local_names and not expr.keywords \
                 and len(expr.args) in (1, 2) and isinstance(expr.args[0], comprehensions.LOWERED) \
                 and self.src.resolve(func) is sum:  # sum(e for v in xs): the loop adding them

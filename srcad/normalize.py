@@ -17,7 +17,7 @@ from. Constructs srcad refuses raise `Unsupported` here, with a hint.
 """
 import gast
 
-from . import comprehensions
+from . import comprehensions, nested
 from . import gastutil as g
 from .errors import Unsupported
 from .expressions import Expressions
@@ -32,8 +32,6 @@ REFUSED_STATEMENTS = {
     gast.AsyncFor: ("an async for loop", "Use a plain synchronous function"),
     gast.AsyncFunctionDef: ("an async function", "Use a plain synchronous function"),
     gast.ClassDef: ("a class definition", "Define the class at module level"),
-    gast.FunctionDef: ("a nested function definition",
-                       "Define the function at module level and call it"),
     gast.Global: ("a global statement", "Pass the value as an argument and return the result"),
     gast.Nonlocal: ("a nonlocal statement", "Pass the value as an argument and return the result"),
     gast.Delete: ("a del statement", "Remove the del; the name goes out of scope on return"),
@@ -102,6 +100,8 @@ class _Normalizer(Expressions):
         self.ssa = set()
         self.aliases = {}  # SSA names bound to a known function: loads read the function
         self.loops = 0     # how many loops enclose the statement being normalised
+        self.nested = {}   # name -> a function defined inside, written out where it is called
+        self.writing = []  # the nested functions being written out (a call of itself is refused)
 
     def function(self, tree):
         params = [a.id for a in _params(tree.args)]
@@ -131,6 +131,14 @@ class _Normalizer(Expressions):
         return out
 
     def visit_Pass(self, stmt):
+        return []
+
+    def visit_FunctionDef(self, stmt):
+        """A nested function: written out where it is called (see nested.py)."""
+        if stmt.name in self.src.local_names:
+            raise Unsupported(stmt, f"cannot differentiate the nested function {stmt.name}, whose "
+                                    "name is also assigned in the function", nested.MOVE_OUT)
+        self.nested[stmt.name] = nested.checked(stmt)
         return []
 
     def visit_Expr(self, stmt):

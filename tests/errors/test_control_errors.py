@@ -69,30 +69,34 @@ def numbers(x):
 def f(x):
     return sum(numbers(x))
 ''', "yield x * i", r"\byield\b|generator", (1.5,)),
-    "nested_def": ('''
+    # nested functions are written out where they are called (tests/idioms); these are not
+    "nested_def_as_a_value": ('''
 def f(x):
     def twice(v):
         return v * 2.0
-    return twice(x)
-''', "def twice(v):", r"nested function", (1.5,)),
-    "nested_def_in_a_loop": ('''
+    g = twice
+    return g(x)
+''', "g = twice", r"nested function twice used as a value", (1.5,)),
+    "nested_def_returning_early": ('''
 def f(x):
     for i in range(2):
         def step(v):
+            if v > 3.0:
+                return v
             return v * 2.0
         x = step(x)
     return x
-''', "def step(v):", r"nested function", (1.5,)),
-    "nested_def_in_a_helper": ('''
+''', "def step(v):", r"nested function step.*one return", (1.5,)),
+    "nested_def_calling_itself": ('''
 def helper(x):
-    def twice(v):
-        return v * 2.0
-    return twice(x)
+    def power(v, n):
+        return v if n == 0 else v * power(v, n - 1)
+    return power(x, 3)
 
 
 def f(x):
     return helper(x) + x
-''', "def twice(v):", r"nested function", (1.5,)),
+''', "return v if n == 0", r"nested function power, which calls itself", (1.5,)),
     "class_in_a_branch": ('''
 def f(x):
     if x > 0.0:
@@ -228,7 +232,7 @@ def test_a_loop_else_without_break_runs_after_the_loop(source, args):
     ("recursion", r"\bf\b"),  # names the function
     ("recursion_through_a_helper", r"\beven\b"),
     ("for_else_with_break", r"after the loop"),
-    ("nested_def", r"module level"),
+    ("nested_def_as_a_value", r"module level"),
     ("pop", r"\bappend\b"),
     ("insert", r"\bappend\b"),
     ("extend", r"\bappend\b"),

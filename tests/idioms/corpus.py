@@ -164,6 +164,58 @@ def copies_then_writes(x):
     y = x.copy()
     y[0] = y[0] * 2.0
     return np.sum(y * x)
+
+
+def nested_closure(x):
+    c = x[0] * 2.0
+    def scale(y):
+        return y * c
+    return np.sum(scale(x))
+
+
+def nested_sees_value_at_call(x):
+    c = x[0] * 2.0
+    def g(y, k=2.0):
+        """scaled sine"""
+        z = np.sin(y) * c
+        return z * k
+    c = c + x[1]
+    return np.sum(g(x)) + np.sum(g(x * x, k=0.5))
+
+
+def nested_in_loop(x):
+    s = 0.0
+    def term(v, w):
+        return v * w + s
+    for i in range(3):
+        s = term(x[i], x[(i + 1) % 3])
+    return s
+
+
+def nested_locals_shadow(x):
+    def sq(v):
+        y = v * v
+        return y
+    y = sq(x[0]) + sq(x[1])
+    return y * x[2]
+
+
+def nested_calls_nested(x):
+    def inner(v):
+        return np.tanh(v)
+    def outer(v):
+        return inner(v) * inner(v * 2.0)
+    return np.sum(outer(x))
+
+
+def nested_with_branch(x):
+    def soft(v):
+        if v > 0.0:
+            r = v * v
+        else:
+            r = -v
+        return r
+    return soft(x[0]) + soft(x[1]) * soft(x[2])
 '''
 
 CASES = [
@@ -195,6 +247,12 @@ CASES = [
     ("writes_into_argument_augmented", (X,), 0),
     ("writes_into_matrix_argument", (M,), 0),
     ("copies_then_writes", (X,), 0),
+    ("nested_closure", (X,), 0),
+    ("nested_sees_value_at_call", (X,), 0),
+    ("nested_in_loop", (X,), 0),
+    ("nested_locals_shadow", (X,), 0),
+    ("nested_calls_nested", (X,), 0),
+    ("nested_with_branch", (X,), 0),
 ]
 
 # Functions that write into their arguments: the derivative leaves the caller's values as they
