@@ -26,8 +26,8 @@ import numpy as np
 
 from . import gastutil as g
 from . import runtime
-from .aliasing import (FLOAT, RANGE, VIEWS, array_names, classes, container_names, copied_from, local_receiver,
-                       may_hold_memory, memory_names, returns_new)
+from .aliasing import (FLOAT, RANGE, VIEWS, array_names, classes, container_names, copied_from,
+                       local_receiver, may_hold_memory, memory_names, returns_new)
 from .errors import Unsupported
 from .ir import augmented, bound_arguments, parameters
 from .liveness import live_after

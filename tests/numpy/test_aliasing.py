@@ -90,7 +90,8 @@ CASES = [
          "    return np.sum(a)\n", "a[0] = 5.0"),
     case("in_place_in_a_loop_on_the_argument", "    acc = x\n    for i in range(3):\n        acc += x * i\n"
          "    return np.sum(acc * acc)\n", "acc += x * i"),
-    case("write_into_the_argument", "    x[0] = 1.0\n    return np.sum(x * x)\n", "x[0] = 1.0"),
+    # f's own argument: written into a copy the derivative makes (tests/idioms)
+    case("write_into_the_argument", "    x[0] = 1.0\n    return np.sum(x * x)\n"),
     case("write_into_an_alias_of_the_argument", "    z = x\n    z[0] = 1.0\n    return np.sum(z * z)\n",
          "z[0] = 1.0"),
     case("in_place_on_the_argument_through_a_view", "    v = x[1:]\n    v += 1.0\n    return np.sum(v * v)\n",

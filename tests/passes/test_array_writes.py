@@ -86,8 +86,13 @@ def test_an_overwritten_value_the_reverse_sweep_needs_is_saved(module):
     assert "_rt.saved(a[0])" in text and "a[0] = _tape.pop()" in text
 
 
-@pytest.mark.parametrize("name, statement, words", [("into_argument", "x[0] = 1.0", "argument x"),
-                                                    ("through_a_view", "a[0] = 3.0", "view")])
+def test_a_write_into_the_argument_goes_into_a_copy(module):
+    x = np.array([0.5, 1.0, 2.0])
+    assert_close(srcad.grad(module["into_argument"])(x), np.array([0.0, 1.0, 1.0]))
+    assert_close(x, np.array([0.5, 1.0, 2.0]))  # the caller's array as it was
+
+
+@pytest.mark.parametrize("name, statement, words", [("through_a_view", "a[0] = 3.0", "view")])
 def test_writes_others_could_see_are_refused(module, name, statement, words):
     f = module[name]
     with pytest.raises(srcad.SrcadError) as info:
