@@ -17,7 +17,7 @@ from. Constructs srcad refuses raise `Unsupported` here, with a hint.
 """
 import gast
 
-from . import comprehensions, nested
+from . import comprehensions, nested, owned
 from . import gastutil as g
 from .errors import Unsupported
 from .expressions import Expressions
@@ -53,43 +53,9 @@ REFUSED_EXPRESSIONS = {
 def three_address(src, names, own_arguments=False):
     """A new FunctionDef: `src.tree` in three-address form, temporaries drawn from `names`.
     `own_arguments`: an argument the function writes into (`x[0] = v`) is copied first, so
-    that the derivative never changes the caller's array (see `own_written_arguments`)."""
-    tree = own_written_arguments(src, names) if own_arguments else src.tree
+    that the derivative never changes the caller's array (see owned.py)."""
+    tree = owned.written_arguments_copied(src, names) if own_arguments else src.tree
     return _Normalizer(src, names).function(tree)
-
-
-def own_written_arguments(src, names):
-    """`src.tree` with each argument it writes into through an index (`x[i] = v`, `x[i] += v`)
-    copied at the start, `x_2 = x.copy()`, and `x_2` read and written in its place: the
-    derivative of a function that changes its argument changes a copy of its own, and the
-    caller's array stays as it was (the reverse sweep needs the values it held). Only for the
-    function differentiated: a helper that changes what it is given changes its caller's
-    array, which the caller may read afterwards."""
-    tree = src.tree
-    params = {a.id for a in _params(tree.args)}
-    written = sorted({_root(node).id for node in gast.walk(tree) if isinstance(node, gast.Subscript)
-                      and isinstance(node.ctx, gast.Store) and isinstance(_root(node), gast.Name)
-                      and _root(node).id in params})
-    if not written:
-        return tree
-    tree = g.clone(tree)
-    copies = {p: names.fresh(p) for p in written}
-    for node in gast.walk(gast.Module(body=tree.body, type_ignores=[])):
-        if isinstance(node, gast.Name) and node.id in copies:
-            node.id = copies[node.id]
-    src.local_names |= set(copies.values())
-    first = tree.body[0]
-    tree.body = [g.located(g.assign(q, g.call(g.attr(g.name(p), "copy"), [])), first)
-                 for p, q in copies.items()] + tree.body
-    return tree
-
-
-def _root(subscript):
-    """The variable an index chain starts from: `x` for `x[i][j]`."""
-    node = subscript
-    while isinstance(node, gast.Subscript):
-        node = node.value
-    return node
 
 
 class _Normalizer(Expressions):

@@ -18,7 +18,7 @@ LAYERS = [
     ["parse"],
     ["runtime"],
     ["rules"],
-    ["comprehensions", "nested", "expressions", "normalize"],
+    ["comprehensions", "nested", "owned", "expressions", "normalize"],
     ["liveness", "aliasing", "writes", "analyze"],
     ["transform"],
     ["optimize"],
