@@ -55,20 +55,22 @@ def located(node, like):
     branch or loop keep their own lines."""
     if like is None or getattr(like, "lineno", None) is None:
         return node
+    lineno, col_offset = like.lineno, getattr(like, "col_offset", 0)
+    end_lineno, end_col_offset = getattr(like, "end_lineno", lineno), getattr(like, "end_col_offset", 0)
     work = [node]
     while work:
         child = work.pop()
         if isinstance(child, (gast.stmt, gast.expr)):
-            child.lineno = like.lineno
-            child.col_offset = getattr(like, "col_offset", 0)
-            child.end_lineno = getattr(like, "end_lineno", like.lineno)
-            child.end_col_offset = getattr(like, "end_col_offset", 0)
-        for field, value in gast.iter_fields(child):
-            if field in BLOCK_FIELDS and isinstance(child, COMPOUND):
+            child.lineno, child.col_offset = lineno, col_offset
+            child.end_lineno, child.end_col_offset = end_lineno, end_col_offset
+        compound = isinstance(child, COMPOUND)
+        for field in child._fields:
+            if compound and field in BLOCK_FIELDS:
                 continue
+            value = getattr(child, field, None)
             if isinstance(value, list):
-                work.extend(v for v in value if isinstance(v, gast.AST))
-            elif isinstance(value, gast.AST):
+                work.extend(v for v in value if isinstance(v, gast.AST) and not isinstance(v, _LEAVES))
+            elif isinstance(value, gast.AST) and not isinstance(value, _LEAVES):
                 work.append(value)
     return node
 

@@ -88,7 +88,7 @@ class _Reverse(ControlFlow, Tape):
         self.depth = 0            # how many loops enclose the statement being transformed
         self.snapshot = None      # in a straight-line loop body: the variables its turn saves
         self.loose = set()        # float variables whose adjoints may come out as numpy scalars
-        self.branching = any(isinstance(n, COMPOUND) for n in g.walk(tree))
+        self.branching = any(isinstance(s, COMPOUND) for s in tree.body)  # nested only in these
         self.float_modules = {n for n, obj in {**src.globals, **src.namespace.helpers}.items()
                               if obj is math}
 
