@@ -79,8 +79,9 @@ def classes(simple, facts, arrays):
 
 
 def array_names(simple, facts):
-    """Names known to hold numpy arrays (or numpy numbers), never lists: of array kind, or
-    made only by numpy's constructors and ufuncs, by indexing them or arithmetic with them."""
+    """Names known to hold numpy arrays (or numpy or float numbers), never lists: of array
+    kind, or made only by numpy's constructors and ufuncs, float constants, by indexing them or
+    arithmetic with them (a list times or plus a float or an array is no list)."""
     defs = _definitions(simple)
     arrays = {n for n, kind in facts.kinds.items() if kind == ARRAY}
 
@@ -91,8 +92,12 @@ def array_names(simple, facts):
         if isinstance(value, gast.Subscript):
             return isinstance(value.value, gast.Name) and value.value.id in arrays
         if isinstance(value, gast.BinOp):
-            return any(isinstance(o, gast.Name) and o.id in arrays for o in (value.left, value.right))
-        return isinstance(value, gast.Name) and value.id in arrays
+            return any(operand(o) for o in (value.left, value.right))
+        return operand(value)
+
+    def operand(value):  # not an int constant: a list times 3 is a list
+        return isinstance(value, gast.Name) and value.id in arrays \
+            or isinstance(value, gast.Constant) and type(value.value) is float
     changed = True
     while changed:
         new = {t for t, values in defs.items() if t not in arrays and all(map(array_valued, values))}

@@ -212,7 +212,7 @@ class _Normalizer(Expressions):
             # `e`, an ordinary variable, has its overwritten values saved like any other
             item = self.names.temp()
             target = g.store(item)
-            body = self.bind(stmt.target, g.name(item), stmt)
+            body = [g.located(s, stmt) for s in self.bind(stmt.target, g.name(item), stmt)]
         body += self.loop_block(stmt.body)
         return pre + [gast.For(target=target, iter=iterable, body=body or [gast.Pass()],
                                orelse=self.block(stmt.orelse), type_comment=None)]

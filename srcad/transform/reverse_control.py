@@ -68,8 +68,9 @@ class ControlFlow:
         """Whether `name_` is a parameter or set at the top level on a line before `stmt` (or on
         its line: a comprehension, whose loop starts where the list was made)."""
         first = self.layout.first_defs.get(name_)
+        lines = [getattr(first[0], "lineno", None) if first else None, getattr(stmt, "lineno", None)]
         return name_ in self.layout.params or first is not None and first[1] == 0 \
-            and first[0].lineno <= stmt.lineno
+            and None not in lines and lines[0] <= lines[1]
 
     def set_before(self, body):
         """Whether a variable set in the loop body `body` (copies aside) may also hold a value

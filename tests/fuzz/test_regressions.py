@@ -232,6 +232,17 @@ CASES["loop_sets_argument_read_before_it"] = ("""
             x = 1.37
         return v + x
     """, (Y, -0.135), (0, 1))
+# ... and in a straight-line body: the copy of the item into the variable had no line, which
+# the save at the end of the turn asks for (AttributeError; seed 602293)
+CASES["loop_variable_rebound_straight_line"] = ("""
+    def f(y, c):
+        s = 0.5
+        for e in y:
+            s *= e * c
+            e = 0.06
+        return s + e
+    """, (Y, 0.7), (0, 1))
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
