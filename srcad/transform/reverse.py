@@ -121,7 +121,9 @@ class _Reverse(ControlFlow, Tape):
             args.args.append(gast.Name(id=seed, ctx=gast.Param(), annotation=None, type_comment=None))
             args.defaults.append(g.const(1.0))
             seeding = []
-        elif self.facts.kind(out) == FLOAT and not self.facts.complex_powers:
+        elif self.facts.kind(out) == FLOAT and not self.facts.complex_powers \
+                and isinstance(out, gast.Name) and self.facts.is_active(out.id):
+            # (an output that does not vary, `return True` say, is checked like any other)
             seeding = [g.assign(seed, g.const(1.0), ret)]
         else:
             seeding = [g.assign(seed, g.call(self.rt("scalar_seed"), [g.clone(out)]), ret)]

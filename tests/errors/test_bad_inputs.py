@@ -238,6 +238,10 @@ def returns_string(x):
     return "y"
 
 
+def returns_true(x):
+    return True
+
+
 def returns_none(x):
     y = x * 2.0
 '''
@@ -406,6 +410,7 @@ ROWS = {
     # ---- outputs that are not numbers
     "f returns a string": (lambda m: srcad.grad(m["returns_string"])(1.0), Refused((TypeError, srcad.SrcadError), "str")),
     "f returns None": (lambda m: srcad.grad(m["returns_none"])(1.0), Refused((TypeError, srcad.SrcadError), "None")),
+    "f returns True": (lambda m: srcad.grad(m["returns_true"])(1.0), Refused((TypeError, srcad.SrcadError), "bool")),
 }
 
 
