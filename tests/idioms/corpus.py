@@ -216,6 +216,114 @@ def nested_with_branch(x):
             r = -v
         return r
     return soft(x[0]) + soft(x[1]) * soft(x[2])
+
+
+def comprehension_in_nested(x):
+    def energy(v):
+        return sum([a * a for a in v])
+    return energy(x) * energy(x * 0.5)
+
+
+def nested_in_comprehension(x):
+    def sq(v):
+        return v * v
+    return sum(sq(v) for v in x)
+
+
+def comprehension_writes_argument(x):
+    x[0] = sum([v for v in x])
+    return np.sum(x * x)
+
+
+def comprehension_of_comprehension(m):
+    rows = [sum(v * v for v in r) for r in m]
+    return sum([r * 0.5 for r in rows])
+
+
+def comprehension_reads_loop_variable(x):
+    s = 0.0
+    for k in range(3):
+        s = s + sum([x[k] * v for v in x])
+    return s
+
+
+def comprehension_with_helper(x):
+    return sum([poly([v, v * 2.0]) for v in x])
+
+
+def comprehension_over_list(x):
+    items = []
+    for v in x:
+        items.append(np.sin(v))
+    return sum([a * b for a, b in zip(items, items[1:])])
+
+
+def comprehension_stack(x):
+    return np.sum(np.stack([x * k for k in range(1, 4)]) ** 2)
+
+
+def comprehension_dot(x, y):
+    return sum(a * b for a, b in zip(x, y)) ** 2
+
+
+def comprehension_same_name_twice(x):
+    a = sum([v * 2.0 for v in x])
+    b = sum([v * v for v in x])
+    v = a * b
+    return v
+
+
+def nested_reads_argument(x, y):
+    def inner(k):
+        return x[k] * y[k]
+    return inner(0) + inner(1) * inner(2)
+
+
+def nested_updates_in_loop(x):
+    def step(h, v):
+        return np.tanh(h * 0.5 + v)
+    h = 0.0
+    for v in x:
+        h = step(h, v)
+    return h
+
+
+def nested_returns_tuple(x):
+    def pair(v):
+        return v * 2.0, v * v
+    a, b = pair(x[0])
+    return a * b + x[1]
+
+
+def nested_keyword_call(x):
+    def scaled(v, scale=1.0, shift=0.0):
+        return v * scale + shift
+    return np.sum(scaled(x, shift=0.5) * scaled(x, scale=2.0))
+
+
+def writes_argument_then_comprehension(x):
+    x[2] = x[0] * x[1]
+    return sum([v * v for v in x])
+
+
+def writes_argument_rows(m):
+    for i in range(3):
+        m[i] = m[i] * (i + 1.0)
+    return np.sum(np.sin(m))
+
+
+def accumulator_times_items(y, c):
+    s = 0.5
+    for e in y:
+        s *= e * c
+    return s
+
+
+def accumulator_over_rows(m):
+    s = 0.0
+    for r in m:
+        s += np.sum(r * r)
+    return s
 '''
 
 CASES = [
@@ -253,6 +361,24 @@ CASES = [
     ("nested_locals_shadow", (X,), 0),
     ("nested_calls_nested", (X,), 0),
     ("nested_with_branch", (X,), 0),
+    ("comprehension_in_nested", (X,), 0),
+    ("nested_in_comprehension", (X,), 0),
+    ("comprehension_writes_argument", (X,), 0),
+    ("comprehension_of_comprehension", (M,), 0),
+    ("comprehension_reads_loop_variable", (X,), 0),
+    ("comprehension_with_helper", (X,), 0),
+    ("comprehension_over_list", (X,), 0),
+    ("comprehension_stack", (X,), 0),
+    ("comprehension_dot", (X, Y), (0, 1)),
+    ("comprehension_same_name_twice", (X,), 0),
+    ("nested_reads_argument", (X, Y), (0, 1)),
+    ("nested_updates_in_loop", (X,), 0),
+    ("nested_returns_tuple", (X,), 0),
+    ("nested_keyword_call", (X,), 0),
+    ("writes_argument_then_comprehension", (X,), 0),
+    ("writes_argument_rows", (M,), 0),
+    ("accumulator_times_items", (X, 0.7), (0, 1)),
+    ("accumulator_over_rows", (M,), 0),
 ]
 
 # Functions that write into their arguments: the derivative leaves the caller's values as they
