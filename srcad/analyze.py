@@ -387,7 +387,7 @@ def _kind_of_call(expr, facts, src):
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
     if fn is numpy_rules.copy_method and arg_kinds == {ARRAY}:
         return ARRAY
-    if fn in (abs, float) and arg_kinds == {FLOAT}:
+    if fn in (abs, float, max, min) and arg_kinds == {FLOAT}:
         return FLOAT
     if fn is not UNRESOLVED and getattr(math, getattr(fn, "__name__", ""), None) is fn:
         return FLOAT if fn not in (math.floor, math.ceil, math.trunc, math.factorial) else OTHER

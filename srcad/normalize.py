@@ -238,29 +238,32 @@ class _Normalizer(Expressions):
 
     def indexed_loop(self, stmt):
         """`for i, x in enumerate(xs)`, `for a, b in zip(xs, ys)` and `for x in reversed(xs)`
-        as loops over `range`, reading the sequences by index (so the reverse sweep can too)."""
+        as loops over `range`, reading the sequences by index (so the reverse sweep can too);
+        also `enumerate(xs, start)` and an enumerate of a zip, an enumerate or a reversed."""
         call = stmt.iter
-        if not isinstance(call, gast.Call) or call.keywords or not call.args:
+        if not isinstance(call, gast.Call) or not call.args:
             return None
         fn = self.src.resolve(call.func) if isinstance(call.func, gast.Name) else UNRESOLVED
         if fn not in (enumerate, zip, reversed) or any(isinstance(a, gast.Starred) for a in call.args):
+            return None
+        if fn is enumerate:
+            return self.enumerate_loop(stmt)
+        if call.keywords:
             return None
         k = self.names.fresh("k")
         index = g.name(k)
         builtin = self.builtin
         seqs = [g.clone(a) for a in call.args]
-        if fn is enumerate:
-            if len(seqs) != 1 or not _pair(stmt.target):
-                return None
-            loop_range = g.call(builtin(range), [g.call(builtin(len), seqs)])
-            reads = [(stmt.target.elts[0], index), (stmt.target.elts[1], g.subscript(seqs[0], index))]
-        elif fn is zip:
-            if not (isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(seqs)):
+        if fn is zip:
+            if isinstance(stmt.target, gast.Tuple) and len(stmt.target.elts) == len(seqs):
+                reads = [(t, g.subscript(s_, index)) for t, s_ in zip(stmt.target.elts, seqs)]
+            elif isinstance(stmt.target, gast.Name):  # for pair in zip(xs, ys): the tuple of items
+                reads = [(stmt.target, g.tuple_([g.subscript(s_, index) for s_ in seqs]))]
+            else:
                 return None
             lengths = [g.call(builtin(len), [g.clone(s_)]) for s_ in seqs]
             bound = lengths[0] if len(lengths) == 1 else g.call(builtin(min), lengths)
             loop_range = g.call(builtin(range), [bound])
-            reads = [(t, g.subscript(s_, index)) for t, s_ in zip(stmt.target.elts, seqs)]
         else:
             if len(seqs) != 1:
                 return None
@@ -271,6 +274,39 @@ class _Normalizer(Expressions):
         self.src.local_names.add(k)
         return g.located(gast.For(target=g.store(k), iter=loop_range, body=body + stmt.body,
                                   orelse=stmt.orelse, type_comment=None), stmt)
+
+    def enumerate_loop(self, stmt):
+        """`for i, x in enumerate(xs, start)`: the loop over `xs` (by index, where `xs` is a
+        zip, an enumerate or a reversed), with `i` counted from the turn: `i = k + start`
+        (`i = last - k` when the loop goes backwards, over reversed(xs))."""
+        call = stmt.iter
+        start = call.args[1] if len(call.args) == 2 else None
+        if call.keywords:
+            if start is not None or [k.arg for k in call.keywords] != ["start"]:
+                return None
+            start = call.keywords[0].value
+        if len(call.args) > 2 or not _pair(stmt.target):
+            return None
+        seq = call.args[0]
+        loop = gast.For(target=stmt.target.elts[1], iter=g.clone(seq), body=stmt.body,
+                        orelse=stmt.orelse, type_comment=None)
+        inner = self.indexed_loop(loop) if isinstance(seq, gast.Call) else None
+        if inner is None:  # a sequence read by index
+            k = self.names.fresh("k")
+            self.src.local_names.add(k)
+            read = g.located(gast.Assign(targets=[loop.target], value=g.subscript(g.clone(seq), g.name(k)),
+                                         type_comment=None), stmt)
+            loop_range = g.call(self.builtin(range), [g.call(self.builtin(len), [g.clone(seq)])])
+            inner = gast.For(target=g.store(k), iter=loop_range, body=[read] + stmt.body,
+                             orelse=stmt.orelse, type_comment=None)
+        count = g.name(inner.target.id)
+        if len(inner.iter.args) == 3:  # reversed: range(last, -1, -1)
+            count = gast.BinOp(left=g.clone(inner.iter.args[0]), op=gast.Sub(), right=count)
+        if start is not None:
+            count = gast.BinOp(left=count, op=gast.Add(), right=g.clone(start))
+        inner.body.insert(0, g.located(gast.Assign(targets=[stmt.target.elts[0]], value=count,
+                                                   type_comment=None), stmt))
+        return g.located(inner, stmt)
 
     def builtin(self, fn):
         """A builtin the generated code calls, under a name the user's own variables do not

@@ -3,6 +3,12 @@
 Read it as a cheat-sheet: `g` is the output's cotangent, `ans` the output, then the arguments.
 Two-argument rules return a tuple of cotangents, one per argument.
 
+Builtins over sequences: `max`/`min` take up to four values or one sequence (a list, a tuple,
+a 1-d array) and share `g` equally between the values equal to the result, as np.max's rule
+does (Python returns the first of them); `sorted` sends each item's cotangent back to where it
+came from (ties keep their order, as Python's stable sort does); `tuple`/`list` of an array or
+a list give a list whose items' cotangents are stacked back.
+
 At the edges the values are JAX's: d sqrt(x) and d pow(x, 0.5) at 0, d asin(x) and d acosh(x)
 at 1 are inf (where a plain float division would raise), d abs(x) at 0 is 1, and
 d pow(x, y)/dy at x = 0 is 0.
@@ -44,6 +50,20 @@ VJP = {
     abs:           lambda g, ans, x: g * _rt.abs_slope(x),
     float:         lambda g, ans, x: g,
     sum:           lambda g, ans, iterable, start=0: (_rt.sum_grad(g, iterable), _rt.unbroadcast(g, start)),
+    # max(a, b, ...) of up to four values, or max(sequence): ties share g (as np.max's rule)
+    max:           lambda g, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+                       (_rt.share_extremum(g, ans, 0, (arg0, arg1, arg2, arg3)),
+                        _rt.share_extremum(g, ans, 1, (arg0, arg1, arg2, arg3)),
+                        _rt.share_extremum(g, ans, 2, (arg0, arg1, arg2, arg3)),
+                        _rt.share_extremum(g, ans, 3, (arg0, arg1, arg2, arg3)), None),
+    min:           lambda g, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+                       (_rt.share_extremum(g, ans, 0, (arg0, arg1, arg2, arg3)),
+                        _rt.share_extremum(g, ans, 1, (arg0, arg1, arg2, arg3)),
+                        _rt.share_extremum(g, ans, 2, (arg0, arg1, arg2, arg3)),
+                        _rt.share_extremum(g, ans, 3, (arg0, arg1, arg2, arg3)), None),
+    sorted:        lambda g, ans, iterable, key=None, reverse=False: _rt.unsort_items(g, iterable, key, reverse),
+    tuple:         lambda g, ans, iterable=(): _rt.unlist(g, iterable),
+    list:          lambda g, ans, iterable=(): _rt.unlist(g, iterable),
 }
 
 JVP = {
@@ -79,6 +99,14 @@ JVP = {
     abs:           lambda dx, ans, x: dx * _rt.abs_slope(x),
     float:         lambda dx, ans, x: dx,
     sum:           lambda diterable, dstart, ans, iterable, start=0: _rt.sum_tangent(diterable, dstart),
+    max:           lambda darg0, darg1, darg2, darg3, dkey, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+                       _rt.extremum_tangent(ans, (darg0, darg1, darg2, darg3), (arg0, arg1, arg2, arg3)),
+    min:           lambda darg0, darg1, darg2, darg3, dkey, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+                       _rt.extremum_tangent(ans, (darg0, darg1, darg2, darg3), (arg0, arg1, arg2, arg3)),
+    sorted:        lambda diterable, dkey, dreverse, ans, iterable, key=None, reverse=False:
+                       _rt.sorted_tangent(diterable, iterable, key, reverse),
+    tuple:         lambda diterable, ans, iterable=(): tuple(diterable),
+    list:          lambda diterable, ans, iterable=(): list(diterable),
 }
 
 NO_DERIVATIVE = {math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite,

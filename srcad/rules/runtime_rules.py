@@ -59,6 +59,9 @@ JVP = {
     _rt.unsort:           linear(_rt.unsort, 0),
     _rt.undiff:           linear(_rt.undiff, 0),
     _rt.cast_back:        linear(_rt.cast_back, 0),
+    _rt.share_extremum:   linear(_rt.share_extremum, 0),
+    _rt.unsort_items:     linear(_rt.unsort_items, 0),
+    _rt.unlist:           linear(_rt.unlist, 0),
     # helpers that are not linear in what varies: their tangents are helpers too. A helper's
     # own `ans` (the primal output it is given) is spelled after what it is: n, c, L, x, y.
     _rt.prod_others:     lambda da, daxis, ans, a, axis: _rt.prod_others_tangent(da, a, axis),

@@ -24,4 +24,5 @@ from .contractions import (dot_left, dot_right, einsum_grad, einsum_grad_tangent
 from .shapes import (cast_back, clip_at_max, clip_at_min, clip_passes, inverse_permutation, method_axes,
                      ravel_tangent, unconcatenate, undiag, undiagonal, undiff, unhstack, unravel,
                      unrepeat, unsort, untake, untile, unvstack)
+from .sequences import extremum_tangent, share_extremum, sorted_tangent, unlist, unsort_items
 from .passes import add_to, spread, stand_in, unbroadcast_uniform

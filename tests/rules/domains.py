@@ -70,6 +70,10 @@ class Distinct:
         return self.largest
 
     def sample(self, rng, shape):
+        if isinstance(shape, list):  # a list of values, distinct across the list (max, sorted)
+            flat = self.sample(rng, (sum(int(np.prod(s)) for s in shape),))
+            sizes = np.cumsum([int(np.prod(s)) for s in shape])[:-1]
+            return [_value(np.reshape(part, s), s) for part, s in zip(np.split(flat, sizes), shape)]
         n = int(np.prod(shape))
         spacing = (self.largest - self.smallest) / n
         magnitude = self.smallest + spacing * (rng.permutation(n) + rng.uniform(0.25, 0.75, n))
@@ -233,6 +237,12 @@ REDUCTION_CALLS = (
 )
 
 
+DISTINCT = Distinct(0.2, 2.0)
+EXTREMUM_CALLS = (
+    Call(((), ())), Call(((), (), ())), Call(((), (), (), ())), Call(([(), (), ()],)),
+    Call(((5,),)), Call(([(), (), ()],), {"key": abs}), Call(((), ()), {"key": abs}),
+)
+SEQUENCE_CALLS = (Call(((4,),)), Call(((3, 4),)), Call(([(), (), ()],)), Call(([(3,), (3,)],)))
 SOLVE_HELPER_CALLS = (  # g, x (the solution), a, b
     Call(((3,), (3,), (3, 3), (3,))), Call(((3, 2), (3, 2), (3, 3), (3, 2))),
     Call(((2, 3, 2), (2, 3, 2), (2, 3, 3), (2, 3, 2))), Call(((2, 3), (2, 3), (2, 3, 3), (3,))),
@@ -313,6 +323,15 @@ DOMAINS = {
         Call(([(3,), (3,)], (3,))),
         Call(([(3,), (3,)], ())),
     )),
+    # max and min of several values (each its own argument) or of one list or 1-d array
+    max: Domain((DISTINCT,) * 4, (0, 1, 2, 3), EXTREMUM_CALLS),
+    min: Domain((DISTINCT,) * 4, (0, 1, 2, 3), EXTREMUM_CALLS),
+    sorted: Domain((DISTINCT,), (0,), (
+        Call(([(), (), (), ()],)), Call(((5,),)), Call(([(), (), ()],), {"reverse": True}),
+        Call(([(), (), ()],), {"key": abs}), Call(((4,),), {"key": abs, "reverse": True}),
+    )),
+    tuple: Domain((ANY,), (0,), SEQUENCE_CALLS),
+    list: Domain((ANY,), (0,), SEQUENCE_CALLS),
 
     # ---- numpy_rules.py: floats, vectors, matrices, broadcast pairs
     # elementwise, one operand
@@ -739,6 +758,18 @@ DOMAINS.update({
     )),
     _rt.unsort: Domain((ANY, Distinct(0.2, 2.0)), (0,), (         # a: the order only
         Call(((5,), (5,))), Call(((3, 4), (3, 4)), {"axis": 0}), Call(((12,), (3, 4)), {"axis": None}),
+    )),
+    _rt.share_extremum: Domain((ANY, GIVEN, GIVEN, GIVEN), (0,), (   # y (the extremum), k, args: given
+        Call(((), 1.5, 0, (1.5, 0.5, None, None))), Call(((), 1.5, 1, (0.5, 1.5, -2.0, None))),
+        Call(((), 1.5, 0, ([0.5, 1.5, 1.5], None, None, None))),
+        Call(((), 2.0, 0, (np.array([2.0, 1.0, 2.0]), None, None, None))),
+    )),
+    _rt.unsort_items: Domain((ANY, DISTINCT), (0,), (                    # the items: their order only
+        Call(([(), (), ()], [(), (), ()])), Call(([(), (), (), ()], (4,))),
+        Call(([(), (), ()], [(), (), ()]), {"reverse": True}),
+    )),
+    _rt.unlist: Domain((ANY, ANY), (0,), (
+        Call(([(), (), ()], (3,))), Call(([(4,), (4,)], (2, 4))), Call(([(), ()], [(), ()])),
     )),
     _rt.undiff: Domain((ANY, ANY), (0,), (
         Call(((4,), (5,))), Call(((3, 3), (3, 4))), Call(((1, 4), (3, 4)), {"n": 2, "axis": 0}),

@@ -209,6 +209,8 @@ def test_domains_sample_inside_their_bounds(rng):
     for key, domain in DOMAINS.items():
         for call in domain.calls:
             for sampler, value in zip(domain.args, sample(domain, call, rng)):
+                if type(sampler).__name__ == "Given":  # a value the call gives, in any bound
+                    continue
                 values = np.concatenate([np.ravel(v) for v in value]) \
                     if isinstance(value, list) else np.ravel(value)
                 if type(sampler).__name__ == "AwayFromZero":
