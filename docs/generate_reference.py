@@ -39,6 +39,8 @@ def key_text(key):
     if getattr(builtins, name_, None) is key:
         return name_
     module = getattr(key, "__module__", None) or ""
+    if module.startswith("numpy.linalg"):
+        return f"np.linalg.{name_}"
     if isinstance(key, np.ufunc) or module.startswith("numpy"):
         return f"np.{name_}"
     if module == "srcad.runtime" or module.startswith("srcad.runtime."):

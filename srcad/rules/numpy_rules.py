@@ -13,13 +13,21 @@ largest singular value) share `g` equally between tied elements; `maximum`, `min
 d sqrt(x) at 0 are inf (also for Python floats, where a plain division would raise), the
 exponent's derivative of `power(0, y)` is 0, and `where` passes 0 * (what the unused branch's
 rule gives) back, so an inf there makes a nan, as in JAX (write the double `where` instead).
-`cholesky` reads one triangle of `a`, as numpy does, so its cotangent lies in that triangle.
+`cholesky` and `eigh` read one triangle of `a`, as numpy does, so their cotangents lie in
+that triangle. `eigh` and `svd` need distinct eigenvalues (singular values) for the vectors'
+derivatives: at a repeated one these are nan (runtime/decompositions.py); the vectors' signs
+are numpy's. `svd` with full_matrices=True is differentiated for square matrices only, and
+`pinv` for full-rank ones (a ValueError otherwise). `linspace` is differentiated in its ends.
 """
 import math
 
 import numpy as np
 
 from .. import runtime as _rt
+
+
+# np.row_stack, an alias of np.vstack that numpy 2 deprecates (np.vstack where it is gone)
+row_stack = getattr(np, "row_stack", np.vstack)
 
 
 def reshape_method(a, *shape, order="C"):
@@ -160,9 +168,16 @@ VJP = {
     np.linalg.slogdet: lambda g, ans, a:
                        np.expand_dims(_rt.item(g, 1), (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),
     np.linalg.cholesky: lambda g, ans, a, upper=False: _rt.cholesky_grad(g, ans, upper),
+    np.linalg.eigh: lambda g, ans, a, UPLO="L": _rt.eigh_grad(g, ans, UPLO),
+    np.linalg.svd: lambda g, ans, a, full_matrices=True, compute_uv=True:
+                       _rt.svd_grad(g, ans, a, full_matrices, compute_uv),
+    np.linalg.pinv: lambda g, ans, a: _rt.pinv_grad(g, ans, a),
 
     # ---- shapes, copies and gathers
     np.reshape:    lambda g, ans, a, shape=None, order="C", newshape=None, copy=None: _rt.shaped_like(g, a, order),
+    np.atleast_1d: lambda g, ans, ary: _rt.shaped_like(g, ary),
+    np.atleast_2d: lambda g, ans, ary: _rt.shaped_like(g, ary),
+    np.atleast_3d: lambda g, ans, ary: _rt.shaped_like(g, ary),
     reshape_method: lambda g, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
                           order="C": _rt.shaped_like(g, a, order),
     np.ravel:      lambda g, ans, a, order="C": _rt.unravel(g, a, order),
@@ -183,11 +198,16 @@ VJP = {
                        _rt.unconcatenate(g, arrays, axis),
     np.hstack:     lambda g, ans, tup, dtype=None, casting="same_kind": _rt.unhstack(g, tup),
     np.vstack:     lambda g, ans, tup, dtype=None, casting="same_kind": _rt.unvstack(g, tup),
+    row_stack:     lambda g, ans, tup, dtype=None, casting="same_kind": _rt.unvstack(g, tup),
     np.tile:       lambda g, ans, A, reps: _rt.untile(g, A, reps),
     np.repeat:     lambda g, ans, a, repeats, axis=None: _rt.unrepeat(g, a, repeats, axis),
     np.take:       lambda g, ans, a, indices, axis=None, out=None, mode="raise": _rt.untake(g, a, indices, axis, mode),
     np.flip:       lambda g, ans, m, axis=None: np.flip(g, axis),
     np.fliplr:     lambda g, ans, m: np.fliplr(g),
+    np.rot90:      lambda g, ans, m, k=1, axes=(0, 1): np.rot90(g, -k, axes),
+    np.linspace:   lambda g, ans, start, stop, num=50, endpoint=True, axis=0:
+                       (_rt.unlinspace(g, start, stop, num, endpoint, axis, 0),
+                        _rt.unlinspace(g, start, stop, num, endpoint, axis, 1)),
     np.flipud:     lambda g, ans, m: np.flipud(g),
     np.roll:       lambda g, ans, a, shift, axis=None: np.roll(g, np.negative(shift), axis),
     np.triu:       lambda g, ans, m, k=0: np.triu(g, k),
@@ -314,10 +334,17 @@ JVP = {
     np.linalg.slogdet: lambda da, ans, a:
                        (np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, da), axis1=-2, axis2=-1)),
     np.linalg.cholesky: lambda da, ans, a, upper=False: _rt.cholesky_tangent(da, ans, upper),
+    np.linalg.eigh: lambda da, ans, a, UPLO="L": _rt.eigh_tangent(da, ans, UPLO),
+    np.linalg.svd: lambda da, dfull_matrices, dcompute_uv, ans, a, full_matrices=True, compute_uv=True:
+                       _rt.svd_tangent(da, ans, a, full_matrices, compute_uv),
+    np.linalg.pinv: lambda da, ans, a: _rt.pinv_tangent(da, ans, a),
 
     # ---- shapes, copies and gathers
     np.reshape:    lambda da, ans, a, shape=None, order="C", newshape=None, copy=None:
                        np.reshape(da, np.shape(ans), order=order),
+    np.atleast_1d: lambda dary, ans, ary: np.reshape(dary, np.shape(ans)),
+    np.atleast_2d: lambda dary, ans, ary: np.reshape(dary, np.shape(ans)),
+    np.atleast_3d: lambda dary, ans, ary: np.reshape(dary, np.shape(ans)),
     reshape_method: lambda da, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
                           order="C": np.reshape(da, np.shape(ans), order=order),
     np.ravel:      lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order),
@@ -336,11 +363,15 @@ JVP = {
                        np.concatenate(darrays, axis),
     np.hstack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.hstack(dtup),
     np.vstack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.vstack(dtup),
+    row_stack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.vstack(dtup),
     np.tile:       lambda dA, ans, A, reps: np.tile(dA, reps),
     np.repeat:     lambda da, ans, a, repeats, axis=None: np.repeat(da, repeats, axis),
     np.take:       lambda da, ans, a, indices, axis=None, out=None, mode="raise": np.take(da, indices, axis, mode=mode),
     np.flip:       lambda dm, ans, m, axis=None: np.flip(dm, axis),
     np.fliplr:     lambda dm, ans, m: np.fliplr(dm),
+    np.rot90:      lambda dm, ans, m, k=1, axes=(0, 1): np.rot90(dm, k, axes),
+    np.linspace:   lambda dstart, dstop, dnum, dendpoint, daxis, ans, start, stop, num=50, endpoint=True, axis=0:
+                       _rt.linspace_tangent(dstart, dstop, ans, num, endpoint, axis),
     np.flipud:     lambda dm, ans, m: np.flipud(dm),
     np.roll:       lambda da, ans, a, shift, axis=None: np.roll(da, shift, axis),
     np.triu:       lambda dm, ans, m, k=0: np.triu(dm, k),
@@ -361,8 +392,8 @@ BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.float_
                 np.maximum, np.minimum, np.fmax, np.fmin, np.where, np.clip}
 
 # Results that carry no derivative: constructors of constants, integer and boolean results,
-# step functions, comparisons, tests, indices. (np.full, np.full_like, np.arange, np.linspace
-# and np.logspace are not here: their values depend on their float arguments.)
+# step functions, comparisons, tests, indices. (np.full, np.full_like, np.arange and
+# np.logspace are not here: their values depend on their float arguments.)
 NO_DERIVATIVE = {
     np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like,
     np.empty_like, np.eye, np.identity, np.tri,

@@ -62,6 +62,7 @@ JVP = {
     _rt.share_extremum:   linear(_rt.share_extremum, 0),
     _rt.unsort_items:     linear(_rt.unsort_items, 0),
     _rt.unlist:           linear(_rt.unlist, 0),
+    _rt.unlinspace:       linear(_rt.unlinspace, 0),
     # helpers that are not linear in what varies: their tangents are helpers too. A helper's
     # own `ans` (the primal output it is given) is spelled after what it is: n, c, L, x, y.
     _rt.prod_others:     lambda da, daxis, ans, a, axis: _rt.prod_others_tangent(da, a, axis),

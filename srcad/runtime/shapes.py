@@ -4,7 +4,7 @@ shape and keeps its float dtype."""
 import numpy as np
 
 from .containers import repeats
-from .core import float_dtype, shaped_like
+from .core import float_dtype, shaped_like, unbroadcast
 
 
 def undiagonal(g, a, offset=0, axis1=0, axis2=1):
@@ -203,3 +203,31 @@ def cast_back(g, a, dtype):
     if np.dtype(dtype).kind not in "fc":
         return shaped_like(np.zeros(np.shape(a), float_dtype(a)), a)
     return shaped_like(np.asarray(g).astype(float_dtype(a), copy=False), a)
+
+
+
+def _linspace_steps(num, endpoint, ndim):
+    """The fractions t of the way from start to stop of np.linspace's samples, along a first
+    axis of `ndim` axes: sample k is start + (stop - start) * t[k]."""
+    divisions = num - 1 if endpoint else num
+    t = np.arange(num, dtype=float) / divisions if divisions > 0 else np.zeros(num)
+    return np.reshape(t, (num,) + (1,) * (ndim - 1))
+
+
+def unlinspace(g, start, stop, num, endpoint, axis, which):
+    """The cotangent of `start` (which = 0) or `stop` (which = 1) in
+    `np.linspace(start, stop, num, endpoint, axis=axis)`: g weighted by 1 - t (t) and summed
+    over the samples' axis."""
+    first = (num,) + np.broadcast_shapes(np.shape(start), np.shape(stop))  # the samples' axis first
+    g = np.full(first, g, dtype=float) if np.ndim(g) == 0 else np.moveaxis(np.asarray(g), axis, 0)
+    t = _linspace_steps(num, endpoint, len(first))
+    return unbroadcast(np.sum(g * (t if which else 1.0 - t), axis=0), stop if which else start)
+
+
+def linspace_tangent(dstart, dstop, ans, num, endpoint, axis):
+    """The tangent of `ans = np.linspace(start, stop, num, endpoint, axis=axis)` (linear in
+    start and stop): the samples of the tangents' line, in `ans`'s shape."""
+    first = np.moveaxis(ans, axis, 0).shape
+    t = _linspace_steps(num, endpoint, len(first))
+    d = np.expand_dims(dstart, 0) * (1.0 - t) + np.expand_dims(dstop, 0) * t
+    return np.moveaxis(np.broadcast_to(d, first), 0, axis)

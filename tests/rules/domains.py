@@ -131,6 +131,19 @@ class PositiveDefinite:
         return m @ np.swapaxes(m, -1, -2) / shape[-1] + np.eye(shape[-1])
 
 
+class Separated:
+    """Matrices (or stacks) noise in [-0.2, 0.2] plus 1, 2, 3, ... down the diagonal: their
+    eigenvalues (eigh reads one triangle) and singular values stay far apart, and their rank full."""
+    lo = -0.2
+    hi = 10.0
+
+    def sample(self, rng, shape):
+        k = min(shape[-2:])
+        spread = np.zeros(shape[-2:])
+        spread[np.arange(k), np.arange(k)] = np.arange(1, k + 1)
+        return spread + rng.uniform(-0.2, 0.2, size=shape)
+
+
 @dataclass(frozen=True)
 class SomeZeros:
     """In [lo, hi] with about a third of the values exactly 0: the division-free paths of the
@@ -488,6 +501,17 @@ DOMAINS = {
         Call(((3, 3),)), Call(((2, 3, 3),)), Call(((3, 3),), {"upper": True}),
         Call(((2, 4, 4),), {"upper": True}),
     )),
+    np.linalg.eigh: Domain((Separated(),), (0,), (
+        Call(((3, 3),)), Call(((2, 3, 3),)), Call(((3, 3),), {"UPLO": "U"}),
+    )),
+    np.linalg.svd: Domain((Separated(),), (0,), (
+        Call(((4, 3),), {"full_matrices": False}), Call(((3, 4),), {"full_matrices": False}), Call(((3, 3),)),
+        Call(((2, 3, 2),), {"full_matrices": False}), Call(((4, 3),), {"compute_uv": False}),
+        Call(((2, 3, 4),), {"compute_uv": False}),
+    )),
+    np.linalg.pinv: Domain((Separated(),), (0,), (
+        Call(((3, 3),)), Call(((4, 3),)), Call(((3, 4),)), Call(((2, 4, 3),)),
+    )),
 
     # shapes, copies and gathers
     np.reshape: Domain((ANY,), (0,), (
@@ -550,6 +574,10 @@ DOMAINS = {
     np.vstack: Domain((ANY,), (0,), (
         Call(([(3,), (3,)],)), Call(([(2, 3), (2, 3)],)), Call(([(), ()],)), Call(((3, 4),)),
     )),
+    numpy_rules.row_stack: Domain((ANY,), (0,), (Call(([(3,), (3,)],)), Call(([(2, 3), (2, 3)],)))),
+    np.atleast_1d: Domain((ANY,), (0,), (Call(((),)), Call(((4,),)), Call(((3, 4),)))),
+    np.atleast_2d: Domain((ANY,), (0,), (Call(((),)), Call(((4,),)), Call(((3, 4),)), Call(((2, 3, 4),)))),
+    np.atleast_3d: Domain((ANY,), (0,), (Call(((),)), Call(((4,),)), Call(((3, 4),)), Call(((2, 3, 4),)))),
     np.tile: Domain((ANY,), (0,), (
         Call(((3,),), {"reps": 2}), Call(((2, 3),), {"reps": (2, 1, 2)}),
         Call(((2, 3),), {"reps": (2,)}), Call(((),), {"reps": 3}), Call(((2, 1, 3),), {"reps": (2, 2)}),
@@ -571,6 +599,15 @@ DOMAINS = {
         Call(((2, 3, 4),), {"axis": -1}),
     )),
     np.fliplr: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((3, 4, 2),)))),
+    np.rot90: Domain((ANY,), (0,), (
+        Call(((3, 4),)), Call(((3, 4),), {"k": 2}), Call(((3, 4),), {"k": 3}),
+        Call(((2, 3, 4),), {"k": -1, "axes": (1, 2)}),
+    )),
+    np.linspace: Domain((ANY, ANY), (0, 1), (
+        Call(((), ()), {"num": 5}), Call(((), ()), {"num": 4, "endpoint": False}), Call(((), ()), {"num": 1}),
+        Call(((3,), ()), {"num": 4}), Call(((2, 3), (3,)), {"num": 5, "axis": -1}),
+        Call(((3,), (3,)), {"num": 4, "axis": 1}),
+    )),
     np.flipud: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)))),
     np.roll: Domain((ANY,), (0,), (
         Call(((5,),), {"shift": 2}), Call(((3, 4),), {"shift": 5}),
@@ -767,6 +804,10 @@ DOMAINS.update({
     _rt.unsort_items: Domain((ANY, DISTINCT), (0,), (                    # the items: their order only
         Call(([(), (), ()], [(), (), ()])), Call(([(), (), (), ()], (4,))),
         Call(([(), (), ()], [(), (), ()]), {"reverse": True}),
+    )),
+    _rt.unlinspace: Domain((ANY, ANY, ANY, GIVEN, GIVEN, GIVEN, GIVEN), (0,), (  # start, stop: shapes only
+        Call(((5,), (), (), 5, True, 0, 0)), Call(((5,), (), (), 5, True, 0, 1)),
+        Call(((4, 3), (3,), (), 4, False, 0, 0)), Call(((3, 5), (3,), (3,), 5, True, 1, 1)),
     )),
     _rt.unlist: Domain((ANY, ANY), (0,), (
         Call(([(), (), ()], (3,))), Call(([(4,), (4,)], (2, 4))), Call(([(), ()], [(), ()])),
