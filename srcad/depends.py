@@ -13,6 +13,9 @@ value when it runs, and only its kind shaped the derivative (so `c = 3.0` after 
 costs nothing, `c = np.ones(2)` recompiles). What is not recorded, by design: attributes of
 the libraries srcad has rules for (`np.sin`, `math.log` are taken never to be re-bound).
 """
+import functools
+import os
+import sysconfig
 import types
 
 import numpy as np
@@ -188,6 +191,28 @@ class Identity:
 
 
 def is_library(obj):
-    """Whether `obj` (a module or a function) belongs to a library srcad has rules for."""
+    """Whether `obj` (a module or a function) is library code: a library srcad has rules for,
+    or any module of Python's own (the standard library) or installed into site-packages.
+    srcad never transforms a library's source: a call into one needs a rule."""
     name_ = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
-    return (name_ or "").split(".")[0] in LIBRARIES
+    if (name_ or "").split(".")[0] in LIBRARIES:
+        return True
+    code = getattr(obj, "__code__", None)
+    path = code.co_filename if code is not None else getattr(obj, "__file__", None)
+    return isinstance(path, str) and _installed(path)
+
+
+@functools.lru_cache(maxsize=None)
+def _installed(path):
+    """Whether the file `path` lies where Python keeps its standard library or installed
+    packages (an editable install keeps its source elsewhere: it is the user's code)."""
+    real = os.path.realpath(path)
+    return any(real.startswith(root) for root in _library_roots()) \
+        or any(part in ("site-packages", "dist-packages") for part in real.split(os.sep))
+
+
+@functools.lru_cache(maxsize=None)
+def _library_roots():
+    paths = sysconfig.get_paths()
+    roots = {paths[k] for k in ("stdlib", "platstdlib", "purelib", "platlib") if paths.get(k)}
+    return tuple(os.path.join(os.path.realpath(r), "") for r in roots)
