@@ -77,6 +77,11 @@ JVP = {
                                 operand0, operand1=None, operand2=None, operand3=None:
                              _rt.einsum_grad_tangent(dg, (doperand0, doperand1, doperand2, doperand3), g, k, subscripts,
                                                      (operand0, operand1, operand2, operand3)),
+    _rt.eigh_grad:       lambda dg, dpair, dUPLO, ans, g, pair, UPLO: _rt.eigh_grad_tangent(dg, dpair, g, pair, UPLO),
+    _rt.svd_grad:        lambda dg, dfactors, da, dfull_matrices, dcompute_uv, ans, g, factors, a, full_matrices,
+                                compute_uv: _rt.svd_grad_tangent(dg, dfactors, da, g, factors, a, full_matrices,
+                                                                 compute_uv),
+    _rt.pinv_grad:       lambda dg, dp, da, ans, g, p, a: _rt.pinv_grad_tangent(dg, dp, da, g, p, a),
     _rt.logsumexp_weights: lambda dy, da, daxis, dkeepdims, db, ans, y, a, axis, keepdims, b=None:
                              _rt.logsumexp_weights(y, a, axis, keepdims, b) * (da - _rt.unreduce(dy, a, axis, keepdims))
                              + _rt.logsumexp_weights(y, a, axis, keepdims) * db,

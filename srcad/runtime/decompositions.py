@@ -149,3 +149,89 @@ def pinv_tangent(da, ans, a):
     pt, dat = _swap(ans), _swap(da)
     return (-(ans @ da @ ans) + (ans @ pt) @ (dat - (dat @ a) @ ans)
             + (dat - ans @ (a @ dat)) @ (pt @ ans))
+
+
+def _tangent_parts(d, like, n):
+    """The tangents of an `n`-tuple (or its cotangent), zeros where forward mode passed 0.0."""
+    parts = _parts(d, n)
+    return tuple(np.zeros(np.shape(x)) if p is None else p for p, x in zip(parts, like))
+
+
+def _dense(d, like):
+    """A tangent as an array: zeros of `like`'s shape where forward mode passed 0.0."""
+    return np.zeros(np.shape(like)) if type(d) is float else d
+
+
+def _gap_inverse_tangent(values, dvalues, x, dx):
+    """The tangent of `_gap_inverse(values, x)`: F o dx + dF o x, dF_ij = -(dv_j - dv_i) F_ij^2."""
+    f = _gap_inverse(values, np.ones(np.shape(x)))
+    dgap = dvalues[..., None, :] - dvalues[..., :, None]
+    return f * dx - dgap * f * f * x
+
+
+def eigh_grad_tangent(dg, dpair, g, pair, UPLO):
+    """The tangent of `eigh_grad(g, pair, UPLO)` = V M V^T (onto the triangle read), with
+    M = diag(gw) + F o (V^T gv): dV M V^T + V dM V^T + V M dV^T,
+    dM = diag(dgw) + dF o X + F o (dV^T gv + V^T dgv), X = V^T gv."""
+    w, v = pair
+    dw, dv = _tangent_parts(dpair, pair, 2)
+    zeros = (np.zeros(np.shape(w)), np.zeros(np.shape(v)))
+    gw, gv = (zeros if type(g) is float else _tangent_parts(g, pair, 2))
+    dgw, dgv = (zeros if type(dg) is float else _tangent_parts(dg, pair, 2))
+    x = _swap(v) @ gv
+    m = _gap_inverse(w, x) + np.eye(w.shape[-1]) * gw[..., None, :]
+    dm = (_gap_inverse_tangent(w, dw, x, _swap(dv) @ gv + _swap(v) @ dgv)
+          + np.eye(w.shape[-1]) * dgw[..., None, :])
+    ds = dv @ m @ _swap(v) + v @ dm @ _swap(v) + v @ m @ _swap(dv)
+    return _one_triangle(ds, UPLO == "U")
+
+
+def pinv_grad_tangent(dg, dp, da, g, p, a):
+    """The tangent of `pinv_grad(g, p, a)` (p = pinv(a)), term by term by the product rule."""
+    dg, dp, da = _dense(dg, g), _dense(dp, p), _dense(da, a)
+    pt, gt, dpt, dgt = _swap(p), _swap(g), _swap(dp), _swap(dg)
+    left = gt - a @ (p @ gt)
+    dleft = dgt - da @ (p @ gt) - a @ (dp @ gt) - a @ (p @ dgt)
+    right = gt - (gt @ p) @ a
+    dright = dgt - (dgt @ p) @ a - (gt @ dp) @ a - (gt @ p) @ da
+    return (-(dpt @ g @ pt + pt @ dg @ pt + pt @ g @ dpt)
+            + dleft @ (p @ pt) + left @ (dp @ pt + p @ dpt)
+            + (dpt @ p + pt @ dp) @ right + (pt @ p) @ dright)
+
+
+def svd_grad_tangent(dg, dans, da, g, ans, a, full_matrices, compute_uv):
+    """The tangent of `svd_grad(g, ans, a, full_matrices, compute_uv)`, term by term by the
+    product rule (the factors' tangents are svd_tangent's, recomputed where compute_uv=False)."""
+    u, s, vt = _factors(ans, a, full_matrices, compute_uv)
+    if compute_uv:
+        du, ds, dvt = _tangent_parts(dans, ans, 3)
+    else:
+        du, ds, dvt = svd_tangent(_dense(da, a), (u, s, vt), a, False, True)
+    zeros = tuple(np.zeros(np.shape(x)) for x in (u, s, vt))
+    if compute_uv:
+        gu, gs, gvt = zeros if type(g) is float else _tangent_parts(g, (u, s, vt), 3)
+        dgu, dgs, dgvt = zeros if type(dg) is float else _tangent_parts(dg, (u, s, vt), 3)
+    else:
+        gu, gvt, dgu, dgvt = zeros[0], zeros[2], zeros[0], zeros[2]
+        gs = zeros[1] if type(g) is float else g
+        dgs = zeros[1] if type(dg) is float else dg
+    eye = np.eye(s.shape[-1])
+    squares, dsquares = s * s, 2.0 * s * ds
+    x = _swap(u) @ gu - _swap(gu) @ u
+    dx = (_swap(du) @ gu + _swap(u) @ dgu) - (_swap(dgu) @ u + _swap(gu) @ du)
+    y = vt @ _swap(gvt) - gvt @ _swap(vt)
+    dy = (dvt @ _swap(gvt) + vt @ _swap(dgvt)) - (dgvt @ _swap(vt) + gvt @ _swap(dvt))
+    fx, fy = _gap_inverse(squares, x), _gap_inverse(squares, y)
+    dfx, dfy = _gap_inverse_tangent(squares, dsquares, x, dx), _gap_inverse_tangent(squares, dsquares, y, dy)
+    inner = eye * gs[..., None, :] + fx * s[..., None, :] + s[..., :, None] * fy
+    dinner = (eye * dgs[..., None, :] + dfx * s[..., None, :] + fx * ds[..., None, :]
+              + ds[..., :, None] * fy + s[..., :, None] * dfy)
+    # (I - U U^T) gU S^-1 V^T and U S^-1 gV^T (I - V V^T)
+    left = (gu - u @ (_swap(u) @ gu)) / s[..., None, :]
+    dleft = ((dgu - du @ (_swap(u) @ gu) - u @ (_swap(du) @ gu) - u @ (_swap(u) @ dgu)) / s[..., None, :]
+             - left * (ds / s)[..., None, :])
+    right = (gvt - (gvt @ _swap(vt)) @ vt) / s[..., :, None]
+    dright = ((dgvt - (dgvt @ _swap(vt)) @ vt - (gvt @ _swap(dvt)) @ vt - (gvt @ _swap(vt)) @ dvt)
+              / s[..., :, None] - right * (ds / s)[..., :, None])
+    return (du @ inner @ vt + u @ dinner @ vt + u @ inner @ dvt
+            + dleft @ vt + left @ dvt + du @ right + u @ dright)

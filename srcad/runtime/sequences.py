@@ -28,12 +28,12 @@ def _chosen(items, ans):
     return [a / count for a in at] if count else at
 
 
-def share_extremum(g, ans, k, args):
-    """The cotangent of argument `k` of `ans = max(*args)` (or min): `g` shared between the
-    candidates equal to `ans`. With one argument, a sequence, that is a list of cotangents
+def share_extremum(g, best, k, args):
+    """The cotangent of argument `k` of `best = max(*args)` (or min): `g` shared between
+    the candidates equal to `best`. With one argument, a sequence, that is a list of cotangents
     (an array for an array)."""
     items = _candidates(args)
-    weights = _chosen(items, ans)
+    weights = _chosen(items, best)
     if items is args[0]:
         if isinstance(items, np.ndarray):
             return np.reshape(g * weights, items.shape)
@@ -43,11 +43,11 @@ def share_extremum(g, ans, k, args):
     return g * weights[k]
 
 
-def extremum_tangent(ans, dargs, args):
-    """The tangent of `ans = max(*args)` (or min): the tangents of the candidates equal to
-    `ans`, averaged (`dargs` holds a tangent per slot of `args`, 0.0 for a constant)."""
+def extremum_tangent(best, dargs, args):
+    """The tangent of `best = max(*args)` (or min): the tangents of the candidates equal
+    to `best`, averaged (`dargs` holds a tangent per slot of `args`, 0.0 for a constant)."""
     items = _candidates(args)
-    weights = _chosen(items, ans)
+    weights = _chosen(items, best)
     if items is args[0]:
         ditems = dargs[0]
         if type(ditems) is float:

@@ -145,6 +145,23 @@ class Separated:
 
 
 @dataclass(frozen=True)
+class Factors:
+    """A decomposition's factors, a list: item `spaced` (eigenvalues, singular values) holds
+    1, 2, 3, ... plus noise in [-0.2, 0.2] along its last axis, far apart and from zero; the
+    other items are in [-1, 1]."""
+    spaced: int
+    lo = -1.0
+    hi = 10.0
+
+    def sample(self, rng, shapes):
+        if not isinstance(shapes, list):  # the values alone
+            return np.arange(1.0, shapes[-1] + 1) + rng.uniform(-0.2, 0.2, size=shapes)
+        out = [rng.uniform(-1.0, 1.0, size=shape) for shape in shapes]
+        out[self.spaced] = self.sample(rng, shapes[self.spaced])
+        return out
+
+
+@dataclass(frozen=True)
 class SomeZeros:
     """In [lo, hi] with about a third of the values exactly 0: the division-free paths of the
     product helpers (prod_others), which are polynomials there, so differences still apply."""
@@ -808,6 +825,20 @@ DOMAINS.update({
     _rt.unlinspace: Domain((ANY, ANY, ANY, GIVEN, GIVEN, GIVEN, GIVEN), (0,), (  # start, stop: shapes only
         Call(((5,), (), (), 5, True, 0, 0)), Call(((5,), (), (), 5, True, 0, 1)),
         Call(((4, 3), (3,), (), 4, False, 0, 0)), Call(((3, 5), (3,), (3,), 5, True, 1, 1)),
+    )),
+    # the decompositions' cotangents: smooth in the factors given (eigenvalues, singular values apart)
+    _rt.eigh_grad: Domain((ANY, Factors(0), GIVEN), (0, 1), (
+        Call(([(3,), (3, 3)], [(3,), (3, 3)], "L")), Call(([(3,), (3, 3)], [(3,), (3, 3)], "U")),
+        Call(([(2, 3), (2, 3, 3)], [(2, 3), (2, 3, 3)], "L")),
+    )),
+    _rt.svd_grad: Domain((ANY, Factors(1), Separated(), GIVEN, GIVEN), (0, 1, 2), (
+        Call(([(4, 3), (3,), (3, 3)], [(4, 3), (3,), (3, 3)], (4, 3), False, True)),
+        Call(([(2, 2), (2,), (2, 4)], [(2, 2), (2,), (2, 4)], (2, 4), False, True)),
+        Call(([(3, 3), (3,), (3, 3)], [(3, 3), (3,), (3, 3)], (3, 3), True, True)),
+        Call(((3,), (3,), (4, 3), True, False)),
+    )),
+    _rt.pinv_grad: Domain((ANY, ANY, Separated()), (0, 1, 2), (
+        Call(((3, 4), (3, 4), (4, 3))), Call(((3, 3), (3, 3), (3, 3))), Call(((2, 3, 4), (2, 3, 4), (2, 4, 3))),
     )),
     _rt.unlist: Domain((ANY, ANY), (0,), (
         Call(([(), (), ()], (3,))), Call(([(4,), (4,)], (2, 4))), Call(([(), ()], [(), ()])),

@@ -57,6 +57,13 @@ def dot(a, b):
     return inner(a, b)
 
 
+def largest(value):
+    """The largest magnitude in a value (a list's items may have different shapes)."""
+    if isinstance(value, (list, tuple)):
+        return max(largest(v) for v in value)
+    return float(np.max(np.abs(np.asarray(value, dtype=float))))
+
+
 def moved(value, t, direction):
     if isinstance(value, (list, tuple)):
         return [moved(v, t, d) for v, d in zip(value, direction)]
@@ -66,8 +73,7 @@ def moved(value, t, direction):
 def directional(fn, args, kwargs, directions):
     """d/dt fn(args + t * directions) at 0 by 5-point central differences, h = 1e-3 * scale;
     `directions` maps positions to directions of the arguments' structure."""
-    scale = max([1.0] + [float(np.max(np.abs(np.asarray(args[i], dtype=float))))
-                         for i in directions])
+    scale = max([1.0] + [largest(args[i]) for i in directions])
     h = 1e-3 * scale
 
     def at(t):

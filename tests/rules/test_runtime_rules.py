@@ -86,6 +86,28 @@ def write_into_arrays(x):                           # saved, zero_at
     return np.sum(y * y) + np.sum(z ** 3)
 
 
+def eigh_parts(x):                                   # eigh_grad
+    m = np.reshape(x, (2, 3))
+    w, v = np.linalg.eigh(np.diag([1.0, 3.0, 5.0]) + 0.3 * (m.T @ m))
+    return np.sum(w * np.array([1.0, -2.0, 0.5])) + np.sum(v ** 2 * np.reshape(np.arange(9.0), (3, 3)))
+
+
+def svd_parts(x):                                    # svd_grad
+    m = np.reshape(x, (2, 3)) + np.array([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    u, s, vt = np.linalg.svd(m, full_matrices=False)
+    return np.sum(s ** 3) + np.sum(u ** 2 * np.array([1.0, 2.0])) + np.sum(vt ** 2 * np.arange(3.0)) \
+        + np.sum(np.linalg.svd(m, compute_uv=False) ** 2)
+
+
+def pinv_squares(x):                                 # pinv_grad
+    p = np.linalg.pinv(np.reshape(x, (3, 2)) + np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]]))
+    return np.sum(p ** 2) + np.sum(np.sin(p))
+
+
+def linspace_cubes(x):                               # unlinspace
+    return np.sum(np.linspace(x[0], x[1], 5) ** 3) + np.sum(np.linspace(x[2:4], x[4], 3, axis=1) ** 2)
+
+
 CASES = [
     (prod_all, X), (prod_all, np.array([0.7, 0.0, 0.4, 1.1, -0.6, 0.9])),
     (prod_all, np.array([0.7, 0.0, 0.4, 0.0, -0.6, 0.9])), (prod_rows, X),
@@ -94,6 +116,7 @@ CASES = [
     (cholesky_sum, X), (solve_both, X), (einsum_products, X),
     pytest.param(logsumexp_with_weights, X, marks=pytest.mark.skipif(scipy is None, reason="no scipy")),
     (write_into_arrays, X),
+    (eigh_parts, X), (svd_parts, X), (pinv_squares, X), (linspace_cubes, X),
 ]
 
 

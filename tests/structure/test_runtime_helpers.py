@@ -14,7 +14,8 @@ NEVER_TRANSFORMED_AGAIN = {
     "expit_tangent", "cumprod_tangent", "prod_others_tangent", "uncumprod_tangent",
     "norm_weights_tangent", "ravel_tangent", "solve_tangent", "solve_left_tangent",
     "solve_right_tangent", "cholesky_tangent", "cholesky_grad_tangent", "einsum_tangent",
-    "einsum_grad_tangent",
+    "einsum_grad_tangent", "extremum_tangent", "sorted_tangent", "linspace_tangent", "eigh_tangent",
+    "svd_tangent", "pinv_tangent", "eigh_grad_tangent", "svd_grad_tangent", "pinv_grad_tangent",
     # the array passes' helpers: only in a gradient that runs as it is
     "add_to", "spread", "stand_in", "unbroadcast_uniform",
     # a user's defvjp rule: forward mode through it needs a defjvp rule, which is asked for
