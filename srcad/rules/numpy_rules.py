@@ -208,6 +208,10 @@ VJP = {
     np.linspace:   lambda g, ans, start, stop, num=50, endpoint=True, axis=0:
                        (_rt.unlinspace(g, start, stop, num, endpoint, axis, 0),
                         _rt.unlinspace(g, start, stop, num, endpoint, axis, 1)),
+    np.full:       lambda g, ans, shape, fill_value, order="C", like=None:
+                       (None, _rt.unbroadcast(_rt.cast_back(g, ans, ans.dtype), fill_value)),
+    np.full_like:  lambda g, ans, a, fill_value, order="K", subok=True, shape=None:
+                       (None, _rt.unbroadcast(_rt.cast_back(g, ans, ans.dtype), fill_value)),
     np.flipud:     lambda g, ans, m: np.flipud(g),
     np.roll:       lambda g, ans, a, shift, axis=None: np.roll(g, np.negative(shift), axis),
     np.triu:       lambda g, ans, m, k=0: np.triu(g, k),
@@ -372,6 +376,10 @@ JVP = {
     np.rot90:      lambda dm, ans, m, k=1, axes=(0, 1): np.rot90(dm, k, axes),
     np.linspace:   lambda dstart, dstop, dnum, dendpoint, daxis, ans, start, stop, num=50, endpoint=True, axis=0:
                        _rt.linspace_tangent(dstart, dstop, ans, num, endpoint, axis),
+    np.full:       lambda dshape, dfill_value, ans, shape, fill_value, order="C", like=None:
+                       _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
+    np.full_like:  lambda da, dfill_value, ans, a, fill_value, order="K", subok=True, shape=None:
+                       _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
     np.flipud:     lambda dm, ans, m: np.flipud(dm),
     np.roll:       lambda da, ans, a, shift, axis=None: np.roll(da, shift, axis),
     np.triu:       lambda dm, ans, m, k=0: np.triu(dm, k),
@@ -392,8 +400,8 @@ BROADCASTING = {np.add, np.subtract, np.multiply, np.divide, np.power, np.float_
                 np.maximum, np.minimum, np.fmax, np.fmin, np.where, np.clip}
 
 # Results that carry no derivative: constructors of constants, integer and boolean results,
-# step functions, comparisons, tests, indices. (np.full, np.full_like, np.arange and
-# np.logspace are not here: their values depend on their float arguments.)
+# step functions, comparisons, tests, indices. (np.full, np.full_like, np.arange, np.linspace
+# and np.logspace are not here: their values depend on their float arguments.)
 NO_DERIVATIVE = {
     np.zeros, np.ones, np.empty, np.zeros_like, np.ones_like,
     np.empty_like, np.eye, np.identity, np.tri,

@@ -205,7 +205,6 @@ def cast_back(g, a, dtype):
     return shaped_like(np.asarray(g).astype(float_dtype(a), copy=False), a)
 
 
-
 def _linspace_steps(num, endpoint, ndim):
     """The fractions t of the way from start to stop of np.linspace's samples, along a first
     axis of `ndim` axes: sample k is start + (stop - start) * t[k]."""

@@ -620,6 +620,8 @@ DOMAINS = {
         Call(((3, 4),)), Call(((3, 4),), {"k": 2}), Call(((3, 4),), {"k": 3}),
         Call(((2, 3, 4),), {"k": -1, "axes": (1, 2)}),
     )),
+    np.full: Domain((GIVEN, ANY), (1,), (Call(((3,), ())), Call(((2, 3), (3,))), Call((4, ())))),
+    np.full_like: Domain((ANY, ANY), (1,), (Call(((3,), ())), Call(((2, 3), (3,))), Call(((2, 3), (2, 1))))),
     np.linspace: Domain((ANY, ANY), (0, 1), (
         Call(((), ()), {"num": 5}), Call(((), ()), {"num": 4, "endpoint": False}), Call(((), ()), {"num": 1}),
         Call(((3,), ()), {"num": 4}), Call(((2, 3), (3,)), {"num": 5, "axis": -1}),
