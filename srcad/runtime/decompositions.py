@@ -30,7 +30,7 @@ def _gap_inverse(values, x):
     are equal the vectors' derivative does not exist: nan."""
     gap = values[..., None, :] - values[..., :, None]
     off = ~np.eye(values.shape[-1], dtype=bool)
-    out = np.zeros(np.broadcast_shapes(gap.shape, x.shape))
+    out = np.zeros(np.broadcast_shapes(gap.shape, x.shape), np.result_type(values, x))
     np.divide(x, gap, out=out, where=off & (gap != 0))
     return np.where(off & (gap == 0), np.nan, out)
 
@@ -49,9 +49,9 @@ def eigh_grad(g, ans, UPLO):
     V (diag(gw) + F o (V^T gv)) V^T, F_ij = 1 / (w_j - w_i); then onto the triangle read."""
     w, v = ans
     gw, gv = _parts(g, 2)
-    inner = np.zeros(v.shape) if gv is None else _gap_inverse(w, _swap(v) @ gv)
+    inner = np.zeros(v.shape, v.dtype) if gv is None else _gap_inverse(w, _swap(v) @ gv)
     if gw is not None:
-        inner = inner + np.eye(w.shape[-1]) * gw[..., None, :]
+        inner = inner + np.eye(w.shape[-1], dtype=w.dtype) * gw[..., None, :]
     s = v @ inner @ _swap(v)
     return _one_triangle(s, UPLO == "U")
 
@@ -86,12 +86,12 @@ def svd_grad(g, ans, a, full_matrices, compute_uv):
     u, s, vt = _factors(ans, a, full_matrices, compute_uv)
     gu, gs, gvt = _parts(g, 3) if compute_uv else (None, g, None)
     v = _swap(vt)
-    inner = np.zeros(np.shape(s) + s.shape[-1:])
+    inner = np.zeros(np.shape(s) + s.shape[-1:], s.dtype)
     out = 0.0
     if type(gs) is float:  # compute_uv=False: the output s itself is all zero so far
         gs = None
     if gs is not None:
-        inner = inner + np.eye(s.shape[-1]) * gs[..., None, :]
+        inner = inner + np.eye(s.shape[-1], dtype=s.dtype) * gs[..., None, :]
     squares = s * s
     if gu is not None:
         ut_gu = _swap(u) @ gu

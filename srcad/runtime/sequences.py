@@ -7,6 +7,8 @@ same shape for a 1-d array; the reverse sweep's 0.0 stands for one that is all z
 """
 import numpy as np
 
+from .core import float_dtype
+
 
 def _candidates(args):
     """The values a call of max or min chose from: the items of its one sequence, or its
@@ -20,7 +22,7 @@ def _chosen(items, ans):
     """1 / (the number of ties) for each item equal to the result, 0 for the others: an array
     for an array, else a list of floats."""
     if isinstance(items, np.ndarray):
-        at = (items == ans).astype(float)
+        at = (items == ans).astype(float_dtype(items))
         count = np.sum(at)
         return at / count if count else at
     at = [1.0 if v is ans or bool(np.all(v == ans)) else 0.0 for v in items]
@@ -99,9 +101,9 @@ def unlist(g, iterable):
     items' cotangents stacked back into its shape; for a list or a tuple, a list."""
     if isinstance(iterable, np.ndarray):
         if type(g) is float:
-            return np.zeros(iterable.shape)
+            return np.zeros(iterable.shape, float_dtype(iterable))
         rows = [np.broadcast_to(gi, iterable.shape[1:]) for gi in g]
-        return np.array(rows, dtype=np.result_type(iterable.dtype, float)).reshape(iterable.shape)
+        return np.array(rows, dtype=float_dtype(iterable)).reshape(iterable.shape)
     if type(g) is float:
         return [g] * len(iterable)
     return list(g)

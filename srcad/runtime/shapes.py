@@ -205,11 +205,11 @@ def cast_back(g, a, dtype):
     return shaped_like(np.asarray(g).astype(float_dtype(a), copy=False), a)
 
 
-def _linspace_steps(num, endpoint, ndim):
+def _linspace_steps(num, endpoint, ndim, dtype):
     """The fractions t of the way from start to stop of np.linspace's samples, along a first
     axis of `ndim` axes: sample k is start + (stop - start) * t[k]."""
     divisions = num - 1 if endpoint else num
-    t = np.arange(num, dtype=float) / divisions if divisions > 0 else np.zeros(num)
+    t = np.arange(num, dtype=dtype) / dtype.type(divisions) if divisions > 0 else np.zeros(num, dtype)
     return np.reshape(t, (num,) + (1,) * (ndim - 1))
 
 
@@ -218,8 +218,9 @@ def unlinspace(g, start, stop, num, endpoint, axis, which):
     `np.linspace(start, stop, num, endpoint, axis=axis)`: g weighted by 1 - t (t) and summed
     over the samples' axis."""
     first = (num,) + np.broadcast_shapes(np.shape(start), np.shape(stop))  # the samples' axis first
-    g = np.full(first, g, dtype=float) if np.ndim(g) == 0 else np.moveaxis(np.asarray(g), axis, 0)
-    t = _linspace_steps(num, endpoint, len(first))
+    dtype = float_dtype(start, stop)
+    g = np.full(first, g, dtype) if np.ndim(g) == 0 else np.moveaxis(np.asarray(g), axis, 0)
+    t = _linspace_steps(num, endpoint, len(first), dtype)
     return unbroadcast(np.sum(g * (t if which else 1.0 - t), axis=0), stop if which else start)
 
 
@@ -227,6 +228,7 @@ def linspace_tangent(dstart, dstop, ans, num, endpoint, axis):
     """The tangent of `ans = np.linspace(start, stop, num, endpoint, axis=axis)` (linear in
     start and stop): the samples of the tangents' line, in `ans`'s shape."""
     first = np.moveaxis(ans, axis, 0).shape
-    t = _linspace_steps(num, endpoint, len(first))
-    d = np.expand_dims(dstart, 0) * (1.0 - t) + np.expand_dims(dstop, 0) * t
+    dtype = float_dtype(ans)
+    t = _linspace_steps(num, endpoint, len(first), dtype)
+    d = np.asarray(dstart, dtype)[None] * (1 - t) + np.asarray(dstop, dtype)[None] * t
     return np.moveaxis(np.broadcast_to(d, first), 0, axis)
