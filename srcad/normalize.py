@@ -243,8 +243,8 @@ class _Normalizer(Expressions):
         call = stmt.iter
         if not isinstance(call, gast.Call) or not call.args:
             return None
-        fn = self.src.resolve(call.func) if isinstance(call.func, gast.Name) else UNRESOLVED
-        if fn not in (enumerate, zip, reversed) or any(isinstance(a, gast.Starred) for a in call.args):
+        fn = self.iterator_call(call)
+        if fn is None or any(isinstance(a, gast.Starred) for a in call.args):
             return None
         if fn is enumerate:
             return self.enumerate_loop(stmt)
@@ -275,6 +275,13 @@ class _Normalizer(Expressions):
         return g.located(gast.For(target=g.store(k), iter=loop_range, body=body + stmt.body,
                                   orelse=stmt.orelse, type_comment=None), stmt)
 
+    def iterator_call(self, expr):
+        """enumerate, zip or reversed, if `expr` calls one of them, else None."""
+        if not isinstance(expr, gast.Call) or not isinstance(expr.func, gast.Name):
+            return None
+        fn = self.src.resolve(expr.func)
+        return fn if fn in (enumerate, zip, reversed) else None
+
     def enumerate_loop(self, stmt):
         """`for i, x in enumerate(xs, start)`: the loop over `xs` (by index, where `xs` is a
         zip, an enumerate or a reversed), with `i` counted from the turn: `i = k + start`
@@ -291,7 +298,7 @@ class _Normalizer(Expressions):
         loop = gast.For(target=stmt.target.elts[1], iter=g.clone(seq), body=stmt.body,
                         orelse=stmt.orelse, type_comment=None)
         inner = self.indexed_loop(loop) if isinstance(seq, gast.Call) else None
-        if inner is None:  # a sequence read by index
+        if inner is None:  # a sequence read by index (zip(xs, ys, strict=True) is then refused)
             k = self.names.fresh("k")
             self.src.local_names.add(k)
             read = g.located(gast.Assign(targets=[loop.target], value=g.subscript(g.clone(seq), g.name(k)),
