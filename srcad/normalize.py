@@ -22,7 +22,6 @@ from . import gastutil as g
 from .errors import Unsupported
 from .expressions import Expressions
 from .ir import COMPOUND, mark_augmented
-from .parse import UNRESOLVED
 from .rules.callees import is_user_function
 
 REFUSED_STATEMENTS = {
