@@ -50,17 +50,18 @@ VJP = {
     abs:           lambda g, ans, x: g * _rt.abs_slope(x),
     float:         lambda g, ans, x: g,
     sum:           lambda g, ans, iterable, start=0: (_rt.sum_grad(g, iterable), _rt.unbroadcast(g, start)),
-    # max(a, b, ...) of up to four values, or max(sequence): ties share g (as np.max's rule)
-    max:           lambda g, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+    # max(a, b, ...) of up to four values, or max(sequence): ties share g (as np.max's rule);
+    # key is keyword-only, as in Python: a fifth value must not be taken for it
+    max:           lambda g, ans, arg0, arg1=None, arg2=None, arg3=None, *, key=None:
                        (_rt.share_extremum(g, ans, 0, (arg0, arg1, arg2, arg3)),
                         _rt.share_extremum(g, ans, 1, (arg0, arg1, arg2, arg3)),
                         _rt.share_extremum(g, ans, 2, (arg0, arg1, arg2, arg3)),
-                        _rt.share_extremum(g, ans, 3, (arg0, arg1, arg2, arg3)), None),
-    min:           lambda g, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+                        _rt.share_extremum(g, ans, 3, (arg0, arg1, arg2, arg3))),
+    min:           lambda g, ans, arg0, arg1=None, arg2=None, arg3=None, *, key=None:
                        (_rt.share_extremum(g, ans, 0, (arg0, arg1, arg2, arg3)),
                         _rt.share_extremum(g, ans, 1, (arg0, arg1, arg2, arg3)),
                         _rt.share_extremum(g, ans, 2, (arg0, arg1, arg2, arg3)),
-                        _rt.share_extremum(g, ans, 3, (arg0, arg1, arg2, arg3)), None),
+                        _rt.share_extremum(g, ans, 3, (arg0, arg1, arg2, arg3))),
     sorted:        lambda g, ans, iterable, key=None, reverse=False: _rt.unsort_items(g, iterable, key, reverse),
     tuple:         lambda g, ans, iterable=(): _rt.unlist(g, iterable),
     list:          lambda g, ans, iterable=(): _rt.unlist(g, iterable),
@@ -99,9 +100,9 @@ JVP = {
     abs:           lambda dx, ans, x: dx * _rt.abs_slope(x),
     float:         lambda dx, ans, x: dx,
     sum:           lambda diterable, dstart, ans, iterable, start=0: _rt.sum_tangent(diterable, dstart),
-    max:           lambda darg0, darg1, darg2, darg3, dkey, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+    max:           lambda darg0, darg1, darg2, darg3, ans, arg0, arg1=None, arg2=None, arg3=None, *, key=None:
                        _rt.extremum_tangent(ans, (darg0, darg1, darg2, darg3), (arg0, arg1, arg2, arg3)),
-    min:           lambda darg0, darg1, darg2, darg3, dkey, ans, arg0, arg1=None, arg2=None, arg3=None, key=None:
+    min:           lambda darg0, darg1, darg2, darg3, ans, arg0, arg1=None, arg2=None, arg3=None, *, key=None:
                        _rt.extremum_tangent(ans, (darg0, darg1, darg2, darg3), (arg0, arg1, arg2, arg3)),
     sorted:        lambda diterable, dkey, dreverse, ans, iterable, key=None, reverse=False:
                        _rt.sorted_tangent(diterable, iterable, key, reverse),

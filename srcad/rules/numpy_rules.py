@@ -18,6 +18,9 @@ that triangle. `eigh` and `svd` need distinct eigenvalues (singular values) for 
 derivatives: at a repeated one these are nan (runtime/decompositions.py); the vectors' signs
 are numpy's. `svd` with full_matrices=True is differentiated for square matrices only, and
 `pinv` for full-rank ones (a ValueError otherwise). `linspace` is differentiated in its ends.
+A parameter a rule leaves out (linspace's retstep and dtype, full's dtype) is refused when the
+call passes it; the rules' parameters after `*` are keyword-only, as they are in numpy, so
+that no positional argument is taken for one of them.
 """
 import math
 
@@ -205,12 +208,12 @@ VJP = {
     np.flip:       lambda g, ans, m, axis=None: np.flip(g, axis),
     np.fliplr:     lambda g, ans, m: np.fliplr(g),
     np.rot90:      lambda g, ans, m, k=1, axes=(0, 1): np.rot90(g, -k, axes),
-    np.linspace:   lambda g, ans, start, stop, num=50, endpoint=True, axis=0:
+    np.linspace:   lambda g, ans, start, stop, num=50, endpoint=True, *, axis=0:
                        (_rt.unlinspace(g, start, stop, num, endpoint, axis, 0),
                         _rt.unlinspace(g, start, stop, num, endpoint, axis, 1)),
-    np.full:       lambda g, ans, shape, fill_value, order="C", like=None:
+    np.full:       lambda g, ans, shape, fill_value, *, order="C", like=None:
                        (None, _rt.unbroadcast(_rt.cast_back(g, ans, ans.dtype), fill_value)),
-    np.full_like:  lambda g, ans, a, fill_value, order="K", subok=True, shape=None:
+    np.full_like:  lambda g, ans, a, fill_value, *, order="K", subok=True, shape=None:
                        (None, _rt.unbroadcast(_rt.cast_back(g, ans, ans.dtype), fill_value)),
     np.flipud:     lambda g, ans, m: np.flipud(g),
     np.roll:       lambda g, ans, a, shift, axis=None: np.roll(g, np.negative(shift), axis),
@@ -374,11 +377,11 @@ JVP = {
     np.flip:       lambda dm, ans, m, axis=None: np.flip(dm, axis),
     np.fliplr:     lambda dm, ans, m: np.fliplr(dm),
     np.rot90:      lambda dm, ans, m, k=1, axes=(0, 1): np.rot90(dm, k, axes),
-    np.linspace:   lambda dstart, dstop, dnum, dendpoint, daxis, ans, start, stop, num=50, endpoint=True, axis=0:
+    np.linspace:   lambda dstart, dstop, dnum, dendpoint, ans, start, stop, num=50, endpoint=True, *, axis=0:
                        _rt.linspace_tangent(dstart, dstop, ans, num, endpoint, axis),
-    np.full:       lambda dshape, dfill_value, ans, shape, fill_value, order="C", like=None:
+    np.full:       lambda dshape, dfill_value, ans, shape, fill_value, *, order="C", like=None:
                        _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
-    np.full_like:  lambda da, dfill_value, ans, a, fill_value, order="K", subok=True, shape=None:
+    np.full_like:  lambda da, dfill_value, ans, a, fill_value, *, order="K", subok=True, shape=None:
                        _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
     np.flipud:     lambda dm, ans, m: np.flipud(dm),
     np.roll:       lambda da, ans, a, shift, axis=None: np.roll(da, shift, axis),

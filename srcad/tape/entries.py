@@ -104,7 +104,7 @@ OPERATOR_UFUNCS = {
 def _from_rule(rule):
     args = rule.template.args
     names = rule.params[2:]
-    accepts = None if args.kwarg is not None else frozenset(names)
+    accepts = None if args.kwarg is not None else frozenset(names) | {a.id for a in args.kwonlyargs}
     body = rule.template.body
     if isinstance(body, gast.Tuple):
         parts = tuple(None if _is_none(e) else _part(rule, e) for e in body.elts)

@@ -18,7 +18,7 @@ def inline(rule, values, namespace):
     A tuple body gives a list of expressions (None where the rule says no derivative)."""
     defaults = _defaults(rule)
     body = g.clone(rule.template.body)
-    params = set(rule.params)
+    params = set(rule.params) | {a.id for a in rule.template.args.kwonlyargs}  # and keyword-only ones
     body = _Substitute(values, defaults, params, rule.namespace, namespace).visit(body)
     if isinstance(body, gast.Tuple):
         return [None if _is_none(e) else e for e in body.elts]

@@ -31,6 +31,10 @@ def linspace_arrays(x, y):
     return np.sum(np.linspace(x, y, 4, axis=1) ** 3)
 
 
+def linspace_keywords(x):
+    return np.sum(np.linspace(x[:2], x[2], num=3, endpoint=False, axis=-1) ** 2)
+
+
 def rotated(m):
     w = np.arange(12.0).reshape(4, 3)
     return np.sum(np.rot90(m) * w) + np.sum(np.rot90(m * m, 3) * w) + np.sum(np.rot90(m, 2) ** 2)
@@ -94,6 +98,7 @@ CASES = [
     ("atleast", (X3,), 0), ("atleast", (0.6,), 0),
     ("linspace_ends", (0.3, 1.2), (0, 1)),
     ("linspace_arrays", (X3, np.array([1.0, 0.5, -0.2])), (0, 1)),
+    ("linspace_keywords", (X3,), 0),
     ("rotated", (M34,), 0),
     ("row_stacked", (X3, np.array([1.0, 0.5, -0.2])), (0, 1)),
     ("zeros_then_writes", (X3,), 0),
@@ -205,6 +210,22 @@ def f(a):
     with pytest.raises(ValueError, match="full_matrices=False"):
         srcad.grad(f)(SEP43)
     assert srcad.grad(f)(SEP33).shape == (3, 3)
+
+
+@pytest.mark.parametrize("call", ["np.full(3, x, int)", "np.full_like(np.ones(3), x, int)",
+                                  "np.linspace(0.0, x, 5, True, True)[0]",
+                                  "np.linspace(0.0, x, 5, dtype=np.float32)"])
+def test_arguments_a_rule_leaves_out_are_refused(call):
+    # a positional dtype (or retstep) must not be taken for a parameter the rule knows
+    f = load_function(f'''
+import numpy as np
+
+
+def f(x):
+    return np.sum({call} * 1.0) * x
+''', "f")
+    with pytest.raises(srcad.SrcadError, match="cannot match the call"):
+        srcad.grad(f)(1.5)
 
 
 def test_pinv_of_a_rank_deficient_matrix_is_refused():

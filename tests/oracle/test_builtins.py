@@ -11,7 +11,7 @@ import pytest
 
 import srcad
 import srcad.tape
-from helpers import assert_close, fd_directional, fd_grad, load_function
+from helpers import assert_cites, assert_close, fd_directional, fd_grad, load_function
 
 SOURCE = '''
 import numpy as np
@@ -227,3 +227,20 @@ def test_a_tie_shares_the_derivative_equally(functions):
     expected = np.array([-0.5 + 2.0, 2.0, -0.5 + 2.0])
     assert_close(srcad.grad(g)(x), expected, rtol=1e-12)
     assert_close(srcad.jvp(g)(x, np.array([1.0, 0.0, 1.0]))[1], -1.0 + 4.0, rtol=1e-12)
+
+
+# ---------------------------------------------------------------- what the rules do not take
+
+@pytest.mark.parametrize("expr", ["max([x, y], default=0.0)", "min(x, y, x * y, 2.0 * x, -y)"])
+def test_calls_the_rules_do_not_take_are_refused_at_their_line(expr):
+    g = load_function(f'''
+def g(x, y):
+    t = {expr}
+    return t * y
+''', "g")
+    with pytest.raises(srcad.SrcadError) as info:
+        srcad.grad(g, wrt=(0, 1))(0.5, 1.5)
+    assert_cites(info.value, g, f"t = {expr}")
+    with pytest.raises(srcad.SrcadError) as info:
+        srcad.jvp(g, wrt=(0, 1))(0.5, 1.5, 1.0, 0.0)
+    assert_cites(info.value, g, f"t = {expr}")
