@@ -84,10 +84,13 @@ def array_names(simple, facts):
     arithmetic with them (a list times or plus a float or an array is no list)."""
     defs = _definitions(simple)
     arrays = {n for n, kind in facts.kinds.items() if kind == ARRAY}
+    items = _list_items(simple, defs, facts)
 
     def array_valued(value):
         if isinstance(value, gast.Call):
             fn = facts.calls.get(id(value))
+            if fn in (max, min) and len(value.args) == 1 and not value.keywords:
+                return holds_arrays(value.args[0])  # one of the list's items
             return isinstance(fn, np.ufunc) or any(fn is m for m in _MAKERS)
         if isinstance(value, gast.Subscript):
             return isinstance(value.value, gast.Name) and value.value.id in arrays
@@ -98,12 +101,38 @@ def array_names(simple, facts):
     def operand(value):  # not an int constant: a list times 3 is a list
         return isinstance(value, gast.Name) and value.id in arrays \
             or isinstance(value, gast.Constant) and type(value.value) is float
+
+    def holds_arrays(value):  # a list whose every item is known to be a number or an array
+        return isinstance(value, gast.Name) and value.id in items and all(map(operand, items[value.id]))
     changed = True
     while changed:
         new = {t for t, values in defs.items() if t not in arrays and all(map(array_valued, values))}
         arrays |= new
         changed = bool(new)
     return arrays
+
+
+def _list_items(simple, defs, facts):
+    """list name -> every value it may hold, for lists made only as literals and grown only
+    by `append` (any other change of the list, or another definition, leaves it out)."""
+    items = {t: [e for v in values for e in v.elts] for t, values in defs.items()
+             if all(isinstance(v, gast.List) for v in values)}
+    for stmt in simple:
+        for node in gast.walk(stmt):
+            if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                    and isinstance(node.func.value, gast.Name) and node.func.value.id in items:
+                if node.func.attr == "append" and len(node.args) == 1:
+                    items[node.func.value.id].append(node.args[0])
+                else:
+                    del items[node.func.value.id]
+            elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) \
+                    and isinstance(node.value, gast.Name):
+                items.pop(node.value.id, None)  # an item written: its value is not followed
+            elif isinstance(node, gast.Call) and facts.calls.get(id(node)) not in (max, min, len):
+                for arg in node.args + [k.value for k in node.keywords]:  # a callee may append
+                    if isinstance(arg, gast.Name):
+                        items.pop(arg.id, None)
+    return items
 
 
 def _definitions(simple):

@@ -80,6 +80,7 @@ class Expressions:
         `accumulate` (a start value) adding its elements: see comprehensions.py."""
         result = self.names.temp()
         stmts, renamed = comprehensions.lowered(expr, result, self.names, self.outside, accumulate)
+        self.outside |= renamed  # the next comprehension's `v` is another variable
         self.src.local_names |= renamed | {result}
         self.ssa -= renamed  # set in a loop: one name throughout
         pre.extend(self.block(stmts))

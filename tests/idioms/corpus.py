@@ -273,6 +273,10 @@ def comprehension_same_name_twice(x):
     return v
 
 
+def two_comprehensions_one_variable(x):
+    return max(v * v for v in x) + min([v for v in x])
+
+
 def nested_reads_argument(x, y):
     def inner(k):
         return x[k] * y[k]
@@ -371,6 +375,7 @@ CASES = [
     ("comprehension_stack", (X,), 0),
     ("comprehension_dot", (X, Y), (0, 1)),
     ("comprehension_same_name_twice", (X,), 0),
+    ("two_comprehensions_one_variable", (X,), 0),
     ("nested_reads_argument", (X, Y), (0, 1)),
     ("nested_updates_in_loop", (X,), 0),
     ("nested_returns_tuple", (X,), 0),
