@@ -44,7 +44,8 @@ REFUSED_EXPRESSIONS = {
     gast.Await: ("await", "Use a plain synchronous function"),
     gast.Lambda: ("a lambda inside the function", "Define a function at module level"),
     gast.SetComp: ("a set comprehension", "Build a list with a for loop (sets have no order)"),
-    gast.DictComp: ("a dict comprehension", "Write a for loop"),
+    gast.DictComp: ("a dict comprehension", "Build a list (a list comprehension works) and index it "
+                                            "by position"),
     gast.NamedExpr: ("an assignment expression (:=)", "Assign in a statement of its own"),
 }
 
