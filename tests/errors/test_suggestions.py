@@ -224,6 +224,65 @@ def f(x):
     v = y[1] * 1.0
     return np.sum(y * y) + v
 """, (X,)),
+    "helper_taking_star_args": ("""
+def h(*vals):
+    return vals[0] * vals[1]
+def f(x):
+    return h(x, x * 2.0)
+""", "Give it one named parameter per argument", """
+def h(a, b):
+    return a * b
+def f(x):
+    return h(x, x * 2.0)
+""", (1.5,)),
+    "np_r_": ("""
+import numpy as np
+def f(x):
+    return np.sum(np.r_[x, x * 2.0] ** 2)
+""", "Build the array with np.concatenate or np.stack", """
+import numpy as np
+def f(x):
+    return np.sum(np.concatenate([x, x * 2.0]) ** 2)
+""", (X,)),
+    "write_into_a_slice_of_a_list": ("""
+def f(x):
+    y = [x[0], x[1], x[2]]
+    y[0:2] = [x[1] * 2.0, x[0]]
+    return y[0] * y[1]
+""", "Write its elements one by one", """
+def f(x):
+    y = [x[0], x[1], x[2]]
+    y[0] = x[1] * 2.0
+    y[1] = x[0]
+    return y[0] * y[1]
+""", (X,)),
+    "in_place_update_of_a_view": ("""
+import numpy as np
+def f(x):
+    y = x * 1.0
+    v = y[1:]
+    v += 1.0
+    return np.sum(y * y)
+""", "Write v = v + ... to make a new array", """
+import numpy as np
+def f(x):
+    y = x * 1.0
+    v = y[1:]
+    v = v + 1.0
+    return np.sum(y * y)
+""", (X,)),
+    "out_keyword": ("""
+import numpy as np
+def f(x):
+    y = np.zeros(3)
+    np.multiply(x, 2.0, out=y)
+    return np.sum(y * y)
+""", "Assign the result instead", """
+import numpy as np
+def f(x):
+    y = np.multiply(x, 2.0)
+    return np.sum(y * y)
+""", (X,)),
 }
 
 
@@ -240,8 +299,8 @@ def test_the_refusal_gives_the_hint(name):
 def test_the_hint_is_accepted(name):
     refused, _, rewritten, args = ROWS[name]
     before, after = load_function(refused, "f"), load_function(rewritten, "f")
-    if name not in ("write_through_a_view", "helper_writing_into_its_argument"):
-        # the same function, written as the hint says (those two are not: the refused
+    if name not in ("write_through_a_view", "helper_writing_into_its_argument", "in_place_update_of_a_view"):
+        # the same function, written as the hint says (those three are not: the refused
         # code changed memory another name reads, which is what the hint takes away)
         assert after(*args) == pytest.approx(before(*args))
     assert_close(srcad.grad(after)(*args), fd_grad(after, args, 0), rtol=1e-6)
