@@ -116,6 +116,10 @@ class Expressions:
         func = expr.func
         if isinstance(func, gast.Name) and func.id in self.nested:
             return self.written_out(self.nested[func.id], expr, pre)
+        if isinstance(func, gast.Name) and func.id in self.defined_inside:
+            raise Unsupported(expr, f"cannot differentiate a call of {func.id} before its def inside "
+                                    "the function (Python raises UnboundLocalError there)",
+                              "Define the nested function before calling it")
         if isinstance(func, gast.Name) and func.id not in self.src.local_names and not expr.keywords \
                 and len(expr.args) in (1, 2) and isinstance(expr.args[0], comprehensions.LOWERED) \
                 and self.src.resolve(func) is sum:  # sum(e for v in xs): the loop adding them

@@ -73,6 +73,7 @@ class _Normalizer(Expressions):
         params = [a.id for a in _params(tree.args)]
         self.ssa = _stored_names(tree.body) - _compound_names(tree.body)
         self.outside = comprehensions.names_outside(tree)
+        self.defined_inside = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
         self.current = {p: p for p in params}
         self.defined = set(params)
         body = self.block(tree.body)
@@ -104,6 +105,9 @@ class _Normalizer(Expressions):
         if stmt.name in self.src.local_names:
             raise Unsupported(stmt, f"cannot differentiate the nested function {stmt.name}, whose "
                                     "name is also assigned in the function", nested.MOVE_OUT)
+        if stmt.name in self.nested:  # in two branches, say: which one runs is told at run time
+            raise Unsupported(stmt, f"cannot differentiate a second definition of the nested function "
+                                    f"{stmt.name}", "Give each nested function a name of its own")
         self.nested[stmt.name] = nested.checked(stmt)
         return []
 

@@ -134,6 +134,46 @@ def f(x):
     g = twice
     return g(x) * x
 """, (1.5,)),
+    "nested_function_called_before_its_def": ("""
+def g(v):
+    return v * 10.0
+def f(x):
+    y = x * 3.0
+    if x > 100.0:
+        y = g(x)
+    def g(v):
+        return v * 2.0
+    return y + g(x)
+""", "Define the nested function before calling it", """
+def f(x):
+    def g(v):
+        return v * 2.0
+    y = x * 3.0
+    if x > 100.0:
+        y = g(x)
+    return y + g(x)
+""", (1.5,)),
+    "nested_function_defined_twice": ("""
+def f(x, c=1.0):
+    if c > 0:
+        def g(v):
+            return v * 2.0
+    else:
+        def g(v):
+            return v * 3.0
+    return g(x)
+""", "Give each nested function a name of its own", """
+def f(x, c=1.0):
+    def double(v):
+        return v * 2.0
+    def triple(v):
+        return v * 3.0
+    if c > 0:
+        y = double(x)
+    else:
+        y = triple(x)
+    return y
+""", (1.5,)),
     "nested_function_returning_early": ("""
 def f(x):
     def soft(v):
