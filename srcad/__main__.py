@@ -184,9 +184,13 @@ def _load(target):
         spec.loader.exec_module(module)
     except Exception as error:  # the user's module failed to import: say why, in one line
         raise UsageError(f"cannot import {path}: {type(error).__name__}: {error}") from None
-    fn = getattr(module, name_, None)
-    if fn is None:
-        raise UsageError(f"{path} has no function {name_!r}")
+    fn = module
+    for part in name_.split("."):  # Class.method: the method's function, self a parameter
+        fn = getattr(fn, part, None)
+        if fn is None:
+            raise UsageError(f"{path} has no function {name_!r}")
+    if inspect.ismethod(fn):  # a classmethod: its function, the class a parameter
+        fn = fn.__func__
     if not inspect.isfunction(fn):
         raise UsageError(f"{path}: {name_!r} is a {type(fn).__name__}, not a function")
     return fn
@@ -194,8 +198,9 @@ def _load(target):
 
 def _wrt(fn, text):
     """`--wrt x1,x2` as srcad's wrt: a name or position, or a tuple of them."""
-    if text is None:
-        return 0
+    if text is None:  # the first parameter, after a method's self or cls
+        first = next(iter(inspect.signature(fn).parameters), None)
+        return 1 if first in ("self", "cls") and "." in fn.__qualname__ else 0
     params = [p.name for p in inspect.signature(fn).parameters.values()
               if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
     parts = []

@@ -8,8 +8,8 @@ import functools
 
 import numpy as np
 
-from . import errors, jacobians, load, made, runtime
-from .analyze import FLOAT, INT, kind_of_type
+from . import callables, errors, jacobians, load, made, runtime, structured
+from .analyze import FLOAT, INT, OTHER, kind_of_type
 from .dispatch import Made, Target, bound_and_checked, transformation
 from .rules.callees import API
 
@@ -62,9 +62,10 @@ def vjp(fn, wrt=0):
 
         def value_and_pullback(*args, **kwargs):
             tape = []
-            value = forward_part(tape, *args, **kwargs)
+            value = structured.output(compiled.layout, forward_part(tape, *args, **kwargs))
 
             def pullback(cotangent):
+                cotangent = structured.cotangent_leaves(compiled.layout, cotangent)
                 if type(cotangent) is int:
                     cotangent = float(cotangent)
                 elif type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
@@ -96,11 +97,14 @@ def jvp(fn, wrt=0):
             raise errors.SrcadError(f"jvp of {fn.__name__} takes one tangent per wrt argument "
                                     f"({n}) after the arguments")
         target.refresh()
-        key = ("jvp",) + tuple(map(type, primals))
+        key = ("jvp",) + tuple(map(type, primals)) + tuple(
+            structured.structure(primals[i]) for i in positions if i < len(primals))
         found = target.impls.get(key)
         if found is None:
             found = target.impls[key] = target.forward_impl(primals, {})
         impl, compiled = found
+        if compiled.layout is not None:  # containers: called on their leaves
+            return _structured_jvp(target, impl, compiled, primals, tangents)
         for value in tangents + tuple(primals[i] for i in positions if i < len(primals)):
             if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c":
                 raise target.refused(runtime.NotReal("an argument or tangent is complex"), compiled)
@@ -115,6 +119,18 @@ def jvp(fn, wrt=0):
     return value_and_tangent
 
 
+def _structured_jvp(target, impl, compiled, primals, tangents):
+    kinds = target.kinds(primals, {})
+    flat = structured.flat_arguments(target, primals, {}, kinds)
+    flat_tangents = structured.flat_tangents(target, kinds, tangents)
+    try:
+        value, tangent = impl(*flat, **dict(zip(compiled.tangent_params, flat_tangents)))
+    except Exception as error:  # shown at the user's line too
+        load.raise_at_user_line(error)
+        raise
+    return structured.output(compiled.layout, value), structured.output(compiled.layout, tangent)
+
+
 def jacobian(fn=None, wrt=0, mode="reverse"):
     """`J(*args)`: the Jacobian of `fn` at `args`, an array of shape `out.shape + arg.shape`
     (a float for a scalar output and argument), a tuple of them for a tuple `wrt`. `mode` is
@@ -124,11 +140,19 @@ def jacobian(fn=None, wrt=0, mode="reverse"):
         return lambda f: jacobian(f, chosen, mode)
     if mode not in ("reverse", "forward"):
         raise errors.SrcadError(f"jacobian(mode={mode!r}): mode is 'reverse' or 'forward'")
+    return callables.through(fn, wrt, lambda fn, wrt: _jacobian(fn, wrt, mode))
+
+
+def _jacobian(fn, wrt, mode):
     target = Target(fn, wrt, "jacobian")
     pullbacks = vjp(fn, wrt) if mode == "reverse" and target.inner is None else None
 
     @functools.wraps(fn)
     def jacobian_of(*args, **kwargs):
+        if pullbacks is None and structured.has_containers(target.kinds(args, kwargs)):
+            raise target.error(f"jacobian of {target.fn.__name__} with respect to a container in "
+                               "forward mode (hessian too) is not supported", "Use mode='reverse', or "
+                               "srcad.jvp, whose tangents have the containers' structure")
         if pullbacks is None:
             target.refresh()
             _, columns = jacobians.forward_jacobian(target, args, kwargs)
@@ -145,6 +169,10 @@ def hessian(fn=None, wrt=0):
     if fn is None or isinstance(fn, (int, str)) and not callable(fn):
         chosen = wrt if fn is None else fn
         return lambda f: hessian(f, chosen)
+    return callables.through(fn, wrt, _hessian)
+
+
+def _hessian(fn, wrt):
     if isinstance(wrt, tuple):
         raise Target(fn, wrt, "hessian").error("hessian takes one wrt argument",
                                                "Differentiate with respect to one argument")
@@ -172,11 +200,17 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
         raise errors.SrcadError(f"source(mode={mode!r}): mode is 'reverse' or 'forward'")
     if of not in ("vjp", "value_and_grad", "grad"):
         raise errors.SrcadError(f"source(of={of!r}): of is 'vjp', 'value_and_grad' or 'grad'")
+    resolved = callables.resolve(fn)
+    wrt = callables.wrt_names(fn, resolved, wrt)
+    fn, bound = resolved.fn, callables.bound_values(resolved)
     target = Target(fn, wrt, "source")
     if args is not None:
-        kinds = target.kinds(args, {})
+        kinds = target.kinds(resolved.args + tuple(args), resolved.keywords)
     else:
         kinds = {p.name: _declared_kind(p, fn) for p in target.params}
+        if target.params and target.params[0].name in ("self", "cls") and "." in fn.__qualname__:
+            kinds[target.params[0].name] = OTHER  # a method's own object: no number
+        kinds.update({name_: kind_of_type(type(value)) for name_, value in bound.items()})
     if target.inner is not None:  # a derivative srcad made: what forward mode runs through it
         generated = target.function_for(args, {}, kinds if args is None else None)
         return SourceText(target.compiled(kinds, "forward", "jvp", generated).text)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import arguments, errors, load, parse, pipeline, runtime
+from . import arguments, callables, errors, load, parse, pipeline, runtime, structured
 from .analyze import kind_of_type
 from .cache import CACHE
 from .depends import Bindings, Identity
@@ -91,10 +91,13 @@ class Target:
         if isinstance(w, bool) or not isinstance(w, (int, str)):
             raise self.error(f"{transform}(wrt={w!r}): wrt must be a position, a parameter name "
                              f"or a tuple of them", f"Use one of {names}")
+        varargs = [p.name for p in self.params if p.kind == p.VAR_POSITIONAL]
+        if isinstance(w, int) and varargs and w >= len(positional):  # counts into *args
+            return structured.element_name(varargs[0], w - len(positional))
         if isinstance(w, int):
             if not plain:
                 raise self.error(f"{transform}: {self.fn.__name__} has no named parameters to "
-                                 "differentiate with respect to, only *args or **kwargs",
+                                 "differentiate with respect to, only **kwargs",
                                  "Give it a parameter for each value: def f(x, y)")
             if not -len(positional) <= w < len(positional):
                 raise self.error(f"{transform}(wrt={w}): {self.fn.__name__} has no positional "
@@ -117,12 +120,47 @@ class Target:
         except TypeError as error:  # as the call of fn itself would say, naming fn
             raise TypeError(f"{self.fn.__name__}(): {error}") from None
         bound.apply_defaults()
+        containers = {}
         for name in self.wrt:  # complex arrays are refused as the derivative runs (gradient)
+            if structured.is_element_name(name):  # an element of *args: all of them a tuple
+                containers.update(self.varargs_structure(name, bound.arguments))
+                continue
             value = bound.arguments.get(name)
+            node = structured.structure(value)
+            if node is not None:  # a container: its structure is its kind (structured.py)
+                self.check_container(name, node, value)
+                containers[name] = node
+                continue
             self.check_wrt(name, value)
             if issubclass(type(value), (complex, np.complexfloating)):
                 raise self.refused(runtime.NotReal(f"the argument {name} is complex"))
-        return {name: kind_of_type(type(value)) for name, value in bound.arguments.items()}
+        kinds = {name: kind_of_type(type(value)) for name, value in bound.arguments.items()}
+        kinds.update(containers)
+        return kinds
+
+    def varargs_structure(self, name, arguments_):
+        """{the *args parameter: its tuple's Node}, checking that the element `name` names
+        (`xs[1]`) was passed and holds numbers."""
+        varargs, index = structured.split_element_name(name)
+        values = arguments_.get(varargs, ())
+        if index >= len(values):
+            raise self.error(f"cannot differentiate {self.fn.__name__} with respect to its argument "
+                             f"at position {index} of *{varargs}: only {len(values)} were passed",
+                             "Pass as many arguments as wrt counts")
+        node = structured.structure(values)
+        what = structured.refusal(node.children[index], values[index]) \
+            if node.children[index].shape != "leaf" else arguments.refusal(values[index])
+        if what is not None:
+            raise self.error(f"cannot differentiate {self.fn.__name__} with respect to {name}, "
+                             f"which holds {what}", "Leave it out of wrt")
+        return {varargs: node}
+
+    def check_container(self, name, node, value):
+        what = structured.refusal(node, value)
+        if what is not None:
+            raise self.error(f"cannot differentiate {self.fn.__name__} with respect to {name}, "
+                             f"a {type(value).__name__} with {what}",
+                             "Leave it out of wrt, or pass floats or float arrays in it")
 
     def check_wrt(self, name, value):
         what = arguments.refusal(value)
@@ -195,20 +233,12 @@ class Target:
         key = tuple(map(type, args)) + tuple((k, type(v)) for k, v in sorted(kwargs.items()))
         impl = self.impls.get(key)
         if impl is None:
-            impl = self.impls[key] = self.contents_checked(make(self.kinds(args, kwargs), args, kwargs), args, kwargs)
+            kinds = self.kinds(args, kwargs)
+            if structured.has_containers(kinds):  # their type does not tell their structure
+                impl = self.impls[key] = structured.Call(self, make)
+            else:
+                impl = self.impls[key] = make(kinds, args, kwargs)
         return impl
-
-    def contents_checked(self, impl, args, kwargs):
-        """`impl`, checking on every call what the lists and tuples in `wrt` hold: their type,
-        which the specialisations are kept under, does not tell."""
-        bound = self.signature.bind(*args, **kwargs)
-        if not any(type(bound.arguments.get(name)) in (list, tuple) for name in self.wrt):
-            return impl
-
-        def checked(*args, **kwargs):
-            self.kinds(args, kwargs)
-            return impl(*args, **kwargs)
-        return checked
 
     def dispatcher(self, make, variant=None):
         """`fn`'s stand-in: finds the specialisation for its arguments' types, tests that what
@@ -299,7 +329,7 @@ def transformation(make):
             return lambda f: transformation(f, wrt)
         if isinstance(fn, (int, str, tuple)) and not callable(fn):
             return lambda f: transformation(f, fn)
-        return make(fn, wrt)
+        return callables.through(fn, wrt, make)
     return transformation
 
 

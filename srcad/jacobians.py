@@ -3,7 +3,7 @@ one pullback per element of the output (reverse mode), and the gradient of a der
 made, by forward mode over its generated code."""
 import numpy as np
 
-from . import runtime
+from . import pytree, runtime, structured
 
 
 def gradient_by_forward_mode(target, transform, args, kwargs, values):
@@ -51,7 +51,16 @@ def reverse_jacobian(pullbacks, target, args, kwargs):
         rows.append(grads if not target.single else (grads,))
     columns = []
     for j, p in enumerate(target.wrt):
-        columns.append(_assemble([r[j] for r in rows], bound.arguments[p], value, last=False))
+        argument = structured.argument_of(bound.arguments, p)
+        if structured.structure(argument) is None:
+            columns.append(_assemble([r[j] for r in rows], argument, value, last=False))
+            continue
+        # a container: a Jacobian of shape out.shape + leaf.shape per leaf, in its structure
+        node, leaves = pytree.flatten(argument, objects=True)
+        cells = [pytree.flatten(r[j], objects=True)[1] for r in rows]
+        blocks = [None if cells[0][k] is None else _assemble([c[k] for c in cells], leaf, value, last=False)
+                  for k, leaf in enumerate(leaves)]
+        columns.append(pytree.unflatten(node, blocks))
     return columns
 
 

@@ -6,6 +6,8 @@ uses; `Namespace` decides how generated code refers to an object (a module, a ru
 through a global the user already has, or through one srcad supplies (`helpers`).
 """
 import builtins
+import keyword
+import re
 
 import gast
 
@@ -98,6 +100,7 @@ class Namespace:
         return self.refer(obj, name_ or "fn")
 
     def _choose(self, obj, preferred):
+        preferred = _identifier(preferred)
         if preferred not in self.user_locals:
             if self.user_globals.get(preferred, _MISSING) is obj or preferred not in self.user_globals \
                     and getattr(builtins, preferred, _MISSING) is obj:
@@ -113,6 +116,12 @@ class Namespace:
 
 
 _MISSING = object()
+
+
+def _identifier(text):
+    """`text` made a Python identifier: a lambda's `<lambda>_fwd` is `lambda_fwd`."""
+    text = re.sub(r"\W+", "", text)
+    return text if text.isidentifier() and not keyword.iskeyword(text) else "fn_" + text
 
 
 def _module_aliases():

@@ -9,8 +9,9 @@ only while those bindings hold.
 """
 import ast
 import builtins
-import functools
+import copy
 import inspect
+import linecache
 import textwrap
 import types
 from dataclasses import dataclass, field
@@ -43,6 +44,7 @@ class Source:
     # the helpers the function calls; passed in by the pipeline (None: helpers are not read,
     # what they return is of unknown kind and every parameter may be written)
     read_helper: object = None
+    layout: object = None  # containers.Layout, where f is specialised on its containers
 
     def resolve(self, expr, exact=False):
         """The object a non-local name or attribute chain denotes, or `UNRESOLVED`. `exact`:
@@ -122,15 +124,13 @@ def _refuse_what_is_not_a_def(fn):
         raise SrcadError(f"cannot differentiate the class {fn.__qualname__}: srcad differentiates "
                          "functions. Write a def that uses the class; for a method, differentiate "
                          f"{fn.__name__}.method and pass the instance as an argument")
-    if inspect.ismethod(fn) or isinstance(fn, functools.partial) or not inspect.isroutine(fn) \
-            and not isinstance(fn, np.ufunc):
-        raise SrcadError(f"cannot differentiate {_brief(fn)}: srcad reads the source of def functions "
-                         "and lambdas, and this is a bound method, a functools.partial or an object "
-                         "with __call__. Differentiate the function it calls, passing the bound "
-                         "values (self, the partial's arguments) as arguments not in wrt")
+    if not inspect.isroutine(fn) and not isinstance(fn, np.ufunc):
+        raise SrcadError(f"cannot differentiate {_brief(fn)}: it is a callable object whose __call__ "
+                         "is no Python function srcad can read. Differentiate a lambda or def "
+                         "that calls it, with a derivative rule for it (srcad.defvjp)")
     raise SrcadError(f"cannot differentiate {_brief(fn)}: it is not a Python function with source "
-                     "code (a builtin or C function). Wrap it in a def, or register its "
-                     "derivative with srcad.defvjp")
+                     "code (a builtin or C function) of a library srcad has rules for. Wrap it in "
+                     "a def, or register its derivative with srcad.defvjp")
 
 
 def _brief(value):
@@ -148,10 +148,10 @@ def _own_code(fn):
 
 
 def _function_node(fn, text, first):
-    module = tree_of(textwrap.dedent(text)) if not _is_lambda(fn) else _parse_lambda_line(text)
-    gast.increment_lineno(module, first - 1)
     if _is_lambda(fn):
-        return _lambda_as_def(fn, module)
+        return _lambda_as_def(fn, _lambda_node(fn, text, first))
+    module = tree_of(textwrap.dedent(text))
+    gast.increment_lineno(module, first - 1)
     for node in module.body:
         if isinstance(node, gast.FunctionDef):
             return node
@@ -226,7 +226,66 @@ def _is_lambda(fn):
     return fn.__name__ == "<lambda>"
 
 
-def _parse_lambda_line(text):
+def _lambda_node(fn, text, first):
+    """The `gast.Lambda` that made `fn`, at its file's lines and columns: found in the whole
+    file (a lambda's lines are often no statement of their own: `grad(\n lambda x: ...)`), by
+    where its code's instructions are (Python 3.11+), else by its parameters."""
+    code = fn.__code__
+    module = _parsed_file(code.co_filename)
+    if module is None:  # no file text that parses (an interactive line): the lines alone
+        module = _parse_lambda_lines(text)
+        gast.increment_lineno(module, first - 1)
+    lambdas = [node for node in g.walk(module) if isinstance(node, gast.Lambda)
+               and node.lineno <= code.co_firstlineno <= node.end_lineno]
+    span = _code_span(code)
+    if span is not None:
+        found = [node for node in lambdas if _contains(node.body, span)]
+        found = found[-1:]  # g.walk goes outside in: the innermost lambda holding the code
+    else:
+        params = code.co_varnames[:code.co_argcount]
+        found = [node for node in lambdas if tuple(a.id for a in node.args.args) == params]
+    if len(found) != 1:
+        raise SrcadError(f"cannot differentiate a lambda at {code.co_filename}:{code.co_firstlineno}: "
+                         f"it shares its line with other lambdas of the same parameters, which srcad "
+                         f"cannot tell apart on this Python version. Define it with def")
+    return copy.deepcopy(found[0])
+
+
+_PARSED = {}  # file name -> (its text, its gast module or None): one parse per file text
+
+
+def _parsed_file(filename):
+    text = "".join(linecache.getlines(filename))
+    known = _PARSED.get(filename)
+    if known is None or known[0] != text:
+        try:
+            module = tree_of(text) if text else None
+        except SyntaxError:
+            module = None
+        known = _PARSED[filename] = (text, module)
+    return known[1]
+
+
+def _code_span(code):
+    """((first line, first column), (last line, end column)) of `code`'s instructions, or None
+    where the code object keeps no columns (before Python 3.11). Instructions of no width (the
+    frame's set-up, an implicit return) are at column 0 and say nothing."""
+    if not hasattr(code, "co_positions"):
+        return None
+    spots = [(line, col, end_line, end_col) for line, end_line, col, end_col in code.co_positions()
+             if None not in (line, col, end_line, end_col) and (end_line, end_col) > (line, col)]
+    if not spots:
+        return None
+    return min((s[0], s[1]) for s in spots), max((s[2], s[3]) for s in spots)
+
+
+def _contains(node, span):
+    """Whether the source range of `node` holds `span` (columns count UTF-8 bytes in both)."""
+    start, end = span
+    return (node.lineno, node.col_offset) <= start and end <= (node.end_lineno, node.end_col_offset)
+
+
+def _parse_lambda_lines(text):
     text = textwrap.dedent(text)
     for candidate in (text, "(" + text.strip().rstrip(",") + ")"):
         try:
@@ -237,16 +296,9 @@ def _parse_lambda_line(text):
                      f"{text.strip()!r}. Define it with def")
 
 
-def _lambda_as_def(fn, module):
-    """The lambda among its line's lambdas with `fn`'s parameters, as `def <lambda>(...): return`."""
-    params = fn.__code__.co_varnames[:fn.__code__.co_argcount]
-    found = [node for node in g.walk(module) if isinstance(node, gast.Lambda)
-             and tuple(a.id for a in node.args.args) == params]
-    if len(found) != 1:
-        raise SrcadError(f"cannot differentiate a lambda that shares its line with other lambdas "
-                         f"of the same parameters ({fn.__code__.co_filename}:"
-                         f"{fn.__code__.co_firstlineno}). Define it with def")
-    node = found[0]
+def _lambda_as_def(fn, node):
+    """`node`, the lambda `fn`, as `def lambda(...): return <body>` (generated code names
+    its derivative `lambda_vjp`)."""
     body = [gast.Return(value=node.body)]
     gast.copy_location(body[0], node.body)
     tree = gast.FunctionDef(name="lambda", args=node.args, body=body, decorator_list=[],

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import analyze, emit, errors, load, normalize, optimize, parse, runtime, transform
+from . import analyze, containers, emit, errors, load, normalize, optimize, parse, pytree, runtime, transform
 from . import gastutil as g
 from .optimize import arrays as array_passes
 from .cache import CACHE
@@ -13,6 +13,7 @@ from .depends import Bindings, Identity
 from .errors import Unsupported
 from .naming import Names, Namespace
 from .rules import registry
+from .transform.calls import is_user_function
 
 
 _IN_PROGRESS = threading.local()
@@ -34,6 +35,7 @@ class Compiled:
     bound: dict = field(default_factory=dict)
     tangent_params: tuple = ()   # forward mode: the names of the tangent parameters
     bindings: Bindings = field(default_factory=Bindings)
+    layout: object = None  # containers.Layout where f was specialised on container arguments
 
     def bind(self, fn):
         """The derivative of `fn` (or of another function with the same code: a closure's
@@ -69,17 +71,19 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=Fa
         in_progress.pop()
 
 
-def wengert_list(fn, within=None, own_arguments=False):
+def wengert_list(fn, within=None, own_arguments=False, structures=None):
     """(Source, Names, tree): the first stages, shared by derive and the kind analysis of called
     helpers. The tree is in three-address form with a single exit; an `Unsupported` from them
     is raised as it is. `within`: the Source of the derivation this one serves (it shares its
-    bindings and memo). `own_arguments`: see normalize.three_address."""
-    src, names = parsed(fn, within)
+    bindings and memo). `own_arguments`: see normalize.three_address. `structures`: parameter
+    -> pytree.Node, the containers f is specialised on (containers.py; `src.layout` says what
+    became of them)."""
+    src, names = parsed(fn, within, structures)
     tree = transform.single_exit(normalize.three_address(src, names, own_arguments), names)
     return src, names, tree
 
 
-def parsed(fn, within=None):
+def parsed(fn, within=None, structures=None):
     """(Source, Names) of `fn`, with the namespace generated code names outside objects in: the
     first stage, shared by derive, the trace and the graph (so temporaries get the same names
     everywhere)."""
@@ -88,13 +92,21 @@ def parsed(fn, within=None):
         src.bindings, src.return_kinds, src.depth = within.bindings, within.return_kinds, within.depth + 1
     src.read_helper = wengert_list
     names = Names(src.all_names)
+    if structures or _builds_containers(src):
+        src.tree, src.layout = containers.specialise(src.tree, structures or {}, names,
+                                                     lambda func: _user_function(src, func), src.filename)
+        src.local_names |= set(names.taken) - src.all_names
+        src.all_names |= src.local_names
     src.namespace = Namespace(names, {**src.globals, **src.closure}, src.local_names, src.lookup)
     return src, names
 
 
 def _derive(fn, wrt, kinds, mode, variant, final, helper):
     try:
-        src, names, tree = wengert_list(fn, own_arguments=not helper)
+        structures = {k: v for k, v in kinds.items() if isinstance(v, pytree.Node)}
+        src, names, tree = wengert_list(fn, own_arguments=not helper, structures=structures)
+        if structures:
+            kinds, wrt = _leaves_of(kinds, wrt, src.layout)
         src.bindings.rules(registry())  # rules registered later replace those used now
 
         def call(callee, *args, **kwargs):  # a helper's derivative: this one depends on it too
@@ -125,7 +137,45 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper):
     return Compiled(text, codes[0], helpers, tuple(deriv.seed_defaults), deriv.seed,
                     deriv.return_lineno, src.filename, trees[0],
                     codes[1] if len(codes) > 1 else None, tangent_params=tangent_params,
-                    bindings=src.bindings.relative_to(fn))
+                    bindings=src.bindings.relative_to(fn), layout=src.layout)
+
+
+def _builds_containers(src):
+    """Whether `src` has a dict literal, or calls a helper of its own returning one (which
+    containers.py inlines)."""
+    for node in g.walk(src.tree):
+        if isinstance(node, gast.Dict):
+            return True
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
+            fn = _user_function(src, node.func)
+            if fn is not None and containers.returns_dict(fn):
+                return True
+    return False
+
+
+def _user_function(src, func):
+    """The user's own function `func` denotes in `src`, else None."""
+    fn = src.resolve(func)
+    return fn if is_user_function(fn) else None
+
+
+def _leaves_of(kinds, wrt, layout):
+    """(kinds, wrt) of the function specialised on its containers: each container parameter's
+    leaves in its place, those holding numbers in `wrt` (a tuple then, in flatten's order)."""
+    leaf_kinds, original = {}, kinds
+    for param, leaves in layout.params.items():
+        leaf_kinds.update(zip(leaves, kinds[param].leaf_kinds()))
+    kinds = {**{k: v for k, v in kinds.items() if k not in layout.params}, **leaf_kinds}
+    expanded = []
+    for w in ((wrt,) if isinstance(wrt, str) else wrt):
+        leaves = layout.params.get(w, [w])
+        if w.endswith("]"):  # `xs[1]`: the leaves of that element of *xs
+            varargs, _, index = w[:-1].partition("[")
+            node = original[varargs]
+            start = sum(len(pytree.leaf_nodes(c)) for c in node.children[:int(index)])
+            leaves = layout.params[varargs][start:start + len(pytree.leaf_nodes(node.children[int(index)]))]
+        expanded += [leaf for leaf in leaves if kinds[leaf] in pytree.NUMERIC]
+    return kinds, tuple(expanded)
 
 
 class _Recursion(Exception):
@@ -148,11 +198,16 @@ def derive_call(fn, wrt, kinds, stmt, mode="reverse"):
     key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
            tuple(sorted(kinds.items())))
     try:
-        return CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant, helper=True),
-                         lambda c: c.current(fn))
+        compiled = CACHE.get(key, lambda: derive(fn, wrt, kinds, mode, variant, helper=True),
+                             lambda c: c.current(fn))
     except _Recursion as recursion:
         raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
                           "Rewrite the recursion as a loop") from None
+    if compiled.layout is not None and compiled.layout.output is not None:  # it returns leaves
+        raise Unsupported(stmt, f"cannot differentiate this call of {fn.__name__}, which returns a "
+                          "container, inside an expression", f"Call it in a statement of its own: "
+                          f"r = {fn.__name__}(...), then read r")
+    return compiled
 
 
 def _float_functions(src):

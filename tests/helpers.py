@@ -4,6 +4,7 @@
 Nothing here imports srcad: these are the oracle's own tools.
 """
 import atexit
+import dataclasses
 import functools
 import importlib.util
 import inspect
@@ -298,3 +299,70 @@ class Notebook:
 
     def __getitem__(self, name):
         return self.namespace[name]
+
+
+# ---------------------------------------------------------------- containers (pytrees), flattened here
+
+def _flatten(tree):
+    """(leaves, rebuild) for dicts, lists, tuples, namedtuples, dataclasses and leaves."""
+    if isinstance(tree, dict):
+        parts = [_flatten(v) for v in tree.values()]
+        keys = list(tree)
+        return _joined(parts, lambda items: dict(zip(keys, items)))
+    if isinstance(tree, tuple) and hasattr(tree, "_fields"):
+        parts = [_flatten(v) for v in tree]
+        return _joined(parts, lambda items: type(tree)(*items))
+    if isinstance(tree, (list, tuple)):
+        parts = [_flatten(v) for v in tree]
+        return _joined(parts, lambda items: type(tree)(items))
+    if dataclasses.is_dataclass(tree):
+        names = [f.name for f in dataclasses.fields(tree)]
+        parts = [_flatten(getattr(tree, n)) for n in names]
+        return _joined(parts, lambda items: type(tree)(*items))
+    return [tree], lambda leaves: leaves[0]
+
+
+def _joined(parts, build):
+    sizes = [len(leaves) for leaves, _ in parts]
+    leaves = [leaf for part, _ in parts for leaf in part]
+
+    def rebuild(new):
+        items, at = [], 0
+        for (_, inner), size in zip(parts, sizes):
+            items.append(inner(new[at:at + size]))
+            at += size
+        return build(items)
+    return leaves, rebuild
+
+
+def tree_fd(f, args, position=0):
+    """The gradient of f with respect to the container args[position], by differences (None
+    for a leaf that is no number: a string, a flag, None)."""
+    leaves, rebuild = _flatten(args[position])
+    grads = []
+    for i, leaf in enumerate(leaves):
+        if isinstance(leaf, (bool, np.bool_)) or not isinstance(leaf, (int, float, np.ndarray, np.generic)):
+            grads.append(None)
+            continue
+        def phi(v, i=i):
+            new = list(leaves)
+            new[i] = v
+            changed = list(args)
+            changed[position] = rebuild(new)
+            return f(*changed)
+        grads.append(fd_grad(phi, (leaf,)))
+    return rebuild(grads)
+
+
+def assert_tree_close(actual, expected, rtol=1e-6):
+    assert type(actual) is type(expected), (type(actual), type(expected))
+    a_leaves, _ = _flatten(actual)
+    e_leaves, _ = _flatten(expected)
+    if isinstance(expected, dict):
+        assert list(actual) == list(expected)
+    assert len(a_leaves) == len(e_leaves)
+    for a, e in zip(a_leaves, e_leaves):
+        if e is None:
+            assert a is None, a
+        else:
+            assert_close(a, e, rtol=rtol)

@@ -20,7 +20,7 @@ def run_example(name_, *args):
 
 
 @pytest.mark.parametrize("name_", ["textbook.py", pytest.param("fit_scipy.py", marks=pytest.mark.skipif(
-    not HAS_SCIPY, reason="scipy is not installed (the example's own dependency)")), "physics.py"])
+    not HAS_SCIPY, reason="scipy is not installed (the example's own dependency)")), "physics.py", "mlp_dict.py"])
 def test_example_runs_and_checks_its_gradient(name_):
     out = run_example(name_)
     assert "def " in out  # it prints srcad.source(...)
@@ -47,4 +47,4 @@ def test_mlp_on_synthetic_digits_without_sklearn():
 
 def test_every_example_is_tested():
     names = {n for n in os.listdir(EXAMPLES) if n.endswith(".py")}
-    assert names == {"textbook.py", "fit_scipy.py", "physics.py", "mlp_digits.py"}
+    assert names == {"textbook.py", "fit_scipy.py", "physics.py", "mlp_digits.py", "mlp_dict.py"}

@@ -3,6 +3,8 @@ non-local names denote (globals, closure cells, modules' attributes)."""
 import copy
 import inspect
 import math
+import sys
+import types
 
 import gast
 import numpy as np
@@ -113,13 +115,34 @@ def test_a_lambda_is_found_among_others_on_its_line_by_its_parameters():
     assert [a.id for a in parse.function(second).tree.args.args] == ["a", "b"]
 
 
-def test_two_lambdas_of_the_same_parameters_on_one_line_are_refused():
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="code objects keep columns from Python 3.11")
+def test_two_lambdas_of_the_same_parameters_on_one_line_are_told_apart_by_their_columns():
+    twins = load_function("twins = (lambda x: x + 1.0, lambda x: x * 2.0)\n", "twins")
+    assert isinstance(parse.function(twins[0]).tree.body[0].value.op, gast.Add)
+    assert isinstance(parse.function(twins[1]).tree.body[0].value.op, gast.Mult)
+
+
+@pytest.mark.skipif(sys.version_info >= (3, 11), reason="code objects keep columns from Python 3.11")
+def test_two_lambdas_of_the_same_parameters_on_one_line_are_refused_before_3_11():
     twins = load_function("twins = (lambda x: x + 1.0, lambda x: x * 2.0)\n", "twins")
     with pytest.raises(SrcadError, match="shares its line"):
         parse.function(twins[0])
 
 
-def test_a_builtin_is_refused():
+def test_a_lambda_on_a_continuation_line_is_read_from_its_file():
+    inner = load_function("def apply(f):\n    return f\n\n\nmade = apply(\n    lambda y: y * 3.0)\n", "made")
+    assert [a.id for a in parse.function(inner).tree.args.args] == ["y"]
+
+
+def test_a_lambda_inside_a_lambda_is_the_inner_one():
+    outer = load_function("outer = lambda x: (lambda y: y * 2.0)(x) + 1.0\n", "outer")
+    inner_code = next(c for c in outer.__code__.co_consts if hasattr(c, "co_code"))
+    inner = types.FunctionType(inner_code, outer.__globals__)
+    assert [a.id for a in parse.function(inner).tree.args.args] == ["y"]
+    assert [a.id for a in parse.function(outer).tree.args.args] == ["x"]
+
+
+def test_a_c_function_is_refused():
     with pytest.raises(SrcadError, match="not a Python function"):
         parse.function(math.sin)
 

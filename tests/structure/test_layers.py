@@ -15,17 +15,17 @@ PACKAGE = os.path.dirname(os.path.abspath(srcad.__file__))
 # bottom to top: a module may import its own layer's modules and those of the layers below
 LAYERS = [
     ["errors", "gastutil", "naming", "depends", "ir"],
-    ["parse"],
+    ["parse", "library", "callables"],
     ["runtime"],
     ["rules"],
     ["comprehensions", "nested", "owned", "expressions", "normalize"],
-    ["liveness", "aliasing", "writes", "analyze"],
+    ["liveness", "aliasing", "writes", "analyze", "pytree", "containers"],
     ["transform"],
     ["optimize"],
     ["emit"],
     ["load", "cache"],
     ["pipeline"],
-    ["arguments", "custom", "dispatch", "jacobians", "made", "api"],
+    ["arguments", "structured", "custom", "dispatch", "jacobians", "made", "api"],
     ["introspect", "tape", "textbook", "__main__", "__init__"],
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
