@@ -45,6 +45,7 @@ class Static:
     def __init__(self, shape, keys, items, type_, argument=None, prefix=None, depth=0):
         self.shape, self.keys, self.items, self.type_ = shape, list(keys), list(items), type_
         self.argument, self.prefix, self.depth = argument, prefix, depth
+        self.shared = False  # another name holds a copy made by `e = d` (writes are refused)
 
     def index_of(self, key):
         """The position of the item at `key` (a key, a field, a position), or None."""
@@ -99,6 +100,7 @@ class _Rewriter:
         self.poisoned = {}     # name -> why its structure is not known here
         self.own = set()       # the leaf names this rewrite made
         self.constants = {}    # name -> the constant an unrolled loop bound it to (a key)
+        self.leaf_names = {}   # `d_a` text -> the leaf name chosen for it
         self.depth = 0
         self.layout = Layout()
         self.plain_return = None
@@ -149,8 +151,13 @@ class _Rewriter:
         return Static(node.shape, keys, items, node.type_, argument, prefix)
 
     def leaf_name(self, text):
-        made = self.names.fresh(_identifier(text))
-        self.own.add(made)
+        """The leaf name for `text` (`d_a`: the item "a" of the container named d), the same
+        every time: a container re-bound in a loop with the same keys writes the same names,
+        so the loop's next turn reads them."""
+        made = self.leaf_names.get(text)
+        if made is None:
+            made = self.leaf_names[text] = self.names.fresh(_identifier(text))
+            self.own.add(made)
         return made
 
     # --- statements ---------------------------------------------------------------------------
@@ -295,14 +302,21 @@ class _Rewriter:
         if index is None and (base.shape != pytree.DICT or self.depth > base.depth):
             raise Unsupported(stmt, f"cannot differentiate adding {key!r} to a {_describe(base)} here",
                               "Give a container all its keys where it is made")
+        old = base.items[index] if index is not None else None
+        if self.depth > base.depth and isinstance(old, Static) != isinstance(value, Static):
+            raise Unsupported(stmt, f"cannot differentiate changing what the {_describe(base)} holds at "
+                              f"{key!r} (a container or a value) inside a branch or loop",
+                              "Give the item the same structure on every path")
+        if base.shared:
+            raise Unsupported(stmt, f"cannot differentiate a write into a {_describe(base)} that another "
+                              "name also holds", "Build a new container instead")
         out = []
         part = f"{base.prefix}_{_key_text(key)}"
-        item = self.named(value, part, out, stmt) if isinstance(value, Static) else None
-        if item is None:
-            old = base.items[index] if index is not None else None
-            leaf = old.id if isinstance(old, gast.Name) and old.id in self.own else self.leaf_name(part)
-            out.append(g.assign(leaf, value, stmt))
-            item = g.name(leaf)
+        if isinstance(value, Static):
+            item = self.named(value, part, out, stmt)
+        else:
+            out.append(g.assign(self.leaf_name(part), value, stmt))
+            item = g.name(self.leaf_name(part))
         if index is None:
             base.keys.append(key)
             base.items.append(item)
@@ -311,29 +325,54 @@ class _Rewriter:
         return out
 
     def named(self, static, prefix, out, stmt):
-        """`static` with each leaf that is not a constant or a leaf name of its own copied into a
-        leaf name `prefix_key` (so that re-binding a name it read does not change it)."""
+        """A Static of `static`'s structure whose every leaf is copied into its own leaf name
+        `prefix_key` (appending the copies to `out`): re-binding a name a leaf read, or the
+        container `static` was read from, leaves it as it was. A named container copied so
+        (`e = d`) is `shared`: writes into either would be seen by both in Python."""
         if static.prefix is not None:
-            return static  # a container already named: the name aliases it, as in Python
+            static.shared = True
+        pairs = []  # (leaf name, expression), in flatten order
+        made = self.renamed_copy(static, prefix, pairs)
+        targets = {leaf for leaf, _ in pairs}
+        if any(n.id in targets for _, expr in pairs for n in gast.walk(expr) if isinstance(n, gast.Name)):
+            held = []  # an item reads a leaf being written (d = {"a": d["b"], "b": d["a"]})
+            for leaf, expr in pairs:
+                temp = self.names.temp()
+                out.append(g.assign(temp, expr, stmt))
+                held.append((leaf, g.name(temp)))
+            pairs = held
+        out.extend(g.assign(leaf, expr, stmt) for leaf, expr in pairs if not _is_name(expr, leaf))
+        made.shared = static.prefix is not None
+        return made
+
+    def renamed_copy(self, static, prefix, pairs):
         items = []
         for key, item in zip(static.keys, static.items):
             part = f"{prefix}_{_key_text(key)}"
             if isinstance(item, Static):
-                items.append(self.named(item, part, out, stmt))
-            elif isinstance(item, gast.Constant) or isinstance(item, gast.Name) and item.id in self.own:
-                items.append(item)
+                items.append(self.renamed_copy(item, part, pairs))
             else:
-                leaf = self.leaf_name(part)
-                out.append(g.assign(leaf, item, stmt))
-                items.append(g.name(leaf))
+                pairs.append((self.leaf_name(part), item))
+                items.append(g.name(self.leaf_name(part)))
         return Static(static.shape, static.keys, items, static.type_, None, prefix, self.depth)
 
     def settled(self, static, out, stmt):
-        """`static` with its leaves copied to temporaries (before an unpacking assigns names
-        its leaves may read)."""
+        """`static` with its leaves that are not constants copied to temporaries (before an
+        unpacking assigns names its leaves may read: `a, b = b, {"k": a}`); a named container's
+        leaves are leaf names, which no unpacking writes."""
         if static.prefix is not None:
             return static
-        return self.named(static, self.names.temp(), out, stmt)
+        items = []
+        for item in static.items:
+            if isinstance(item, Static):
+                items.append(self.settled(item, out, stmt))
+            elif isinstance(item, gast.Constant):
+                items.append(item)
+            else:
+                temp = self.names.temp()
+                out.append(g.assign(temp, item, stmt))
+                items.append(g.name(temp))
+        return Static(static.shape, static.keys, items, static.type_, static.argument, static.prefix, static.depth)
 
     def visit_AugAssign(self, stmt):
         target = stmt.target
@@ -379,9 +418,7 @@ class _Rewriter:
 
     def visit_While(self, stmt):
         test = self.expr(self.value(stmt.test), stmt)
-        before = dict(self.env)
-        body = self.nested(stmt.body)
-        self.merge(before, self.env, stmt)
+        body = self.loop_body(stmt)
         orelse = self.block(stmt.orelse)
         return [gast.While(test=test, body=body or [gast.Pass()], orelse=orelse)]
 
@@ -392,10 +429,8 @@ class _Rewriter:
         iterable = self.expr(self.value(stmt.iter), stmt)
         for name_ in g.assigned_names(stmt.target):
             self.env.pop(name_, None)
-        before = dict(self.env)
         target = _Expressions(self).visit(stmt.target)
-        body = self.nested(stmt.body)
-        self.merge(before, self.env, stmt)
+        body = self.loop_body(stmt)
         orelse = self.block(stmt.orelse)
         return [gast.For(target=target, iter=iterable, body=body or [gast.Pass()], orelse=orelse,
                          type_comment=None)]
@@ -465,6 +500,21 @@ class _Rewriter:
         finally:
             self.depth -= 1
             self.constants = {k: v for k, v in self.constants.items() if k in before and before[k] == v}
+
+    def loop_body(self, stmt):
+        """A loop's body, rewritten once for every turn: a container it reads must keep its
+        structure and leaf names across turns (else a later turn would read stale leaves)."""
+        before = dict(self.env)
+        signatures = {name_: static.signature() for name_, static in before.items()}
+        body = self.nested(stmt.body)
+        for name_, signature in signatures.items():
+            now = self.env.get(name_)
+            if now is None or now.signature() != signature:
+                raise Unsupported(stmt, f"cannot differentiate a loop that changes what the container "
+                                  f"{name_} is made of", "Give it the same keys and kinds of items on "
+                                  "every turn, or build a new container under another name")
+        self.merge(before, self.env, stmt)
+        return body
 
     def merge(self, one, other, stmt):
         """After a branch or loop: a name keeps its structure only where every path agrees."""
@@ -664,6 +714,10 @@ def _stops_early(body):
         if isinstance(stmt, (gast.If, gast.With, gast.Try)):
             work.extend(getattr(stmt, "body", []) + getattr(stmt, "orelse", []))
     return False
+
+
+def _is_name(expr, name_):
+    return isinstance(expr, gast.Name) and expr.id == name_
 
 
 def _key_text(key):

@@ -310,3 +310,71 @@ def test_a_dict_returned_by_a_helper():
     p = {"w": 1.5, "b": 0.5}
     assert_tree_close(srcad.grad(_uses_affine)(p, 2.0), tree_fd(_uses_affine, (p, 2.0)))
     assert_close(srcad.grad(_uses_affine, wrt=1)(p, 2.0), fd_grad(_uses_affine, (p, 2.0), wrt=1))
+
+
+# ---------------------------------------------------------------- containers built in f, in loops
+
+def _accumulate(x, n):
+    d = {"a": 0.0, "b": 1.0}
+    for _ in range(n):
+        d["a"] = d["a"] + x * d["b"]
+        d["b"] = d["b"] * x
+    return d["a"]
+
+
+def _swap(x, y):
+    d = {"a": x, "b": y}
+    d = {"a": d["b"], "b": d["a"] * 2.0}
+    return d["a"] * 3.0 + d["b"]
+
+
+def _alias(x):
+    d = {"a": x}
+    e = d
+    d = {"a": x * x}
+    return e["a"] + d["a"]
+
+
+def _rebound_in_a_loop(x, n):
+    h = {"v": x}
+    for _ in range(n):
+        h = {"v": h["v"] * x}
+    return h["v"]
+
+
+def _copied_from_an_argument(p):
+    q = {"w": p["w"]}
+    for _ in range(3):
+        q["w"] = q["w"] * 2.0
+    return q["w"] + p["w"]
+
+
+@pytest.mark.parametrize("f, args", [(_accumulate, (1.5, 3)), (_swap, (2.0, 3.0)), (_alias, (2.0,)),
+                                     (_rebound_in_a_loop, (1.5, 3))],
+                         ids=["accumulate in a loop", "swap", "alias", "re-bound in a loop"])
+def test_dicts_built_and_changed_in_f(f, args):
+    assert_close(srcad.grad(f)(*args), fd_grad(f, args))
+
+
+def test_a_copy_of_an_argument_changed_in_a_loop():
+    assert srcad.grad(_copied_from_an_argument)({"w": 1.5}) == {"w": 9.0}
+
+
+def test_a_loop_changing_a_containers_structure_is_refused():
+    def f(x, n):
+        h = {"v": x}
+        for _ in range(n):
+            h = {"w": h["v"] * x}
+        return h["w"]
+    with pytest.raises(srcad.SrcadError, match="loop that changes what the container h is made of"):
+        srcad.grad(f)(1.5, 2)
+
+
+def test_a_write_into_a_dict_another_name_holds_is_refused():
+    def f(x):
+        d = {"a": x}
+        e = d
+        e["a"] = x * x
+        return d["a"]
+    with pytest.raises(srcad.SrcadError, match="another name also holds"):
+        srcad.grad(f)(1.5)
