@@ -39,7 +39,7 @@ class Layout:
 class Static:
     """A container whose structure is known while rewriting: each item a gast expression (a
     leaf) or a Static. `argument`: the parameter it comes from (writes into it are refused);
-    `prefix`: the leaf names it gives to what is stored into it; `depth`: how many loops and
+    `prefix`: its path (the name it is bound to, then keys), which names what is stored into it; `depth`: how many loops and
     branches enclosed its making (a key added deeper would differ from path to path)."""
 
     def __init__(self, shape, keys, items, type_, argument=None, prefix=None, depth=0):
@@ -100,7 +100,7 @@ class _Rewriter:
         self.poisoned = {}     # name -> why its structure is not known here
         self.own = set()       # the leaf names this rewrite made
         self.constants = {}    # name -> the constant an unrolled loop bound it to (a key)
-        self.leaf_names = {}   # `d_a` text -> the leaf name chosen for it
+        self.leaf_names = {}   # a path (container name, keys...) -> the leaf name chosen for it
         self.depth = 0
         self.layout = Layout()
         self.plain_return = None
@@ -116,7 +116,7 @@ class _Rewriter:
                 if node is None:
                     params.append(param)
                     continue
-                static = self.from_node(node, param.id, param.id)
+                static = self.from_node(node, (param.id,), param.id)
                 leaves = [leaf.id for leaf in static.leaves()]
                 self.layout.params[param.id] = leaves
                 self.env[param.id] = static
@@ -125,7 +125,7 @@ class _Rewriter:
             setattr(tree.args, group, params)
         vararg = tree.args.vararg
         if vararg is not None and vararg.id in structures:  # *xs: its elements, positional
-            static = self.from_node(structures[vararg.id], vararg.id, vararg.id)
+            static = self.from_node(structures[vararg.id], (vararg.id,), vararg.id)
             leaves = [leaf.id for leaf in static.leaves()]
             self.layout.params[vararg.id] = leaves
             self.env[vararg.id] = static
@@ -142,7 +142,7 @@ class _Rewriter:
         """The Static of a parameter's structure, its leaves new parameter names."""
         items = []
         for key, child in zip(node.keys, node.children):
-            part = f"{prefix}_{_key_text(key)}"
+            part = prefix + (key,)
             if child.shape == pytree.LEAF:
                 items.append(g.name(self.leaf_name(part)))
             else:
@@ -150,13 +150,14 @@ class _Rewriter:
         keys = node.keys
         return Static(node.shape, keys, items, node.type_, argument, prefix)
 
-    def leaf_name(self, text):
-        """The leaf name for `text` (`d_a`: the item "a" of the container named d), the same
-        every time: a container re-bound in a loop with the same keys writes the same names,
-        so the loop's next turn reads them."""
-        made = self.leaf_names.get(text)
+    def leaf_name(self, path):
+        """The leaf name of `path` (("d", "a"): the item "a" of the container named d, `d_a`),
+        the same every time: a container re-bound in a loop with the same keys writes the same
+        names, so the loop's next turn reads them. Two paths never share a name (("d", "a_b")
+        and ("d_a", "b") are `d_a_b` and `d_a_b_2`)."""
+        made = self.leaf_names.get(path)
         if made is None:
-            made = self.leaf_names[text] = self.names.fresh(_identifier(text))
+            made = self.leaf_names[path] = self.names.fresh(_identifier("_".join(map(str, path))))
             self.own.add(made)
         return made
 
@@ -261,7 +262,7 @@ class _Rewriter:
                 self.constants[target.id] = value.value
             if isinstance(value, Static):
                 out = []
-                self.env[target.id] = self.named(value, target.id, out, stmt)
+                self.env[target.id] = self.named(value, (target.id,), out, stmt)
                 return out
             self.env.pop(target.id, None)
             return [g.assign(target, value, stmt)]
@@ -311,7 +312,7 @@ class _Rewriter:
             raise Unsupported(stmt, f"cannot differentiate a write into a {_describe(base)} that another "
                               "name also holds", "Build a new container instead")
         out = []
-        part = f"{base.prefix}_{_key_text(key)}"
+        part = base.prefix + (key,)
         if isinstance(value, Static):
             item = self.named(value, part, out, stmt)
         else:
@@ -348,7 +349,7 @@ class _Rewriter:
     def renamed_copy(self, static, prefix, pairs):
         items = []
         for key, item in zip(static.keys, static.items):
-            part = f"{prefix}_{_key_text(key)}"
+            part = prefix + (key,)
             if isinstance(item, Static):
                 items.append(self.renamed_copy(item, part, pairs))
             else:
@@ -718,10 +719,6 @@ def _stops_early(body):
 
 def _is_name(expr, name_):
     return isinstance(expr, gast.Name) and expr.id == name_
-
-
-def _key_text(key):
-    return str(key)
 
 
 def _identifier(text):

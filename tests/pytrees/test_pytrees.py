@@ -378,3 +378,11 @@ def test_a_write_into_a_dict_another_name_holds_is_refused():
         return d["a"]
     with pytest.raises(srcad.SrcadError, match="another name also holds"):
         srcad.grad(f)(1.5)
+
+
+def test_leaf_names_of_two_containers_never_clash():
+    def f(x, y):
+        d = {"a_b": x}
+        d_a = {"b": y}
+        return d["a_b"] * 2.0 + d_a["b"] * 3.0
+    assert srcad.grad(f, wrt=(0, 1))(1.0, 1.0) == (2.0, 3.0)
