@@ -11,11 +11,11 @@ position (`p["W1"]`, `p[0]`, `p[-1]`), attributes of namedtuples, dataclasses an
 (`p.w`), unpacking (`W, b = p`), `len(p)`, loops over a container (`for W, b in layers:`,
 `for k, v in p.items()`, `enumerate`, `zip`: unrolled, one copy of the body per element), and
 dict, list and tuple literals holding containers or built with constant keys (`d = {"a": x}`,
-`d["b"] = y`), also returned (`return {"loss": l, "aux": a}`: the output's structure is kept
-in `Layout.output`). A list or tuple used otherwise (`np.sum(p)`, `p[i]`, a helper's argument)
+`d["b"] = y`; a write into an argument's container writes its leaf, as into the copy f's
+derivative makes of what it writes into: the caller's container stays as it was), also
+returned (`return {"loss": l, "aux": a}`: the output's structure is kept in `Layout.output`). A list or tuple used otherwise (`np.sum(p)`, `p[i]`, a helper's argument)
 is rebuilt there as a literal of its leaves; a dict or object used so is refused, saying how to
-read it instead. Writes into an argument's container are refused (f would change its caller's
-value, which the derivative does not see).
+read it instead.
 """
 import copy
 import inspect
@@ -292,9 +292,6 @@ class _Rewriter:
 
     def store_into(self, base, target, value, stmt):
         """`base[key] = value` or `base.field = value` into a container whose structure is known."""
-        if base.argument is not None:
-            raise Unsupported(stmt, f"cannot differentiate a write into the argument {base.argument}",
-                              f"Build a new container instead of changing {base.argument}")
         key = self.constant_key(target)
         if key is _NOT_CONSTANT:
             raise Unsupported(stmt, f"cannot differentiate a write into a {_describe(base)} at a computed key",
@@ -381,7 +378,8 @@ class _Rewriter:
             base = self.value(target.value)
             if isinstance(base, Static):
                 current = self.value(target)
-                value = gast.BinOp(left=self.expr(current, stmt), op=stmt.op, right=self.expr(stmt.value, stmt))
+                value = gast.BinOp(left=self.expr(current, stmt), op=stmt.op,
+                                   right=self.expr(self.value(stmt.value), stmt))
                 return self.store_into(base, target, value, stmt)
         if isinstance(target, gast.Name) and target.id in self.env:
             raise Unsupported(stmt, f"cannot differentiate {_op_text(stmt.op)}= on the {_describe(self.env[target.id])} "

@@ -235,12 +235,14 @@ def test_a_container_passed_to_a_helper_inside_an_expression_is_refused_at_its_l
         srcad.grad(g)({"w": 1.0})
 
 
-def test_a_write_into_an_argument_is_refused():
+def test_a_write_into_an_argument_writes_its_leaf_and_leaves_the_callers_as_it_was():
     def f(p):
-        p["w"] = p["w"] * 2.0
-        return p["w"]
-    with pytest.raises(srcad.SrcadError, match="write into the argument p"):
-        srcad.grad(f)({"w": 1.0})
+        p["w"] = p["w"] * p["w"]
+        p["v"] += p["w"]
+        return p["w"] * p["v"]
+    given = {"w": 1.5, "v": 2.0}
+    assert srcad.grad(f)(given) == pytest.approx(tree_fd(f, ({"w": 1.5, "v": 2.0},)))
+    assert given == {"w": 1.5, "v": 2.0}
 
 
 def test_a_computed_key_of_a_dict_is_refused():
