@@ -385,7 +385,7 @@ def _kind_of_call(expr, facts, src):
     if inspect.isfunction(fn) and is_user_function(fn):
         return _user_return_kind(fn, expr, facts, src)
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
-    if fn is numpy_rules.copy_method and arg_kinds == {ARRAY}:
+    if fn in numpy_rules.COPIES and arg_kinds == {ARRAY}:
         return ARRAY
     if fn in (abs, float, max, min) and arg_kinds == {FLOAT}:
         return FLOAT

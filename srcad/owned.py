@@ -1,28 +1,34 @@
 """Arguments the differentiated function writes into, copied first.
 
-`def f(x): x[0] = v; ...` changes the caller's array. Its derivative must not: it runs the
-function's code on values it keeps for the reverse sweep, and a caller differentiating in a loop
-would see its array change under it. So the derivative starts with `x_2 = x.copy()` and writes
-into `x_2`: the values are those of the function, and the caller's array stays as it was.
+`def f(x): x[0] = v; ...` (or `x += v`) changes the caller's array. Its derivative must not: it
+runs the function's code on values it keeps for the reverse sweep, and a caller differentiating
+in a loop would see its array change under it. So the derivative starts with
+`x_2 = owned_copy(x)` (a copy of an array or a list; a number as it is) and writes into `x_2`:
+the values are those of the function, and the caller's array stays as it was.
 """
 import gast
 
 from . import gastutil as g
 from .ir import parameters
+from .rules import numpy_rules
 
 
 def written_arguments_copied(src, names):
     """`src.tree` with each argument it writes into through an index (`x[i] = v`, `x[i] += v`)
-    copied at the start, `x_2 = x.copy()`, and `x_2` read and written in its place: the
+    copied at the start, `x_2 = owned_copy(x)`, and `x_2` read and written in its place: the
     derivative of a function that changes its argument changes a copy of its own, and the
     caller's array stays as it was (the reverse sweep needs the values it held). Only for the
     function differentiated: a helper that changes what it is given changes its caller's
     array, which the caller may read afterwards."""
     tree = src.tree
     params = set(parameters(tree))
-    written = sorted({_root(node).id for node in gast.walk(tree) if isinstance(node, gast.Subscript)
-                      and isinstance(node.ctx, gast.Store) and isinstance(_root(node), gast.Name)
-                      and _root(node).id in params})
+    written = {_root(node).id for node in gast.walk(tree) if isinstance(node, gast.Subscript)
+               and isinstance(node.ctx, gast.Store) and isinstance(_root(node), gast.Name)
+               and _root(node).id in params}
+    # `x += v` changes an array argument in place (a number it re-binds)
+    written |= {node.target.id for node in gast.walk(tree) if isinstance(node, gast.AugAssign)
+                and isinstance(node.target, gast.Name) and node.target.id in params}
+    written = sorted(written)
     if not written:
         return tree
     tree = g.clone(tree)
@@ -32,7 +38,8 @@ def written_arguments_copied(src, names):
             node.id = copies[node.id]
     src.local_names |= set(copies.values())
     first = tree.body[0]
-    tree.body = [g.located(g.assign(q, g.call(g.attr(g.name(p), "copy"), [])), first)
+    copy = src.namespace.refer_function(numpy_rules.owned_copy)
+    tree.body = [g.located(g.assign(q, g.call(g.clone(copy), [g.name(p)])), first)
                  for p, q in copies.items()] + tree.body
     return tree
 

@@ -160,6 +160,18 @@ def writes_into_list_argument(xs):
     return xs[0] + xs[1]
 
 
+def writes_into_argument_in_place(x, y):
+    x *= y
+    x -= 0.5
+    return np.sum(np.sin(x))
+
+
+def updates_float_argument_in_place(a, x):
+    a += x[0]
+    a *= a
+    return a * x[1]
+
+
 def copies_then_writes(x):
     y = x.copy()
     y[0] = y[0] * 2.0
@@ -358,6 +370,8 @@ CASES = [
     ("writes_into_argument_in_loop", (X, Y), (0, 1)),
     ("writes_into_argument_augmented", (X,), 0),
     ("writes_into_matrix_argument", (M,), 0),
+    ("writes_into_argument_in_place", (X, Y), (0, 1)),
+    ("updates_float_argument_in_place", (0.7, X), (0, 1)),
     ("copies_then_writes", (X,), 0),
     ("nested_closure", (X,), 0),
     ("nested_sees_value_at_call", (X,), 0),

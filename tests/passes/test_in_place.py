@@ -45,7 +45,14 @@ def test_an_in_place_update_of_a_fresh_array_is_differentiated():
     assert_close(got, fd_grad(f, args, (0, 1, 2)))
 
 
-@pytest.mark.parametrize("source, line", [(PARAMETER, 6), (VIEW, 8)], ids=["parameter", "view"])
+def test_an_in_place_update_of_the_argument_goes_into_a_copy():
+    f = load_function(PARAMETER, "f")
+    x = np.array([0.5, 1.0, 2.0])
+    assert_close(srcad.grad(f)(x), 2.0 * (x + 1.0))
+    assert_close(x, np.array([0.5, 1.0, 2.0]))  # the caller's array as it was
+
+
+@pytest.mark.parametrize("source, line", [(VIEW, 8)], ids=["view"])
 def test_an_in_place_update_others_may_see_is_refused(source, line):
     f = load_function(source, "f")
     with pytest.raises(srcad.SrcadError) as info:
