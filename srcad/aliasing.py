@@ -152,17 +152,21 @@ def container_names(simple, facts):
 
     def new_container(value):
         return isinstance(value, (gast.List, gast.Dict, gast.Set)) or isinstance(value, gast.Call) \
-            and facts.calls.get(id(value)) in numpy_rules.COPIES
+            and facts.calls.get(id(value)) is numpy_rules.copy_method
     return {t for t, values in defs.items() if all(map(new_container, values))}
 
 
-def copied_from(simple, facts, name_):
-    """The names `name_` is a copy of (`ys = xs.copy()`: xs): a store into the copy replaces
+def copied_from(simple, facts):
+    """name -> the names it is a copy of (`ys = xs.copy()`: xs): a store into the copy replaces
     its own element, the original keeps its own."""
-    return {stmt.value.args[0].id for stmt in simple if isinstance(stmt, gast.Assign)
-            and name_ in g.assigned_names(stmt.targets[0]) and isinstance(stmt.value, gast.Call)
-            and facts.calls.get(id(stmt.value)) in numpy_rules.COPIES
-            and stmt.value.args and isinstance(stmt.value.args[0], gast.Name)}
+    found = {}
+    for stmt in simple:
+        if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.Call) \
+                and facts.calls.get(id(stmt.value)) is numpy_rules.copy_method \
+                and stmt.value.args and isinstance(stmt.value.args[0], gast.Name):
+            for name_ in g.assigned_names(stmt.targets[0]):
+                found.setdefault(name_, set()).add(stmt.value.args[0].id)
+    return found
 
 
 def may_hold_memory(facts, name_):
@@ -235,7 +239,7 @@ def returns_new(fn, call, facts):
     if fn is UNRESOLVED or any(fn is v for v in VIEWS) or fn in (numpy_rules.reshape_method,
                                                                 numpy_rules.transpose_method):
         return False
-    if fn in numpy_rules.COPIES:  # deep for arrays, shallow for lists
+    if fn is numpy_rules.copy_method:  # deep for arrays, shallow for lists
         return all(facts.kind(a) == ARRAY for a in call.args)
     if isinstance(fn, np.ufunc) or getattr(math, getattr(fn, "__name__", ""), None) is fn:
         return True

@@ -385,10 +385,8 @@ def _kind_of_call(expr, facts, src):
     if inspect.isfunction(fn) and is_user_function(fn):
         return _user_return_kind(fn, expr, facts, src)
     arg_kinds = {_kind_of(a, facts, src) for a in expr.args}
-    if fn in numpy_rules.COPIES and arg_kinds == {ARRAY}:
+    if fn is numpy_rules.copy_method and arg_kinds == {ARRAY}:
         return ARRAY
-    if fn is numpy_rules.owned_copy and arg_kinds == {FLOAT}:
-        return FLOAT  # a number is its own copy
     if fn in (abs, float, max, min) and arg_kinds == {FLOAT}:
         return FLOAT
     if fn is not UNRESOLVED and getattr(math, getattr(fn, "__name__", ""), None) is fn:

@@ -50,11 +50,12 @@ REFUSED_EXPRESSIONS = {
 }
 
 
-def three_address(src, names, own_arguments=False):
+def three_address(src, names, own_arguments=()):
     """A new FunctionDef: `src.tree` in three-address form, temporaries drawn from `names`.
-    `own_arguments`: an argument the function writes into (`x[0] = v`) is copied first, so
-    that the derivative never changes the caller's array (see owned.py)."""
-    tree = owned.written_arguments_copied(src, names) if own_arguments else src.tree
+    `own_arguments`: the parameters which, if the function writes into them (`x[0] = v`,
+    `x += v`), are copied first, so that the derivative never changes the caller's array
+    (see owned.py)."""
+    tree = owned.written_arguments_copied(src, names, own_arguments) if own_arguments else src.tree
     return _Normalizer(src, names).function(tree)
 
 

@@ -2,26 +2,25 @@
 
 `def f(x): x[0] = v; ...` (or `x += v`) changes the caller's array. Its derivative must not: it
 runs the function's code on values it keeps for the reverse sweep, and a caller differentiating
-in a loop would see its array change under it. So the derivative starts with
-`x_2 = owned_copy(x)` (a copy of an array or a list; a number as it is) and writes into `x_2`:
-the values are those of the function, and the caller's array stays as it was.
+in a loop would see its array change under it. So the derivative starts with `x_2 = x.copy()`
+and writes into `x_2`: the values are those of the function, and the caller's array stays as it
+was. Numbers are left alone (`a += 1.0` re-binds a float, it changes nothing in place).
 """
 import gast
 
 from . import gastutil as g
 from .ir import parameters
-from .rules import numpy_rules
 
 
-def written_arguments_copied(src, names):
+def written_arguments_copied(src, names, candidates):
     """`src.tree` with each argument it writes into through an index (`x[i] = v`, `x[i] += v`)
-    copied at the start, `x_2 = owned_copy(x)`, and `x_2` read and written in its place: the
+    copied at the start, `x_2 = x.copy()`, and `x_2` read and written in its place: the
     derivative of a function that changes its argument changes a copy of its own, and the
     caller's array stays as it was (the reverse sweep needs the values it held). Only for the
     function differentiated: a helper that changes what it is given changes its caller's
     array, which the caller may read afterwards."""
     tree = src.tree
-    params = set(parameters(tree))
+    params = set(parameters(tree)) & set(candidates)
     written = {_root(node).id for node in gast.walk(tree) if isinstance(node, gast.Subscript)
                and isinstance(node.ctx, gast.Store) and isinstance(_root(node), gast.Name)
                and _root(node).id in params}
@@ -38,8 +37,7 @@ def written_arguments_copied(src, names):
             node.id = copies[node.id]
     src.local_names |= set(copies.values())
     first = tree.body[0]
-    copy = src.namespace.refer_function(numpy_rules.owned_copy)
-    tree.body = [g.located(g.assign(q, g.call(g.clone(copy), [g.name(p)])), first)
+    tree.body = [g.located(g.assign(q, g.call(g.attr(g.name(p), "copy"), [])), first)
                  for p, q in copies.items()] + tree.body
     return tree
 

@@ -71,7 +71,7 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=Fa
         in_progress.pop()
 
 
-def wengert_list(fn, within=None, own_arguments=False, structures=None):
+def wengert_list(fn, within=None, own_arguments=(), structures=None):
     """(Source, Names, tree): the first stages, shared by derive and the kind analysis of called
     helpers. The tree is in three-address form with a single exit; an `Unsupported` from them
     is raised as it is. `within`: the Source of the derivation this one serves (it shares its
@@ -104,7 +104,9 @@ def parsed(fn, within=None, structures=None):
 def _derive(fn, wrt, kinds, mode, variant, final, helper):
     try:
         structures = {k: v for k, v in kinds.items() if isinstance(v, pytree.Node)}
-        src, names, tree = wengert_list(fn, own_arguments=not helper, structures=structures)
+        # numbers are never changed in place: only the other arguments may need a copy
+        owned = () if helper else tuple(sorted(p for p, k in kinds.items() if k not in (analyze.FLOAT, analyze.INT)))
+        src, names, tree = wengert_list(fn, own_arguments=owned, structures=structures)
         if structures:
             kinds, wrt = _leaves_of(kinds, wrt, src.layout)
         src.bindings.rules(registry())  # rules registered later replace those used now

@@ -127,6 +127,7 @@ class _Checker:
         self.outside = self.params | (read - facts.local)  # the caller sees these
         self.arrays = array_names(simple, facts)
         self.containers = container_names(simple, facts)
+        self.copies = copied_from(simple, facts)
         facts.aliases = self.sets = classes(simple, facts, self.arrays)
         self.live = live_after(tree.body)
         self.helpers = {}
@@ -149,7 +150,7 @@ class _Checker:
         if write.how in _REFUSED:
             raise Unsupported(write.stmt, *_REFUSED[write.how](write, _user(write.base)))
         outside = sorted(members & self.outside - (self.arrays if container else set())
-                         - (copied_from(self.simple, facts, write.base) if container else set()))
+                         - (self.copies.get(write.base, set()) if container else set()))
         if outside and not (write.how == "method" and write.what in _LIST_GROWTH):
             raise Unsupported(write.stmt, *_caller_sees(write, outside[0], outside[0] in self.params))
         stmt = write.stmt

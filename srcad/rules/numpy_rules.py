@@ -55,15 +55,6 @@ def copy_method(a, order="C"):
     return a.copy(order) if isinstance(a, np.ndarray) else a.copy()
 
 
-def owned_copy(a):
-    """The copy a derivative makes of an argument the function writes into (see owned.py):
-    `a.copy()` for arrays and lists; a number, which nothing writes into, is itself."""
-    return a if type(a) in (float, int, bool) else copy_method(a)
-
-
-COPIES = (copy_method, owned_copy)
-
-
 def astype_method(a, dtype, order="K", casting="unsafe", subok=True, copy=True):
     """`a.astype(dtype)`, for arrays and numpy scalars."""
     return np.asarray(a).astype(dtype, order, casting, subok, copy)
@@ -238,7 +229,6 @@ VJP = {
     astype_method: lambda g, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:
                        _rt.cast_back(g, a, dtype),
     copy_method:   lambda g, ans, a, order="C": g,
-    owned_copy:    lambda g, ans, a: g,
 }
 
 JVP = {
@@ -405,7 +395,6 @@ JVP = {
     astype_method: lambda da, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:
                        _rt.cast_back(da, ans, dtype),
     copy_method:   lambda da, ans, a, order="C": _rt.copied(da),
-    owned_copy:    lambda da, ans, a: _rt.copied(da),
 }
 
 # Elementwise functions whose operands broadcast against each other.

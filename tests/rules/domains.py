@@ -636,7 +636,6 @@ DOMAINS = {
     np.tril: Domain((ANY,), (0,), (Call(((4, 4),)), Call(((3, 4),), {"k": 1}), Call(((2, 3, 3),), {"k": -1}))),
     np.copy: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)), Call(([(), ()],)))),
     numpy_rules.copy_method: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((4,),)), Call(((3, 4),), {"order": "F"}))),
-    numpy_rules.owned_copy: Domain((ANY,), (0,), (Call(((3, 4),)), Call(((),)))),
     np.array: Domain((ANY,), (0,), (
         Call(([(), (), ()],)), Call(([(4,), (4,)],)), Call(((3, 4),)),
         Call(([(), ()],), {"dtype": float}),
