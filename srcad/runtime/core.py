@@ -48,6 +48,11 @@ def unbroadcast(g, x):
     if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
         return np.full(shape, g[()])
     extra = g.ndim - len(shape)
+    if extra < 0 or any(m < n for m, n in zip(g.shape[extra:], shape)):
+        if not g.any():  # built from a 0.0 adjoint and a smaller operand: zero all the same
+            return np.zeros(shape, dtype=np.result_type(g, float))
+        raise ValueError(f"srcad internal error: a cotangent of shape {g.shape} for a value "
+                         f"of shape {shape}")
     if extra > 0:
         g = g.sum(axis=tuple(range(extra)))
     axes = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)

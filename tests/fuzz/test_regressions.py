@@ -243,6 +243,18 @@ CASES["loop_variable_rebound_straight_line"] = ("""
         return s + e
     """, (Y, 0.7), (0, 1))
 
+# the adjoint of z is still the reverse sweep's 0.0 when `y[:, None] * z * v` is reversed, and
+# 0.0 * v has v's shape (3,), not the (3, 3) of y[:, None] * z it is summed back to (seed 704540)
+CASES["zero_adjoint_times_smaller_operand"] = ("""
+    import numpy as np
+    def f(z, y):
+        for k in range(2):
+            v = np.diagonal(z) ** 2
+            z = y[:, None] * z * v
+            out = v[1] * y[0]
+        return out
+    """, (np.outer(Z, Y) + np.eye(3), Y), (0, 1))
+
 
 @pytest.mark.parametrize("name", sorted(CASES))
 @pytest.mark.parametrize("transform", ["grad", "value_and_grad"])
