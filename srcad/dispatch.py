@@ -47,8 +47,8 @@ class Target:
                                  "jacobian(grad(f)) or hessian(f)")
         else:
             self.inner = None
-            src = parse.function(fn)
-            self.filename, self.def_line = src.filename, src.tree.lineno
+            self.def_line = parse.def_line(fn)  # refuses what has no source to read
+            self.filename = fn.__code__.co_filename
         # a user's function: its own parameters (a decorator's wrapper is differentiated as
         # itself); a derivative srcad made: those of the function it stands for
         self.signature = inspect.signature(fn, follow_wrapped=made is not None)

@@ -92,15 +92,9 @@ UNRESOLVED = _Unresolved()
 
 def function(fn):
     """Parse `fn` into a `Source`; refuse with SrcadError when it has no readable source."""
-    _refuse_what_is_not_a_def(fn)
+    text, first = _source_lines(fn)
     code = fn.__code__
-    try:
-        lines, first = inspect.getsourcelines(_own_code(fn))
-    except (OSError, TypeError) as error:
-        raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
-                         f"({error}); it was probably made by eval or exec. Define it with def in "
-                         "a file, a module or a notebook cell") from None
-    tree = _function_node(fn, "".join(lines), first)
+    tree = _function_node(fn, text, first)
     tree.decorator_list = []
     src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn),
                  cells=dict(zip(code.co_freevars, fn.__closure__ or ())))
@@ -108,6 +102,32 @@ def function(fn):
     src.all_names = {node.id for node in g.walk(tree) if isinstance(node, gast.Name)}
     src.all_names |= src.local_names
     return src
+
+
+def def_line(fn):
+    """The line of `fn`'s `def` (or lambda) in its file, refusing as `function` does what has no
+    readable source. Python's own parser finds it: a transformation needs the line when it is
+    made, and converting the whole function to gast is the pipeline's to do, once (it took a
+    tenth of the first call of a long function)."""
+    text, first = _source_lines(fn)
+    if _is_lambda(fn):
+        return _lambda_node(fn, text, first).lineno
+    for node in ast.parse(textwrap.dedent(text)).body:
+        if isinstance(node, ast.FunctionDef):
+            return node.lineno + first - 1
+    raise SrcadError(f"cannot differentiate {fn.__qualname__}: no def found in its source")
+
+
+def _source_lines(fn):
+    """(text, number of its first line) of `fn`'s source."""
+    _refuse_what_is_not_a_def(fn)
+    try:
+        lines, first = inspect.getsourcelines(_own_code(fn))
+    except (OSError, TypeError) as error:
+        raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
+                         f"({error}); it was probably made by eval or exec. Define it with def in "
+                         "a file, a module or a notebook cell") from None
+    return "".join(lines), first
 
 
 def _refuse_what_is_not_a_def(fn):

@@ -1,4 +1,5 @@
 """derive(): the table of contents of srcad, one line a stage."""
+import gc
 import hashlib
 import threading
 from dataclasses import dataclass, field
@@ -65,10 +66,20 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=Fa
     if any(code is fn.__code__ for code in in_progress):
         raise _Recursion(fn)
     in_progress.append(fn.__code__)
+    # The stages build and drop hundreds of thousands of small tree nodes; the cyclic garbage
+    # collector, set off every 700 allocations, walked the growing heap again and again (a
+    # sixth of the first call of a long function). Collection waits until the derivative is
+    # made: it is paused here and enabled again after, unless it was off already (a
+    # process-wide switch: another thread deriving at the same time is fine, each one restores
+    # only what it found).
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _derive(fn, wrt, kinds, mode, variant, final, helper)
     finally:
         in_progress.pop()
+        if collecting:
+            gc.enable()
 
 
 def wengert_list(fn, within=None, own_arguments=(), structures=None):
