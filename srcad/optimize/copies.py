@@ -143,7 +143,8 @@ def remove_copies_back(tree, known):
     but `b` untouched, and after the copy back `a` read only before `b` is next stored, `a` can
     be `b` throughout (`bt5 = bx; bt5 = bt5 + e; bx = bt5` is `bx = bx + e`). Whether something
     changed."""
-    stores = Counts(tree, known).stores
+    counts = Counts(tree, known)
+    stores, loads = counts.stores, counts.loads
     changed = False
     for owner, stmts in known.blocks(tree):
         block = Block(owner, stmts, known)
@@ -159,9 +160,10 @@ def remove_copies_back(tree, known):
             if stored is None or stored >= j:
                 block.delete(j)
                 stores[b] -= 1
+                loads[a] -= 1
                 changed = True
-            elif _coalescible(block, i, j, a, b, stores):
-                _coalesce(block, i, j, a, b, stores)
+            elif _coalescible(block, i, j, a, b, counts):
+                _coalesce(block, i, j, a, b, counts)
                 changed = True
         block.compact()
     return changed
@@ -173,23 +175,30 @@ def _is_copy_of(stmt, target, source):
         and stmt.value.id == source
 
 
-def _coalescible(block, i, j, a, b, stores):
+def _coalescible(block, i, j, a, b, counts):
     """After the copy back at `j`, `a` is not stored again and is read only before `b` is
-    stored; and `a` is stored only between `i` and `j` (plain statements there)."""
+    stored; `a` is stored only between `i` and `j` (plain statements there); and every read of
+    `a` in the function is in this block after `i` (not before it in a loop's body, not in
+    another block)."""
     if block.next_compound(i) < j:
         return False
-    if stores.get(a, 0) != 1 + len(block.writes_between(a, i, j)):
+    if counts.stores.get(a, 0) != 1 + len(block.writes_between(a, i, j)):
+        return False
+    reads = block.reads_after(a, i)
+    if sum(block.reads[p][a] for p in reads) != counts.loads.get(a, 0):
         return False
     a_stored, b_stored = block.next_write(a, j), block.next_write(b, j)
     if a_stored is not None and (b_stored is None or a_stored <= b_stored):
         return False
     if b_stored is not None:
+        if reads[-1] > b_stored:
+            return False  # `a` read after `b` changed: it would read the new `b`
         return a not in block.reads[b_stored] \
             or isinstance(block.stmts[b_stored], (gast.Assign, gast.AugAssign))
     return True
 
 
-def _coalesce(block, i, j, a, b, stores):
+def _coalesce(block, i, j, a, b, counts):
     """`a` becomes `b` between `i` and `j` and is read as `b` after `j`; both copies go."""
     renamed = _Renamer(a, b)
     for p in block.touches_between(a, i, j):
@@ -202,7 +211,9 @@ def _coalesce(block, i, j, a, b, stores):
         block.rename_reads(p, a, b)
     block.delete(i)
     block.delete(j)
+    stores, loads = counts.stores, counts.loads
     stores[b] = stores.get(b, 0) + stores.pop(a) - 2
+    loads[b] = loads.get(b, 0) + loads.pop(a, 0) - 2  # the two copies' reads go
 
 
 class _Renamer(gast.NodeTransformer):

@@ -256,6 +256,45 @@ def test_a_copy_back_after_the_first_is_stored_again_stays():
     assert simplified(before) == text_of(before)
 
 
+def _copy_back_then_read_after_b_changes(b, e):
+    a = b
+    a = a + e
+    b = a
+    b = b * 2.0
+    return a + b
+
+
+def _copy_back_in_a_loop_read_after_it(b, e):
+    for k in range(3):
+        a = b
+        a = a + e
+        b = a
+    return a * b
+
+
+def _copy_back_in_a_loop_read_before_it(b, e):
+    a = 1.0
+    c = 0.0
+    for k in range(3):
+        c = c + a * 2.0
+        a = b
+        a = a + e
+        b = a
+    return c
+
+
+@pytest.mark.parametrize("fn", [_copy_back_then_read_after_b_changes,
+                                _copy_back_in_a_loop_read_after_it,
+                                _copy_back_in_a_loop_read_before_it])
+def test_a_copy_back_is_kept_where_the_first_is_read_after_the_second_changes(fn):
+    # `a` may become `b` only where every read of `a` is in the copy's block after it and
+    # before `b` is next stored: these once printed 6.0, NameError and 4.0
+    namespace = {}
+    exec(simplified(fn), namespace)
+    g, = (value for key, value in namespace.items() if key != "__builtins__")
+    assert g(1.0, 0.5) == fn(1.0, 0.5)
+
+
 def test_copies_of_many_statements_are_removed_in_one_pass():
     # each pass once rewrote one statement and rescanned the function: cubic in its length
     lines = ["def before(x):", "    a0 = x"]
