@@ -197,7 +197,7 @@ class Writer:
             (2, lambda: f"{self.r.choice(scope.of(MATRIX))}[{self.index(scope)}, {self.index(scope)}]"),
             (1, lambda: f"np.linalg.norm({m()})"),
             (1 if scope.of(VECTOR) else 0, lambda: f"{self.vector(scope, 0)} @ {self.paren(m())} @ {self.vector(scope, 0)}"),
-            (1, lambda: f"np.mean({m()}[{self.index(scope)}])"),
+            (1, lambda: f"np.mean({self.paren(m())}[{self.index(scope)}])"),
         ])
 
     def matrix(self, scope, depth):
