@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from . import callables, errors, jacobians, load, made, runtime, structured
+from . import callables, errors, jacobians, load, made, runtime, shaped, structured
 from .analyze import FLOAT, INT, OTHER, kind_of_type
 from .dispatch import Made, Target, bound_and_checked, transformation
 from .rules.callees import API
@@ -29,7 +29,8 @@ def grad(fn, wrt=0):
     def make(kinds, args, kwargs):
         if target.inner is not None:  # a gradient of a gradient: forward over reverse
             return jacobians.gradient_by_forward_mode(target, "grad", args, kwargs, values=False)
-        return bound_and_checked(target, target.compiled(kinds, variant="grad"), "grad")
+        return shaped.by_shapes(target, kinds, args, "grad",
+                                functools.partial(bound_and_checked, target, transform="grad"))
     return target.dispatcher(make, "grad")
 
 
@@ -41,7 +42,8 @@ def value_and_grad(fn, wrt=0):
     def make(kinds, args, kwargs):
         if target.inner is not None:
             return jacobians.gradient_by_forward_mode(target, "value_and_grad", args, kwargs, values=True)
-        return bound_and_checked(target, target.compiled(kinds, variant="value_and_grad"), "value_and_grad")
+        return shaped.by_shapes(target, kinds, args, "value_and_grad",
+                                functools.partial(bound_and_checked, target, transform="value_and_grad"))
     return target.dispatcher(make, "value_and_grad")
 
 
@@ -191,7 +193,8 @@ API.give_rules = functools.partial(made.register_made, grad=grad, jvp=jvp)
 def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
     """The Python source of `fn`'s generated derivative, exactly as it is compiled.
 
-    It is the derivative specialised for `args` if given, else for arguments of the kinds the
+    It is the derivative specialised for `args` if given (for "grad" and "value_and_grad", on
+    the shapes and dtypes of numpy array arguments too), else for arguments of the kinds the
     parameters' annotations or defaults name (a Python float where nothing is said). In
     reverse mode, `of` chooses which of the three compiled variants: "vjp" (value and gradient
     for a given output cotangent `by`, default 1.0), "value_and_grad" (what value_and_grad
@@ -216,7 +219,9 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
         return SourceText(target.compiled(kinds, "forward", "jvp", generated).text)
     if mode == "forward":
         return SourceText(target.compiled(kinds, "forward", "jvp").text)
-    return SourceText(target.compiled(kinds, variant=of).text)
+    shapes = shaped.shapes_of(target, kinds, resolved.args + tuple(args)) \
+        if args is not None and of != "vjp" else None  # what grad runs for these arguments
+    return SourceText(target.compiled(kinds, variant=of, shapes=shapes).text)
 
 
 class SourceText(str):

@@ -9,6 +9,7 @@ import gast
 from . import analyze, containers, emit, errors, load, normalize, optimize, parse, pytree, runtime, transform
 from . import gastutil as g
 from .optimize import arrays as array_passes
+from .optimize import shapes as shape_passes
 from .cache import CACHE
 from .depends import Bindings, Identity
 from .errors import Unsupported
@@ -58,10 +59,12 @@ class Compiled:
         return pair[1], pair[2]
 
 
-def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=False):
+def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=False, shapes=None):
     """Compile the derivative of `fn` with respect to the parameters `wrt`, specialised for
     arguments of `kinds` (parameter name -> analyze.FLOAT / ARRAY / OTHER); `variant` is one of
-    `transform.reverse.VARIANTS`; `final`: it runs as it is, never transformed again."""
+    `transform.reverse.VARIANTS`; `final`: it runs as it is, never transformed again.
+    `shapes`: array parameter -> (shape, dtype), for a final gradient specialised on them too
+    (optimize/shapes.py)."""
     in_progress = _in_progress()
     if any(code is fn.__code__ for code in in_progress):
         raise _Recursion(fn)
@@ -75,7 +78,7 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=Fa
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _derive(fn, wrt, kinds, mode, variant, final, helper)
+        return _derive(fn, wrt, kinds, mode, variant, final, helper, shapes)
     finally:
         in_progress.pop()
         if collecting:
@@ -112,7 +115,7 @@ def parsed(fn, within=None, structures=None):
     return src, names
 
 
-def _derive(fn, wrt, kinds, mode, variant, final, helper):
+def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
     try:
         structures = {k: v for k, v in kinds.items() if isinstance(v, pytree.Node)}
         # numbers are never changed in place: only the other arguments may need a copy
@@ -136,6 +139,8 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper):
                                  deriv.harmless, _float_functions(src))
         if final and variant in ("grad", "value_and_grad"):
             tree = array_passes.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
+            if shapes and not structures:
+                tree = shape_passes.apply(tree, src, shapes, kinds, lambda f: _resolve(f, src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None

@@ -96,7 +96,8 @@ def test_rosenbrock_gradient_computes_what_a_hand_written_one_does(rng):
     assert "np.sum" not in code and "t4 ** 2" not in code  # the value itself is never computed
     assert "# t5 = t4 ** 2: only its shape is needed" in text
     assert "_rt.add_to(bx" in code          # accumulated in place
-    assert "bt10 = by" in code              # the seed stays one number
+    assert "_rt.unbroadcast_uniform(by, t10, t6)" in code  # the seed stays one number
+    assert "bt7 = bt8\n" in code             # shapes known: no unbroadcast where they agree
     assert "* -2 *" in code                 # signs folded into constants
     assert "del " in code
     x = rng.uniform(-1.0, 1.5, 50)

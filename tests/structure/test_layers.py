@@ -25,7 +25,7 @@ LAYERS = [
     ["emit"],
     ["load", "cache"],
     ["pipeline"],
-    ["arguments", "structured", "custom", "dispatch", "jacobians", "made", "api"],
+    ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "api"],
     ["introspect", "tape", "textbook", "__main__", "__init__"],
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}

@@ -1,0 +1,195 @@
+"""Derivatives specialised on the shapes of their array arguments (srcad/shaped.py,
+srcad/optimize/shapes.py, loops.py): they equal finite differences and the general derivative
+(compiled for the argument kinds alone, whose helpers check shapes as it runs), on random
+shapes with broadcasting, size-1 axes, 0-d arrays and Python numbers; a function called with
+other shapes gets a derivative of its own, and past the limit the general one."""
+import numpy as np
+import pytest
+
+import srcad
+from helpers import assert_close, fd_grad, load_function
+from srcad import shaped
+from srcad.dispatch import Target
+
+RNN = """
+import numpy as np
+
+def rnn(Wx, Wh, b, v, xs, ys, h0):
+    h = h0
+    loss = 0.0
+    for t in range(xs.shape[0]):
+        h = np.tanh(Wx @ xs[t] + Wh @ h + b)
+        loss = loss + (v @ h - ys[t]) ** 2
+    return loss / xs.shape[0]
+"""
+
+
+def rnn_args(rng, steps=6, hidden=4, n_in=3):
+    return (rng.standard_normal((hidden, n_in)) * 0.5, rng.standard_normal((hidden, hidden)) * 0.5,
+            rng.standard_normal(hidden) * 0.1, rng.standard_normal(hidden), rng.standard_normal((steps, n_in)),
+            rng.standard_normal(steps), rng.standard_normal(hidden) * 0.1)
+
+
+def general(f, wrt, args):
+    """The derivative compiled for the argument kinds alone (no shapes), called on `args`."""
+    target = Target(f, wrt, "grad")
+    return target.compiled(target.kinds(args, {}), variant="grad").bind(f)(*args)
+
+
+def check(f, wrt, args):
+    """srcad.grad (specialised on the shapes of `args`) against the general derivative and
+    finite differences; returns the gradient."""
+    positions = wrt if isinstance(wrt, tuple) else (wrt,)
+    got = srcad.grad(f, wrt)(*args)
+    plain = general(f, tuple(f.__code__.co_varnames[i] for i in positions) if isinstance(wrt, tuple)
+                    else f.__code__.co_varnames[wrt], args)
+    expected = fd_grad(f, args, wrt)
+    for a, b, c in zip(*(x if isinstance(wrt, tuple) else (x,) for x in (got, plain, expected))):
+        assert np.shape(a) == np.shape(c) and type(a) is type(b)
+        assert_close(a, b, rtol=1e-12, atol=1e-14)
+        assert_close(a, c)
+    return got
+
+
+def test_rnn_gradient_reads_like_a_hand_written_adjoint():
+    rnn = load_function(RNN, "rnn")
+    args = rnn_args(np.random.default_rng(0))
+    text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="grad")
+    for helper in ("_rt.unbroadcast", "_rt.matmul_left", "_rt.matmul_right", "_rt.zeros_as", "_rt.add("):
+        assert helper not in text
+    assert "np.outer(bt8, h)" in text and "bWh += " in text and "bWx = np.zeros((4, 3))" in text
+    assert "h, t12, t9, t4 = _tape.pop()" in text  # four values a turn, not ten
+    general_text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="vjp")
+    assert "_rt.unbroadcast" in general_text  # the vjp srcad transforms again is not specialised
+    check(rnn, (0, 1, 2, 3, 6), args)
+
+
+@pytest.mark.parametrize("sizes", [(6, 4, 3), (1, 1, 1), (3, 5, 1)])
+def test_rnn_at_other_sizes(sizes):
+    rnn = load_function(RNN, "rnn")
+    check(rnn, (0, 1, 2, 3, 6), rnn_args(np.random.default_rng(sum(sizes)), *sizes))
+
+
+# loop bodies meeting broadcasting, reductions and products: (source, shapes of x, y)
+PROGRAMS = [
+    ("acc = acc + np.sum(np.sin(x * y) * w)", [(3, 1), (1, 4)]),
+    ("acc = acc + np.sum((x - y) ** 2) * w", [(3, 4), (4,)]),
+    ("acc = acc + np.sum(x / (1.0 + y * y)) + w * w", [(2, 3), ()]),
+    ("acc = acc + np.sum(np.tanh(x @ y))", [(3, 2), (2,)]),
+    ("acc = acc + (x @ y) * w", [(4,), (4,)]),
+    ("acc = acc + np.sum(x @ y) * w", [(2, 3), (3, 2)]),
+    ("acc = acc + np.sum(y @ x)", [(3, 4), (3,)]),
+    ("acc = acc + np.sum(np.exp(x) * y + w)", [(1, 1), (2, 1)]),
+    ("acc = acc + np.sum(x * y) * w", [(), ()]),
+    ("acc = acc + np.sum(x + y + w)", [(5,), (1,)]),
+]
+
+
+@pytest.mark.parametrize("body, shapes", PROGRAMS)
+def test_specialised_equals_general_and_finite_differences(body, shapes):
+    f = load_function(f"""
+import numpy as np
+
+def f(x, y, w, n):
+    acc = 0.0
+    for i in range(n):
+        {body}
+        x = x * 0.9
+    return acc
+""", "f")
+    rng = np.random.default_rng(len(body))
+    x, y = (rng.uniform(0.5, 1.5, s) for s in shapes)
+    check(f, (0, 1, 2), (x, y, 0.7, 3))
+
+
+def test_numbers_and_zero_dimensional_arrays_keep_their_kinds():
+    f = load_function("""
+import numpy as np
+
+def f(x, y, s):
+    acc = 0.0
+    for i in range(3):
+        acc = acc + x * s + np.sum(y) * s
+    return acc
+""", "f")
+    got = check(f, (0, 1, 2), (np.array(1.5), np.ones((2, 1)), 0.5))
+    assert type(got[0]) is np.ndarray and got[0].shape == () and type(got[2]) is float
+
+
+def test_each_shape_gets_its_own_derivative_and_past_the_limit_the_general_one():
+    rnn = load_function(RNN, "rnn")
+    gradient = srcad.grad(rnn, wrt=(0, 1, 2, 3))
+    rng = np.random.default_rng(3)
+    sizes = [(6, 4, 3), (5, 2, 3), (6, 4, 2), (2, 3, 3), (4, 4, 4), (3, 1, 2), (6, 4, 3)]
+    for steps, hidden, n_in in sizes:  # more than shaped.LIMIT shapes, then the first again
+        args = rnn_args(rng, steps, hidden, n_in)
+        for a, b in zip(gradient(*args), fd_grad(rnn, args, (0, 1, 2, 3))):
+            assert_close(a, b)
+    assert len(sizes) - 1 > shaped.LIMIT
+
+
+def test_in_place_accumulation_leaves_the_callers_arrays_alone():
+    f = load_function("""
+import numpy as np
+
+def f(W, c, n):
+    s = 0.0
+    for i in range(n):
+        s = s + np.sum(W * c)
+        W = W + c
+    return s
+""", "f")
+    W, c = np.ones((2, 3)), np.full((2, 3), 2.0)
+    W0, c0 = W.copy(), c.copy()
+    text = srcad.source(f, wrt=(0, 1), args=(W, c, 3), of="grad")
+    got = check(f, (0, 1), (W, c, 3))
+    assert np.array_equal(W, W0) and np.array_equal(c, c0)
+    assert not any(np.shares_memory(g, a) for g in got for a in (W, c))
+    assert not np.shares_memory(got[0], got[1])
+    assert "+=" in text
+
+
+def test_float32_arrays_are_not_accumulated_in_place():
+    rnn = load_function(RNN, "rnn")
+    args = tuple(a.astype(np.float32) for a in rnn_args(np.random.default_rng(5)))
+    text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="grad")
+    assert "+=" not in text and "_rt.unbroadcast" not in text
+    got = srcad.grad(rnn, wrt=(0, 1, 2, 3))(*args)
+    plain = general(rnn, ("Wx", "Wh", "b", "v"), args)
+    for a, b in zip(got, plain):
+        assert a.dtype == np.float32 and np.array_equal(a, b)
+
+
+def test_other_array_types_run_the_general_derivative():
+    class Sub(np.ndarray):
+        pass
+    rnn = load_function(RNN, "rnn")
+    args = rnn_args(np.random.default_rng(6))
+    args = (args[0].view(Sub),) + args[1:]
+    kinds = Target(rnn, (0,), "grad").kinds(args, {})
+    assert shaped.shapes_of(Target(rnn, (0,), "grad"), kinds, args) is None
+    assert_close(srcad.grad(rnn, 0)(*args), fd_grad(rnn, args, 0))
+
+
+def test_value_and_grad_and_branches_in_the_loop():
+    f = load_function("""
+import numpy as np
+
+def f(W, x, n):
+    h = x
+    total = 0.0
+    for i in range(n):
+        h = np.tanh(W @ h)
+        if i % 2 == 0:
+            total = total + np.sum(h * x)
+        else:
+            total = total - h @ h
+    return total
+""", "f")
+    rng = np.random.default_rng(7)
+    args = (rng.standard_normal((3, 3)) * 0.5, rng.standard_normal(3), 4)
+    check(f, (0, 1), args)
+    value, gradient = srcad.value_and_grad(f, (0, 1))(*args)
+    assert value == f(*args)
+    for a, b in zip(gradient, fd_grad(f, args, (0, 1))):
+        assert_close(a, b)
