@@ -100,8 +100,9 @@ def rules_section():
            "One table per domain. In a reverse rule (VJP) `g` is the output's cotangent and `ans` "
            "the output, then the call's arguments; it gives one cotangent per argument (`None`: no "
            "derivative). A forward rule (JVP) takes one tangent per argument (`dx`, `dy`, ...), "
-           "then `ans` and the arguments, and gives the output's tangent. Register more with "
-           "`srcad.defvjp` / `srcad.defjvp`."]
+           "then `ans` and the arguments, and gives the output's tangent. A one-operand elementwise "
+           "function has one entry (`ELEMENTWISE`) for both: its forward rule is the reverse one with "
+           "`dx` in the place of `g`. Register more with `srcad.defvjp` / `srcad.defjvp`."]
     for module in DOMAINS:
         title = module.__name__.rsplit(".", 1)[-1]
         summary = " ".join(inspect.getdoc(module).split("\n\n")[0].split())

@@ -4,7 +4,9 @@ A table entry is a one-expression lambda. The same lambda is called by the tape 
 tests; the transforms inline its body as a template. To find the body, a table module's own
 source is parsed, once, the first time one of its templates is asked for (so the numpy tables
 cost nothing to a function that uses only `math`), and its `VJP`/`JVP` dict literal is matched
-key by key.
+key by key. A one-operand elementwise function's rule is one entry of the module's
+`ELEMENTWISE` dict, which both tables take in whole: its forward template is made from the
+reverse one (elementwise.py).
 """
 import functools
 import inspect
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 import gast
 
 from . import math_rules, numpy_rules, operators, runtime_rules
+from .elementwise import tangent_form
 
 try:  # scipy is optional: without it, its table is simply absent
     from . import scipy_rules
@@ -135,22 +138,33 @@ class _Trees(dict):
 
     def __getitem__(self, key):
         node = dict.__getitem__(self, key)
-        if type(node).__module__ == "ast":  # not yet a gast tree
+        if isinstance(node, _Tangent):
+            node = tangent_form(node.reverse)
+            self[key] = node
+        elif type(node).__module__ == "ast":  # not yet a gast tree
             node = gast.ast_to_gast(node)
             self[key] = node
         return node
 
 
+@dataclass
+class _Tangent:
+    """The forward template of an `ELEMENTWISE` entry, to be made from its reverse one."""
+    reverse: object  # the entry's lambda, an `ast` tree
+
+
 @functools.lru_cache(maxsize=None)
 def _table_trees(module_name):
     """The lambda nodes of a table module's VJP and JVP dict literals, by the key each stands
-    under: the module is parsed once (by the fast `ast`), on first use."""
+    under (`**ELEMENTWISE` in them: each entry of that dict literal, which comes first): the
+    module is parsed once (by the fast `ast`), on first use."""
     import ast
     import sys
     module = sys.modules[module_name]
     tree = ast.parse(inspect.getsource(module))
     namespace = vars(module)
-    found = {"VJP": _Trees(), "JVP": _Trees()}
+    elementwise = {}
+    found = {"VJP": _Trees(), "JVP": _Trees(), "ELEMENTWISE": elementwise}
     for stmt in tree.body:
         if not (isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Dict)):
             continue
@@ -158,10 +172,18 @@ def _table_trees(module_name):
         if name not in found:
             continue
         for key_node, value in zip(stmt.value.keys, stmt.value.values):
+            if key_node is None:  # **ELEMENTWISE: the reverse rules as they are, and their tangent forms
+                if not (isinstance(value, ast.Name) and value.id == "ELEMENTWISE" and elementwise):
+                    raise ValueError(f"{module_name}: a rule table takes in no dict but ELEMENTWISE, "
+                                     "written before it")
+                for key, node in elementwise.items():
+                    found[name][key] = node if name == "VJP" else _Tangent(node)
+                continue
             key = eval(compile(ast.Expression(body=key_node), "<rule key>", "eval"), namespace)
             if not isinstance(value, ast.Lambda):  # made by linear() (linear.py): its own text
                 value = ast.parse(namespace[name][key].template_text, mode="eval").body
             found[name][_key(key)] = value
+    del found["ELEMENTWISE"]
     return found
 
 

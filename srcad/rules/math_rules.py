@@ -1,7 +1,8 @@
 """Derivative rules of the `math` module and of Python's numeric builtins, for plain floats.
 
 Read it as a cheat-sheet: `g` is the output's cotangent, `ans` the output, then the arguments.
-Two-argument rules return a tuple of cotangents, one per argument.
+Two-argument rules return a tuple of cotangents, one per argument. A one-operand function's
+rule is in `ELEMENTWISE`, once: with `dx` in the place of `g` it is its forward rule too.
 
 Builtins over sequences: `max`/`min` take up to four values or one sequence (a list, a tuple,
 a 1-d array) and share `g` equally between the values equal to the result, as np.max's rule
@@ -17,38 +18,44 @@ import math
 
 from .. import runtime as _rt
 
-VJP = {
+# One operand, elementwise: a rule serves both modes (`dx` in the place of `g`: see
+# rules/elementwise.py)
+ELEMENTWISE = {
     math.exp:      lambda g, ans, x: g * ans,
     math.expm1:    lambda g, ans, x: g * (ans + 1.0),
-    math.log:      lambda g, ans, x, base=math.e: (g / (x * math.log(base)),
-                                                   -g * ans / (base * math.log(base))),
     math.log1p:    lambda g, ans, x: g / (1.0 + x),
     math.log2:     lambda g, ans, x: g / (x * math.log(2.0)),
     math.log10:    lambda g, ans, x: g / (x * math.log(10.0)),
     math.sqrt:     lambda g, ans, x: _rt.over(g, 2.0 * ans),
-    math.pow:      lambda g, ans, x, y: (g * _rt.power_slope(x, y), g * ans * _rt.power_log(x)),
     math.sin:      lambda g, ans, x: g * math.cos(x),
     math.cos:      lambda g, ans, x: -g * math.sin(x),
     math.tan:      lambda g, ans, x: g * (1.0 + ans * ans),
     math.asin:     lambda g, ans, x: _rt.over(g, math.sqrt(1.0 - x * x)),
     math.acos:     lambda g, ans, x: _rt.over(-g, math.sqrt(1.0 - x * x)),
     math.atan:     lambda g, ans, x: g / (1.0 + x * x),
-    math.atan2:    lambda g, ans, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
     math.sinh:     lambda g, ans, x: g * math.cosh(x),
     math.cosh:     lambda g, ans, x: g * math.sinh(x),
     math.tanh:     lambda g, ans, x: g * (1.0 - ans * ans),
     math.asinh:    lambda g, ans, x: g / math.sqrt(x * x + 1.0),
     math.acosh:    lambda g, ans, x: _rt.over(g, math.sqrt(x * x - 1.0)),
     math.atanh:    lambda g, ans, x: g / (1.0 - x * x),
-    math.hypot:    lambda g, ans, x, y: (g * x / ans, g * y / ans),
     math.erf:      lambda g, ans, x: g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
     math.erfc:     lambda g, ans, x: -g * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
     math.fabs:     lambda g, ans, x: g * _rt.abs_slope(x),
-    math.copysign: lambda g, ans, x, y: (g * math.copysign(1.0, x) * math.copysign(1.0, y), None),
     math.degrees:  lambda g, ans, x: g * (180.0 / math.pi),
     math.radians:  lambda g, ans, x: g * (math.pi / 180.0),
     abs:           lambda g, ans, x: g * _rt.abs_slope(x),
     float:         lambda g, ans, x: g,
+}
+
+VJP = {
+    **ELEMENTWISE,
+    math.log:      lambda g, ans, x, base=math.e: (g / (x * math.log(base)),
+                                                   -g * ans / (base * math.log(base))),
+    math.pow:      lambda g, ans, x, y: (g * _rt.power_slope(x, y), g * ans * _rt.power_log(x)),
+    math.atan2:    lambda g, ans, y, x: (g * x / (x * x + y * y), -g * y / (x * x + y * y)),
+    math.hypot:    lambda g, ans, x, y: (g * x / ans, g * y / ans),
+    math.copysign: lambda g, ans, x, y: (g * math.copysign(1.0, x) * math.copysign(1.0, y), None),
     sum:           lambda g, ans, iterable, start=0: (_rt.sum_grad(g, iterable), _rt.unbroadcast(g, start)),
     # max(a, b, ...) of up to four values, or max(sequence): ties share g (as np.max's rule);
     # key is keyword-only, as in Python: a fifth value must not be taken for it
@@ -68,37 +75,13 @@ VJP = {
 }
 
 JVP = {
-    math.exp:      lambda dx, ans, x: dx * ans,
-    math.expm1:    lambda dx, ans, x: dx * (ans + 1.0),
+    **ELEMENTWISE,
     math.log:      lambda dx, dbase, ans, x, base=math.e: dx / (x * math.log(base))
                                                            - dbase * ans / (base * math.log(base)),
-    math.log1p:    lambda dx, ans, x: dx / (1.0 + x),
-    math.log2:     lambda dx, ans, x: dx / (x * math.log(2.0)),
-    math.log10:    lambda dx, ans, x: dx / (x * math.log(10.0)),
-    math.sqrt:     lambda dx, ans, x: _rt.over(dx, 2.0 * ans),
     math.pow:      lambda dx, dy, ans, x, y: dx * _rt.power_slope(x, y) + dy * ans * _rt.power_log(x),
-    math.sin:      lambda dx, ans, x: dx * math.cos(x),
-    math.cos:      lambda dx, ans, x: -dx * math.sin(x),
-    math.tan:      lambda dx, ans, x: dx * (1.0 + ans * ans),
-    math.asin:     lambda dx, ans, x: _rt.over(dx, math.sqrt(1.0 - x * x)),
-    math.acos:     lambda dx, ans, x: _rt.over(-dx, math.sqrt(1.0 - x * x)),
-    math.atan:     lambda dx, ans, x: dx / (1.0 + x * x),
     math.atan2:    lambda dy, dx, ans, y, x: (dy * x - dx * y) / (x * x + y * y),
-    math.sinh:     lambda dx, ans, x: dx * math.cosh(x),
-    math.cosh:     lambda dx, ans, x: dx * math.sinh(x),
-    math.tanh:     lambda dx, ans, x: dx * (1.0 - ans * ans),
-    math.asinh:    lambda dx, ans, x: dx / math.sqrt(x * x + 1.0),
-    math.acosh:    lambda dx, ans, x: _rt.over(dx, math.sqrt(x * x - 1.0)),
-    math.atanh:    lambda dx, ans, x: dx / (1.0 - x * x),
     math.hypot:    lambda dx, dy, ans, x, y: (dx * x + dy * y) / ans,
-    math.erf:      lambda dx, ans, x: dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
-    math.erfc:     lambda dx, ans, x: -dx * _rt.TWO_OVER_SQRT_PI * math.exp(-x * x),
-    math.fabs:     lambda dx, ans, x: dx * _rt.abs_slope(x),
     math.copysign: lambda dx, dy, ans, x, y: dx * math.copysign(1.0, x) * math.copysign(1.0, y),
-    math.degrees:  lambda dx, ans, x: dx * (180.0 / math.pi),
-    math.radians:  lambda dx, ans, x: dx * (math.pi / 180.0),
-    abs:           lambda dx, ans, x: dx * _rt.abs_slope(x),
-    float:         lambda dx, ans, x: dx,
     sum:           lambda diterable, dstart, ans, iterable, start=0: _rt.sum_tangent(diterable, dstart),
     max:           lambda darg0, darg1, darg2, darg3, ans, arg0, arg1=None, arg2=None, arg3=None, *, key=None:
                        _rt.extremum_tangent(ans, (darg0, darg1, darg2, darg3), (arg0, arg1, arg2, arg3)),

@@ -3,6 +3,8 @@
 `g` is the output's cotangent, `ans` the output, then the call's arguments with numpy's own
 parameter names and defaults. A forward rule takes one tangent per leading parameter (`dx`
 for `x`, ...; a constant's tangent may be a plain 0.0), then `ans` and the same arguments.
+A one-operand elementwise function has one entry, in `ELEMENTWISE`: its reverse rule, which
+with `dx` in the place of `g` is its forward rule too (rules/elementwise.py).
 Cotangents of elementwise functions in `BROADCASTING` are summed back to each operand's shape
 by the transform; every other rule returns its operand's exact shape.
 
@@ -60,8 +62,9 @@ def astype_method(a, dtype, order="K", casting="unsafe", subok=True, copy=True):
     return np.asarray(a).astype(dtype, order, casting, subok, copy)
 
 
-VJP = {
-    # ---- elementwise, one operand
+# ---- elementwise, one operand: a rule serves both modes (`dx` in the place of `g`: see
+# rules/elementwise.py)
+ELEMENTWISE = {
     np.exp:        lambda g, ans, x: g * ans,
     np.exp2:       lambda g, ans, x: g * ans * math.log(2.0),
     np.expm1:      lambda g, ans, x: g * (ans + 1.0),
@@ -93,7 +96,11 @@ VJP = {
     np.radians:    lambda g, ans, x: g * (math.pi / 180.0),
     np.rad2deg:    lambda g, ans, x: g * (180.0 / math.pi),
     np.degrees:    lambda g, ans, x: g * (180.0 / math.pi),
-    np.real:       lambda g, ans, val: g,
+}
+
+VJP = {
+    **ELEMENTWISE,
+    np.real:       lambda g, ans, val: g,  # not in ELEMENTWISE: a complex tangent's real part
 
     # ---- elementwise, two or three operands (BROADCASTING: summed back by the transform)
     np.add:        lambda g, ans, x1, x2: (g, g),
@@ -232,38 +239,7 @@ VJP = {
 }
 
 JVP = {
-    # ---- elementwise, one operand
-    np.exp:        lambda dx, ans, x: dx * ans,
-    np.exp2:       lambda dx, ans, x: dx * ans * math.log(2.0),
-    np.expm1:      lambda dx, ans, x: dx * (ans + 1.0),
-    np.log:        lambda dx, ans, x: _rt.over(dx, x),
-    np.log2:       lambda dx, ans, x: _rt.over(dx, x * math.log(2.0)),
-    np.log10:      lambda dx, ans, x: _rt.over(dx, x * math.log(10.0)),
-    np.log1p:      lambda dx, ans, x: _rt.over(dx, 1.0 + x),
-    np.sqrt:       lambda dx, ans, x: dx / (2.0 * ans),
-    np.cbrt:       lambda dx, ans, x: dx / (3.0 * ans * ans),
-    np.square:     lambda dx, ans, x: dx * 2.0 * x,
-    np.reciprocal: lambda dx, ans, x: -dx * ans * ans,
-    np.sin:        lambda dx, ans, x: dx * np.cos(x),
-    np.cos:        lambda dx, ans, x: -dx * np.sin(x),
-    np.tan:        lambda dx, ans, x: dx * (1.0 + ans * ans),
-    np.arcsin:     lambda dx, ans, x: dx / np.sqrt(1.0 - x * x),
-    np.arccos:     lambda dx, ans, x: -dx / np.sqrt(1.0 - x * x),
-    np.arctan:     lambda dx, ans, x: dx / (1.0 + x * x),
-    np.sinh:       lambda dx, ans, x: dx * np.cosh(x),
-    np.cosh:       lambda dx, ans, x: dx * np.sinh(x),
-    np.tanh:       lambda dx, ans, x: dx * (1.0 - ans * ans),
-    np.arcsinh:    lambda dx, ans, x: dx / np.sqrt(x * x + 1.0),
-    np.arccosh:    lambda dx, ans, x: dx / np.sqrt(x * x - 1.0),
-    np.arctanh:    lambda dx, ans, x: dx / (1.0 - x * x),
-    np.abs:        lambda dx, ans, x: dx * _rt.abs_slope(x),
-    np.fabs:       lambda dx, ans, x: dx * _rt.abs_slope(x),
-    np.negative:   lambda dx, ans, x: -dx,
-    np.positive:   lambda dx, ans, x: dx,
-    np.deg2rad:    lambda dx, ans, x: dx * (math.pi / 180.0),
-    np.radians:    lambda dx, ans, x: dx * (math.pi / 180.0),
-    np.rad2deg:    lambda dx, ans, x: dx * (180.0 / math.pi),
-    np.degrees:    lambda dx, ans, x: dx * (180.0 / math.pi),
+    **ELEMENTWISE,
     np.real:       lambda dval, ans, val: np.real(dval),
 
     # ---- elementwise, two or three operands

@@ -14,6 +14,12 @@ class WholePow(gast.Pow):
     0 ** negative, no complex power), so the transforms inline it as plain arithmetic."""
 
 
+# The unary operators: a rule serves both modes (`dx` in the place of `g`: rules/elementwise.py)
+ELEMENTWISE = {
+    gast.USub:    lambda g, ans, x: -g,
+    gast.UAdd:    lambda g, ans, x: g,
+}
+
 VJP = {
     gast.Add:     lambda g, ans, x, y: (g, g),
     gast.Sub:     lambda g, ans, x, y: (g, -g),
@@ -23,8 +29,7 @@ VJP = {
     WholePow:     lambda g, ans, x, y: (g * y * x ** (y - 1), g * ans * _rt.power_log(x)),
     gast.Mod:     lambda g, ans, x, y: (g, -g * (x // y)),
     gast.MatMult: lambda g, ans, x, y: (_rt.matmul_left(g, x, y), _rt.matmul_right(g, x, y)),
-    gast.USub:    lambda g, ans, x: -g,
-    gast.UAdd:    lambda g, ans, x: g,
+    **ELEMENTWISE,
 }
 
 JVP = {
@@ -36,8 +41,7 @@ JVP = {
     WholePow:     lambda dx, dy, ans, x, y: dx * y * x ** (y - 1) + dy * ans * _rt.power_log(x),
     gast.Mod:     lambda dx, dy, ans, x, y: dx - dy * (x // y),
     gast.MatMult: lambda dx, dy, ans, x, y: dx @ y + x @ dy,
-    gast.USub:    lambda dx, ans, x: -dx,
-    gast.UAdd:    lambda dx, ans, x: dx,
+    **ELEMENTWISE,
 }
 
 # Operators whose operands broadcast against each other.
