@@ -28,8 +28,9 @@ _NEVER = type("Never", (), {"__repr__": lambda self: "NEVER"})()  # seen as two 
 # how a binding reads its holder now: a dict entry, a cell, a function's code, a free variable
 # of the function the derivative is bound to (`free`, an index into its closure), or the rule
 # registry's generation (`rules`: a dict entry too, but one that announces its changes: a
-# registration clears the cache and every transformation's specialisations, see cache.py,
-# so the dispatcher need not test it on every call)
+# user's registration clears the cache and every transformation's specialisations, see
+# cache.py, so the dispatcher need not test it on every call; the rules of a gradient srcad
+# made leave it as it is, see made.py)
 DICT, CELL, CODE, FREE, RULES = "dict", "cell", "code", "free", "rules"
 
 

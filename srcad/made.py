@@ -1,10 +1,16 @@
 """Derivative rules for the gradients srcad made, so that differentiated code may call them
 (`srcad.grad(g)` inside f): the higher-order registration the API passes down to analyze
-(rules/callees.py)."""
+(rules/callees.py).
+
+Unlike a user's `defvjp`, this registration leaves the cache and the derivatives made before
+as they are, although it happens in the middle of an analysis: a gradient srcad made gets its
+rules the first time analysis meets a call of it (analyze.dataflow asks for them for every call
+it resolves, before anything else looks at the call), so no derivative made before can have
+used it without them, and rules it already has (a user's) are kept.
+"""
 import numpy as np
 
 from .analyze import FLOAT, INT, kind_of_type
-from .custom import defjvp, defvjp
 from .rules import registry
 
 
@@ -36,8 +42,7 @@ def register_made(fn, grad, jvp):
         active = [i for i, d in enumerate(dargs) if d is not None]
         tangents = [dargs[i] for i in active]
         return jvp(fn, wrt=tuple(positional[i] for i in active))(*args, *tangents)[1]
-    defvjp(fn, hvp)
-    defjvp(fn, forward_rule)
+    registry().register_first(fn, vjp=hvp, jvp=forward_rule)
     return True
 
 

@@ -91,9 +91,21 @@ class Registry:
         return self.custom_jvp.get(k) or self.jvp.get(k)
 
     def register(self, func, vjp=None, jvp=None):
-        """Custom rules for `func` (see srcad.defvjp): kept with `func` so its id stays its own."""
-        k = _key(func)
+        """Custom rules for `func` (see srcad.defvjp): kept with `func` so its id stays its own.
+        Derivatives made before depend on the rules they found, so the generation changes."""
         self.generation = object()
+        self._add(func, vjp, jvp)
+
+    def register_first(self, func, vjp=None, jvp=None):
+        """Rules for `func` in the modes where it has none, for a function that no derivative
+        made so far can have met without its rules: derivatives made before stay current (the
+        generation stays). A gradient srcad made is one: analysis gives it its rules as soon
+        as it meets a call of it (made.py). A mode that has a rule keeps it."""
+        self._add(func, vjp if self.reverse_rule(func) is None else None,
+                  jvp if self.forward_rule(func) is None else None)
+
+    def _add(self, func, vjp, jvp):
+        k = _key(func)
         if vjp is not None:
             self.custom_vjp[k] = Rule(vjp, None, "VJP", func, False, owner=func)
         if jvp is not None:

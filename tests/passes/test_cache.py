@@ -180,3 +180,88 @@ def test_equal_code_in_two_modules_with_different_globals_gets_two_derivatives()
     assert with_sin.__code__ == with_cos.__code__   # the premise: equal code objects
     assert srcad.grad(with_sin)(0.5) == pytest.approx(math.cos(0.5))
     assert srcad.grad(with_cos)(0.5) == pytest.approx(-math.sin(0.5))
+
+
+# ---------------------------------------------------------------- registering rules
+
+CALLS_A_GRADIENT = '''
+import math
+
+import srcad
+
+
+def h(x):
+    return math.sin(x) * x
+
+
+def cube(x):
+    return x ** 3
+
+
+def f(x):
+    return dcube(x) * x   # 3 x ** 3
+
+
+dcube = srcad.grad(cube)
+
+
+def stranger(x):
+    return x
+'''
+
+
+@pytest.fixture
+def compiles(monkeypatch):
+    """The names of the functions whose derivatives are compiled from now on."""
+    from srcad import pipeline
+    names, derive = [], pipeline.derive
+
+    def counted(fn, *args, **kwargs):
+        names.append(fn.__name__)
+        return derive(fn, *args, **kwargs)
+    monkeypatch.setattr(pipeline, "derive", counted)
+    return names
+
+
+def test_rules_for_a_gradient_srcad_made_leave_the_derivatives_made_before(compiles):
+    module = load_function(CALLS_A_GRADIENT, "h").__globals__
+    assert module["dcube"](1.0) == 3.0  # its dispatcher, which f's derivative reads, is written
+    dh = srcad.grad(module["h"])
+    assert dh(0.5) == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5))
+    generation = srcad.rules.registry().generation
+    assert srcad.rules.registry().reverse_rule(module["dcube"]) is None
+    assert srcad.grad(module["f"])(1.5) == pytest.approx(9.0 * 1.5 ** 2)  # dcube gets its rules
+    assert srcad.rules.registry().reverse_rule(module["dcube"]) is not None
+    assert srcad.rules.registry().generation is generation
+    compiled = list(compiles)
+    assert dh(0.5) == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5))
+    assert srcad.grad(module["h"])(0.7) == pytest.approx(math.cos(0.7) * 0.7 + math.sin(0.7))
+    assert srcad.grad(module["f"])(2.0) == pytest.approx(9.0 * 2.0 ** 2)
+    assert compiles == compiled  # nothing compiled again: not h's, not f's
+    assert compiled.count("f") == 1
+
+
+def test_a_users_rule_makes_derivatives_compile_again(compiles):
+    module = load_function(CALLS_A_GRADIENT, "h").__globals__
+    dh = srcad.grad(module["h"])
+    dh(0.5)
+    generation = srcad.rules.registry().generation
+    compiled = len(compiles)
+    srcad.defvjp(module["stranger"], lambda g, ans, x: g)  # any rule may change any derivative
+    assert srcad.rules.registry().generation is not generation
+    assert dh(0.5) == pytest.approx(math.cos(0.5) * 0.5 + math.sin(0.5))
+    assert compiles[compiled:] == ["h"]
+
+
+def test_a_users_rule_for_a_gradient_srcad_made_is_kept():
+    module = load_function(CALLS_A_GRADIENT, "h").__globals__
+    seen = []
+
+    def forward(dargs, ans, x):
+        seen.append(x)
+        return dargs[0] * 6.0 * x
+    srcad.defjvp(module["dcube"], forward)
+    assert srcad.grad(module["f"])(1.5) == pytest.approx(9.0 * 1.5 ** 2)  # its reverse rule: srcad's
+    assert srcad.jvp(module["f"])(1.5, 1.0)[1] == pytest.approx(9.0 * 1.5 ** 2)
+    assert seen == [1.5]
+    assert srcad.rules.registry().forward_rule(module["dcube"]).fn is forward
