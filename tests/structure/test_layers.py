@@ -18,7 +18,7 @@ LAYERS = [
     ["parse", "library", "callables"],
     ["runtime"],
     ["rules"],
-    ["comprehensions", "nested", "owned", "expressions", "normalize"],
+    ["comprehensions", "nested", "owned", "expressions", "loops", "normalize"],
     ["liveness", "aliasing", "writes", "analyze", "pytree", "containers"],
     ["transform"],
     ["optimize"],
