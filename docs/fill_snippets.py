@@ -13,7 +13,9 @@ A block in a Markdown file looks like this; everything between the two comments 
 
 `show`, `trace` and `graph` run `python -m srcad` with those arguments (paths from the
 repository's root); `wengert FILE:FUNC` prints the function's three-address form, the list
-srcad's later stages work on. So the docs show exactly what srcad prints today.
+srcad's later stages work on; `shaped FILE:FUNC FILE:ARGS --wrt NAME,...` prints the gradient
+`grad` runs for the arguments `ARGS()` returns (specialised on their shapes). So the docs show
+exactly what srcad prints today.
 """
 import contextlib
 import importlib.util
@@ -36,6 +38,8 @@ def output(command):
     words = shlex.split(command)
     if words[0] == "wengert":
         text, language = wengert_text(words[1]), "python"
+    elif words[0] == "shaped":
+        text, language = shaped_text(words[1], words[2], words[4]), "python"
     else:
         text, language = run_cli(words), "python" if words[0] == "show" else "text"
     return f"```{language}\n{text.rstrip()}\n```\n"
@@ -51,17 +55,27 @@ def run_cli(words):
     return out.getvalue()
 
 
+def function(target):
+    """The function `FILE:FUNC` names, from a fresh module of that file."""
+    path, _, name_ = target.rpartition(":")
+    spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name_)
+
+
 def wengert_text(target):
     import gast
 
     from srcad.gastutil import to_source
     from srcad.introspect.wengert import wengert
-    path, _, name_ = target.rpartition(":")
-    spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    tree = wengert(getattr(module, name_)).tree
+    tree = wengert(function(target)).tree
     return to_source(gast.fix_missing_locations(tree))
+
+
+def shaped_text(target, arguments, wrt):
+    import srcad
+    return srcad.source(function(target), wrt=tuple(wrt.split(",")), args=function(arguments)(), of="grad")
 
 
 def filled(text):

@@ -31,3 +31,19 @@ def relu_step(x, y):
 
 def rosenbrock(x: np.ndarray):
     return np.sum(100.0 * (x[1:] - x[:-1] ** 2) ** 2 + (1.0 - x[:-1]) ** 2)
+
+
+def rnn(Wx, Wh, b, v, xs, ys, h0):
+    h = h0
+    loss = 0.0
+    for t in range(xs.shape[0]):
+        h = np.tanh(Wx @ xs[t] + Wh @ h + b)
+        loss = loss + (v @ h - ys[t]) ** 2
+    return loss / xs.shape[0]
+
+
+def rnn_args(steps=50, hidden=16, n_in=8):
+    """Arguments for `rnn` of these sizes (the generated code shows only their shapes)."""
+    r = np.random.default_rng(0)
+    return (r.normal(size=(hidden, n_in)), r.normal(size=(hidden, hidden)), r.normal(size=hidden),
+            r.normal(size=hidden), r.normal(size=(steps, n_in)), r.normal(size=steps), np.zeros(hidden))

@@ -196,7 +196,15 @@ def _uniform(u, carrier, operand):
     return ("float" if u[0] == "zero" else u[0], ())
 
 
+def _expit(z):
+    if z[0] not in _NUMERIC:
+        return None
+    return ("ndarray", z[1]) if z[1] else ("generic", ())
+
+
 RUNTIME = {
+    "expit": _expit,
+    "reduced_size": lambda a: ("int", ()) if a[0] in _NUMERIC else None,
     "spread": _spread,
     "unbroadcast_uniform": _uniform,
     "scalar_seed": lambda *_: ("float", ()),
@@ -211,7 +219,7 @@ RUNTIME = {
     "stand_in": _stand_in,
     "real_float": lambda v: ("float", ()),
 }
-_ARGUMENTS = {"unshared": (0,), "unreduce": (0, 1)}  # helpers whose other arguments need no value
+_ARGUMENTS = {"unshared": (0,), "unreduce": (0, 1), "reduced_size": (0,)}  # helpers whose other arguments need no value
 
 
 class Inference:
@@ -529,6 +537,27 @@ class Resolve:
         if small and extra > 0 and big[extra:] == small:  # summed over leading axes only
             axes = g.tuple_(g.const(i) for i in range(extra))
             return g.call(g.attr(self.numpy(), "sum"), [args[0]], [gast.keyword(arg="axis", value=axes)])
+        return None
+
+    def resolve_reduced_size(self, args, values):
+        """The number of elements of an array of known shape, for a reduction over all of them."""
+        if len(args) != 2 or not (isinstance(args[1], gast.Constant) and args[1].value is None):
+            return None
+        shapes = {alt[1] for alt in values[0]} if values[0] is not TOP else None
+        if not shapes or len(shapes) != 1 or any(alt[0] not in _NUMERIC for alt in values[0]):
+            return None
+        return g.const(max(int(np.prod(shapes.pop())), 1))
+
+    def resolve_spread(self, args, values):
+        """`u` itself where the arrays it multiplies cover the carrier's shape (as spread)."""
+        if len(args) < 2 or TOP in values:
+            return None
+        known = [_single(v) for v in values]
+        if None in known or any(k[0] not in _NUMERIC for k in known) or known[0][1]:
+            return None
+        shape, shapes = known[1][1], [k[1] for k in known[2:]]
+        if not shape or shapes and _broadcast([shape] + shapes) == _broadcast(shapes):
+            return args[0]
         return None
 
     def resolve_zeros_as(self, args, values):

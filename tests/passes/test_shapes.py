@@ -3,6 +3,8 @@ srcad/optimize/shapes.py, loops.py): they equal finite differences and the gener
 (compiled for the argument kinds alone, whose helpers check shapes as it runs), on random
 shapes with broadcasting, size-1 axes, 0-d arrays and Python numbers; a function called with
 other shapes gets a derivative of its own, and past the limit the general one."""
+import os
+
 import numpy as np
 import pytest
 
@@ -11,17 +13,9 @@ from helpers import assert_close, fd_grad, load_function
 from srcad import shaped
 from srcad.dispatch import Target
 
-RNN = """
-import numpy as np
-
-def rnn(Wx, Wh, b, v, xs, ys, h0):
-    h = h0
-    loss = 0.0
-    for t in range(xs.shape[0]):
-        h = np.tanh(Wx @ xs[t] + Wh @ h + b)
-        loss = loss + (v @ h - ys[t]) ** 2
-    return loss / xs.shape[0]
-"""
+# the issue's RNN with a per-step readout, as docs/how-it-works.md shows its gradient
+with open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "model.py"), encoding="utf-8") as _file:
+    RNN = _file.read()
 
 
 def rnn_args(rng, steps=6, hidden=4, n_in=3):
@@ -193,3 +187,18 @@ def f(W, x, n):
     assert value == f(*args)
     for a, b in zip(gradient, fd_grad(f, args, (0, 1))):
         assert_close(a, b)
+
+
+def test_straight_line_reductions_and_uniform_cotangents():
+    f = load_function("""
+import numpy as np
+
+def f(w, X, y, lam):
+    z = X @ w
+    return np.mean(np.logaddexp(0.0, -y * z)) + lam * np.sum(w * w) + np.mean(X * w)
+""", "f")
+    rng = np.random.default_rng(8)
+    args = (rng.standard_normal(3), rng.standard_normal((7, 3)), np.sign(rng.standard_normal(7)), 0.1)
+    text = srcad.source(f, wrt=0, args=args, of="grad")
+    assert "reduced_size" not in text and "/ 7" in text  # the mean's count is known
+    check(f, (0, 1), args)
