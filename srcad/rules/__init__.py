@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import gast
 
-from . import math_rules, numpy_rules, operators, runtime_rules
+from . import linalg_rules, math_rules, numpy_rules, operators, runtime_rules
 from .elementwise import tangent_form
 
 try:  # scipy is optional: without it, its table is simply absent
@@ -24,7 +24,7 @@ except ModuleNotFoundError as missing:
         raise
     scipy_rules = None
 
-DOMAINS = (operators, math_rules, numpy_rules, runtime_rules) + ((scipy_rules,) if scipy_rules else ())
+DOMAINS = (operators, math_rules, numpy_rules, linalg_rules, runtime_rules) + ((scipy_rules,) if scipy_rules else ())
 
 
 @dataclass

@@ -8,18 +8,14 @@ with `dx` in the place of `g` is its forward rule too (rules/elementwise.py).
 Cotangents of elementwise functions in `BROADCASTING` are summed back to each operand's shape
 by the transform; every other rule returns its operand's exact shape.
 
-Choices where the derivative is not unique: `max`/`min` (and the max-norms, and a repeated
-largest singular value) share `g` equally between tied elements; `maximum`, `minimum`, `fmax`,
-`fmin` give a tie to the first operand; `clip` gives a tie with a bound to `a`; `abs` takes
-1 at 0 and `sign`-like kinks 0, as JAX does. Other edges are JAX's too: d log(x) and
-d sqrt(x) at 0 are inf (also for Python floats, where a plain division would raise), the
-exponent's derivative of `power(0, y)` is 0, and `where` passes 0 * (what the unused branch's
-rule gives) back, so an inf there makes a nan, as in JAX (write the double `where` instead).
-`cholesky` and `eigh` read one triangle of `a`, as numpy does, so their cotangents lie in
-that triangle. `eigh` and `svd` need distinct eigenvalues (singular values) for the vectors'
-derivatives: at a repeated one these are nan (runtime/decompositions.py); the vectors' signs
-are numpy's. `svd` with full_matrices=True is differentiated for square matrices only, and
-`pinv` for full-rank ones (a ValueError otherwise). `linspace` is differentiated in its ends.
+Choices where the derivative is not unique: `max`/`min` share `g` equally between tied
+elements; `maximum`, `minimum`, `fmax`, `fmin` give a tie to the first operand; `clip` gives a
+tie with a bound to `a`; `abs` takes 1 at 0 and `sign`-like kinks 0, as JAX does. Other edges
+are JAX's too: d log(x) and d sqrt(x) at 0 are inf (also for Python floats, where a plain
+division would raise), the exponent's derivative of `power(0, y)` is 0, and `where` passes
+0 * (what the unused branch's rule gives) back, so an inf there makes a nan, as in JAX (write
+the double `where` instead). `linspace` is differentiated in its ends. The rules of
+`np.linalg` are in linalg_rules.py.
 A parameter a rule leaves out (linspace's retstep and dtype, full's dtype) is refused when the
 call passes it; the rules' parameters after `*` are keyword-only, as they are in numpy, so
 that no positional argument is taken for one of them.
@@ -170,18 +166,6 @@ VJP = {
                        _rt.undiagonal(np.expand_dims(g, -1), a, offset, axis1, axis2),
     np.diagonal:   lambda g, ans, a, offset=0, axis1=0, axis2=1: _rt.undiagonal(g, a, offset, axis1, axis2),
     np.diag:       lambda g, ans, v, k=0: _rt.undiag(g, v, k),
-    np.linalg.norm: lambda g, ans, x, ord=None, axis=None, keepdims=False:
-                       _rt.unreduce(g, x, axis, keepdims) * _rt.norm_weights(ans, x, ord, axis, keepdims),
-    np.linalg.inv: lambda g, ans, a: -(np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)),
-    np.linalg.solve: lambda g, ans, a, b: (_rt.solve_left(g, ans, a, b), _rt.solve_right(g, ans, a, b)),
-    np.linalg.det: lambda g, ans, a: np.expand_dims(g * ans, (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),
-    np.linalg.slogdet: lambda g, ans, a:
-                       np.expand_dims(_rt.item(g, 1), (-2, -1)) * np.swapaxes(np.linalg.inv(a), -1, -2),
-    np.linalg.cholesky: lambda g, ans, a, upper=False: _rt.cholesky_grad(g, ans, upper),
-    np.linalg.eigh: lambda g, ans, a, UPLO="L": _rt.eigh_grad(g, ans, UPLO),
-    np.linalg.svd: lambda g, ans, a, full_matrices=True, compute_uv=True:
-                       _rt.svd_grad(g, ans, a, full_matrices, compute_uv),
-    np.linalg.pinv: lambda g, ans, a: _rt.pinv_grad(g, ans, a),
 
     # ---- shapes, copies and gathers
     np.reshape:    lambda g, ans, a, shape=None, order="C", newshape=None, copy=None: _rt.shaped_like(g, a, order),
@@ -309,18 +293,6 @@ JVP = {
                        np.trace(da, offset, axis1, axis2),
     np.diagonal:   lambda da, ans, a, offset=0, axis1=0, axis2=1: np.diagonal(da, offset, axis1, axis2),
     np.diag:       lambda dv, ans, v, k=0: np.diag(dv, k),
-    np.linalg.norm: lambda dx, ans, x, ord=None, axis=None, keepdims=False:
-                       np.sum(_rt.norm_weights(ans, x, ord, axis, keepdims) * dx, axis=axis, keepdims=keepdims),
-    np.linalg.inv: lambda da, ans, a: -(ans @ da @ ans),
-    np.linalg.solve: lambda da, db, ans, a, b: _rt.solve_tangent(da, db, ans, a, b),
-    np.linalg.det: lambda da, ans, a: ans * np.trace(np.linalg.solve(a, da), axis1=-2, axis2=-1),
-    np.linalg.slogdet: lambda da, ans, a:
-                       (np.zeros_like(ans[0]), np.trace(np.linalg.solve(a, da), axis1=-2, axis2=-1)),
-    np.linalg.cholesky: lambda da, ans, a, upper=False: _rt.cholesky_tangent(da, ans, upper),
-    np.linalg.eigh: lambda da, ans, a, UPLO="L": _rt.eigh_tangent(da, ans, UPLO),
-    np.linalg.svd: lambda da, dfull_matrices, dcompute_uv, ans, a, full_matrices=True, compute_uv=True:
-                       _rt.svd_tangent(da, ans, a, full_matrices, compute_uv),
-    np.linalg.pinv: lambda da, ans, a: _rt.pinv_tangent(da, ans, a),
 
     # ---- shapes, copies and gathers
     np.reshape:    lambda da, ans, a, shape=None, order="C", newshape=None, copy=None:

@@ -16,7 +16,7 @@ from rules.test_rules import check_jvp, check_vjp
 from srcad.rules import numpy_rules
 
 F32 = np.dtype(np.float32)
-TABLES = [m for m in srcad.rules.DOMAINS if m.__name__.rsplit(".", 1)[-1] in ("numpy_rules", "scipy_rules")]
+TABLES = [m for m in srcad.rules.DOMAINS if m.__name__.rsplit(".", 1)[-1] in ("numpy_rules", "linalg_rules", "scipy_rules")]
 WIDENING = {np.float_power}  # computes in float64 whatever it is given
 
 
