@@ -8,12 +8,33 @@ array passes (arrays.py) do not go:
 - accumulation in place: an adjoint that starts as 0.0 and is only ever added to in loops
   (`bWh = bWh + np.outer(t19, h)`) starts as zeros of its known shape and is added into
   (`bWh += ...`): its array is the derivative's own, and no other name reads it until the
-  last addition.
+  last addition;
+- sums after the loop: such an adjoint's outer products, rows and weighted rows are summed
+  over the turns by one matrix product after the loop (`bWh += bt8_rows.T @ h_rows`), the
+  loop only appending the vectors, where nothing from the loop on changes an array in place.
 """
 import gast
+import numpy as np
 
 from .. import gastutil as g
+from ..gastutil import is_rt_call
 from ..ir import COMPOUND
+
+
+class Seen:
+    """What the inference found of the operands of some expressions (their alternatives), by
+    node. The node is kept with them, so that a newer node given the id of a dropped one is
+    never taken for it."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, node):
+        entry = self.entries.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else None
+
+    def put(self, node, values):
+        self.entries[id(node)] = (node, values)
 
 
 def propagate_copies(tree):
@@ -141,7 +162,7 @@ def accumulate_in_place(tree, seen, zeros):
     body = tree.body
     scan = g.Scan(tree)
     params = {a.id for a in tree.args.posonlyargs + tree.args.args + tree.args.kwonlyargs}
-    updates, starts, other = {}, {}, {}
+    updates, starts, other, made = {}, {}, {}, {}
     for node in scan.nodes:
         if not isinstance(node, (gast.Assign, gast.AugAssign, gast.For, gast.Delete)):
             continue
@@ -171,10 +192,12 @@ def accumulate_in_place(tree, seen, zeros):
         own = {id(node.value.left) for node, _ in found}
         if any(first <= scan.top[id(n)] <= last and id(n) not in own for n in scan.loads.get(b, ())):
             continue
-        start.value = zeros(shapes.pop())
+        made[b] = shapes.pop()
+        start.value = zeros(made[b])
         for node, _ in found:
             augmented = g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=node.value.right), node)
             g.replace_child(scan.parents[id(node)], node, augmented)
+    return made
 
 
 def _update_shape(node, seen):
@@ -185,7 +208,7 @@ def _update_shape(node, seen):
             or not isinstance(value.left, gast.Name) or value.left.id != target \
             or target in g.names_in(value.right):
         return None
-    operands = seen.get(id(value))
+    operands = seen.get(value)
     if operands is None or None in operands or len(operands[1]) != 1:
         return None
     kind, shape = next(iter(operands[1]))
@@ -196,3 +219,125 @@ def _update_shape(node, seen):
 
 def _stored_target(loop):
     return {n.id for n in g.walk(loop.target) if isinstance(n, gast.Name)}
+
+
+# --- sums out of loops -------------------------------------------------------------------------
+
+# runtime helpers that change none of their arguments (a loop calling only these, numpy's
+# functions and its tape's pop changes no array in place but its accumulators)
+_PURE_HELPERS = frozenset({"unbroadcast", "zeros_as", "add", "matmul_left", "matmul_right", "gradient",
+                           "unshared", "spread", "unbroadcast_uniform", "expit", "reduced_size",
+                           "scalar_seed", "stand_in", "unreduce", "real_float", "zeros_like",
+                           "inverse_permutation", "shaped_like"})
+
+
+def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
+    """Sums over the turns of a loop taken once after it: in a top-level loop, `b += np.outer(p, q)`
+    becomes `p` and `q` appended to lists a turn and `b += P.T @ Q` after the loop (P, Q their
+    rows), `b += x` becomes `b += np.sum(X, axis=0)` and `b += s * x` (`s` a number) becomes
+    `b += S @ X`: one matrix product instead of a numpy call or two a turn. Only for the
+    accumulators `accumulate_in_place` made (`accumulators`: name -> shape), and where nothing
+    from the loop on can change an array in place (the rows are read after the loop)."""
+    body = tree.body
+    for k in range(len(body) - 1, -1, -1):
+        loop = body[k]
+        if not isinstance(loop, gast.For) or not _changes_nothing(loop.body + body[k + 1:], accumulators,
+                                                                  resolve, rt):
+            continue
+        rows, current, sums, kept = {}, {}, [], []  # current: (name, shape) -> its rows this turn
+        for stmt in loop.body:
+            form = _sum_form(stmt, accumulators, seen)
+            if form is None:
+                kept.append(stmt)
+                current = {key: r for key, r in current.items() if key[0] not in _stored(stmt)}
+                continue
+            b, kind, operands = form
+            arrays = []
+            for name_, shape in operands:
+                if (name_, shape) not in current:  # a value not yet kept this turn
+                    lists = fresh(f"{name_}s")
+                    current[(name_, shape)] = rows[lists] = (lists, fresh(f"{name_}_rows"), shape)
+                    kept.append(g.located(gast.Expr(value=g.call(g.attr(g.name(lists), "append"),
+                                                                 [g.name(name_)])), stmt))
+                arrays.append(current[(name_, shape)][1])
+            sums.append((b, kind, arrays, stmt))
+        if not sums:
+            continue
+        loop.body = kept
+        before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
+        after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
+                                        [g.name(lists), g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
+                 for lists, array, shape in rows.values()]
+        after += [g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=_total(kind, arrays, accumulators[b], numpy)),
+                              stmt) for b, kind, arrays, stmt in sums]
+        body[k:k + 1] = before + [loop] + after
+
+
+def _sum_form(stmt, accumulators, seen):
+    """(b, kind, [(operand name, row shape)]) for `b += np.outer(p, q)` ("outer"), `b += x`
+    ("rows") or `b += s * x` ("weighted"), `b` an accumulator; else None."""
+    if not isinstance(stmt, gast.AugAssign) or not isinstance(stmt.op, gast.Add) \
+            or not isinstance(stmt.target, gast.Name) or stmt.target.id not in accumulators:
+        return None
+    b, value, shape = stmt.target.id, stmt.value, accumulators[stmt.target.id]
+    if isinstance(value, gast.Name):
+        return b, "rows", [(value.id, shape)]
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "outer" \
+            and len(shape) == 2 and len(value.args) == 2 and not value.keywords \
+            and all(isinstance(a, gast.Name) for a in value.args):
+        return b, "outer", [(value.args[0].id, shape[:1]), (value.args[1].id, shape[1:])]
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and seen.get(value) is not None \
+            and isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name):
+        left, right = seen.get(value)
+        if _all_numbers(left) and right == frozenset({("ndarray", shape)}):
+            return b, "weighted", [(value.left.id, ()), (value.right.id, shape)]
+    return None
+
+
+def _all_numbers(value):
+    return value is not None and all(alt[1] == () and alt[0] in ("float", "int", "generic") for alt in value)
+
+
+def _total(kind, arrays, shape, numpy):
+    if kind == "rows":
+        return g.call(g.attr(numpy(), "sum"), [g.name(arrays[0])], [gast.keyword(arg="axis", value=g.const(0))])
+    if kind == "outer":
+        return gast.BinOp(left=g.attr(g.name(arrays[0]), "T"), op=gast.MatMult(), right=g.name(arrays[1]))
+    if len(shape) == 1:
+        return gast.BinOp(left=g.name(arrays[0]), op=gast.MatMult(), right=g.name(arrays[1]))
+    return g.call(g.attr(numpy(), "tensordot"), [g.name(arrays[0]), g.name(arrays[1]), g.const(1)])
+
+
+def _changes_nothing(stmts, accumulators, resolve, rt):
+    """Whether `stmts` change no array in place, but by `+=` into the accumulators: they store
+    plain names only and call numpy's functions, srcad's pure helpers and a tape's pop."""
+    for node in (n for s in stmts for n in g.walk(s)):
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            return False
+        if isinstance(node, gast.AugAssign) and not (isinstance(node.target, gast.Name)
+                                                      and node.target.id in accumulators):
+            return False
+        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.Global, gast.Nonlocal)):
+            return False
+        if isinstance(node, gast.Call):
+            if any(kw.arg == "out" for kw in node.keywords):
+                return False
+            func = node.func
+            if is_rt_call(node, rt):
+                if func.attr not in _PURE_HELPERS:
+                    return False
+                continue
+            if isinstance(func, gast.Attribute) and func.attr in ("pop", "append") \
+                    and isinstance(func.value, gast.Name):
+                continue  # the tape's pop; the lists of rows
+            fn = resolve(func)
+            if fn in (range, reversed, len) or isinstance(fn, np.ufunc) and fn.nout == 1:
+                continue
+            if getattr(np, getattr(fn, "__name__", ""), None) is fn and fn.__name__ in _NUMPY_PURE:
+                continue
+            return False
+    return True
+
+
+_NUMPY_PURE = frozenset({"outer", "sum", "mean", "prod", "dot", "tensordot", "reshape", "zeros", "array",
+                         "transpose", "ndim", "shape", "where"})  # ufuncs (np.tanh, ...) are allowed too

@@ -225,19 +225,19 @@ _ARGUMENTS = {"unshared": (0,), "unreduce": (0, 1), "reduced_size": (0,)}  # hel
 class Inference:
     """The alternatives of every name at every point of `tree` (a derivative's FunctionDef),
     given those of its parameters (`params`); `resolve(func)` the object a call names; `rt`
-    the name of srcad's runtime module there. After `run`, `seen[id(node)]` holds the
+    the name of srcad's runtime module there. After `run`, `seen.get(node)` holds the
     alternatives of each argument of the runtime calls and of the operands of `+` (joined over
     every time they were evaluated)."""
 
     def __init__(self, tree, params, resolve, rt):
         self.tree, self.params, self.resolve, self.rt = tree, params, resolve, rt
         self.pushed = {}  # (tape, names) -> the tuple of alternatives pushed
-        self.seen = {}
+        self.seen = loops.Seen()
 
     def run(self):
         for _ in range(4):  # what is pushed in a later loop may reach a pop read earlier
             before = dict(self.pushed)
-            self.seen = {}
+            self.seen = loops.Seen()
             self.block(self.tree.body, dict(self.params))
             if self.pushed == before:
                 return self
@@ -354,8 +354,8 @@ class Inference:
         return env.get(id_, TOP)
 
     def record(self, node, values):
-        old = self.seen.get(id(node))
-        self.seen[id(node)] = values if old is None or len(old) != len(values) else tuple(map(join, old, values))
+        old = self.seen.get(node)
+        self.seen.put(node, values if old is None or len(old) != len(values) else tuple(map(join, old, values)))
 
     def expr(self, node, env):
         if isinstance(node, gast.Name):
@@ -416,6 +416,8 @@ class Inference:
         fn = self.resolve(node.func)
         if isinstance(fn, np.ufunc) and fn.signature is None and fn.nout == 1 and len(args) == fn.nin:
             return lift(elementwise(fn), *args)
+        if fn is np.transpose and len(args) == 1:
+            return lift(lambda a: ("ndarray", a[1][::-1]) if a[0] == "ndarray" else None, args[0])
         if any(fn is r for r in _FULL_REDUCTIONS) and len(args) == 1:
             return lift(lambda a: ("generic", ()) if a[0] in _NUMERIC else None, args[0])
         if fn is range and args and all(a is not TOP and all(alt[0] == "int" for alt in a) for a in args):
@@ -512,7 +514,7 @@ class Resolve:
     def run(self):
         scan = g.Scan(self.tree)
         for call in reversed(scan.calls):  # inner calls first: an outer one is built from them
-            values = self.seen.get(id(call))
+            values = self.seen.get(call)
             if values is None or not is_rt_call(call, self.rt) or call.keywords:
                 continue
             rewrite = getattr(self, "resolve_" + call.func.attr, None)
@@ -522,6 +524,12 @@ class Resolve:
 
     def np_call(self, function, args):
         return g.call(g.attr(self.numpy(), function), args)
+
+    def product(self, left, right, *values):
+        """`left * right`, known to the later passes as the product of these alternatives."""
+        product = gast.BinOp(left=left, op=gast.Mult(), right=right)
+        self.seen.put(product, values)
+        return product
 
     def resolve_unbroadcast(self, args, values):
         if len(args) != 2 or TOP in values:
@@ -579,7 +587,7 @@ class Resolve:
             return args[0]
         if all(alt[0] in _NUMERIC for alt in a | b):
             summed = gast.BinOp(left=args[0], op=gast.Add(), right=args[1])
-            self.seen[id(summed)] = values
+            self.seen.put(summed, values)
             return summed
         return None
 
@@ -594,7 +602,7 @@ class Resolve:
         if len(sa) == 2 and len(sb) == 2:
             return gast.BinOp(left=cot, op=gast.MatMult(), right=g.attr(b, "T"))
         if len(sa) == 1 and len(sb) == 1:
-            return gast.BinOp(left=cot, op=gast.Mult(), right=b)
+            return self.product(cot, b, values[0], values[2])
         return gast.BinOp(left=b, op=gast.MatMult(), right=cot)  # vector @ matrix
 
     def resolve_matmul_right(self, args, values):
@@ -606,7 +614,7 @@ class Resolve:
         if len(sa) == 2:
             return gast.BinOp(left=g.attr(a, "T"), op=gast.MatMult(), right=cot)
         if len(sb) == 1:
-            return gast.BinOp(left=cot, op=gast.Mult(), right=a)
+            return self.product(cot, a, values[0], values[1])
         return self.np_call("outer", [a, cot])  # vector @ matrix
 
 
@@ -656,6 +664,7 @@ def apply(tree, src, shapes, kinds, resolve):
     loops.trim_tape(tree)
     if all(np.dtype(dtype) == np.float64 or np.dtype(dtype).kind in "biu" for _, dtype in shapes.values()):
         # the arrays computed are float64: adding into one is adding to it
-        loops.accumulate_in_place(tree, inference.seen, lambda shape: g.call(
+        accumulators = loops.accumulate_in_place(tree, inference.seen, lambda shape: g.call(
             g.attr(numpy(), "zeros"), [g.tuple_(g.const(n) for n in shape)]))
+        loops.hoist_sums(tree, accumulators, inference.seen, numpy, resolve, rt, src.namespace.names.fresh)
     return tree

@@ -51,7 +51,7 @@ def test_rnn_gradient_reads_like_a_hand_written_adjoint():
     text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="grad")
     for helper in ("_rt.unbroadcast", "_rt.matmul_left", "_rt.matmul_right", "_rt.zeros_as", "_rt.add("):
         assert helper not in text
-    assert "np.outer(bt8, h)" in text and "bWh += " in text and "bWx = np.zeros((4, 3))" in text
+    assert "bWh += bt8_rows.T @ h_rows" in text and "bWx = np.zeros((4, 3))" in text  # summed after the loop
     assert "h, t12, t9, t4 = _tape.pop()" in text  # four values a turn, not ten
     general_text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="vjp")
     assert "_rt.unbroadcast" in general_text  # the vjp srcad transforms again is not specialised
@@ -93,7 +93,8 @@ def f(x, y, w, n):
 """, "f")
     rng = np.random.default_rng(len(body))
     x, y = (rng.uniform(0.5, 1.5, s) for s in shapes)
-    check(f, (0, 1, 2), (x, y, 0.7, 3))
+    for n in (3, 1, 0):  # sums taken after the loop: of one turn, of none
+        check(f, (0, 1, 2), (x, y, 0.7, n))
 
 
 def test_numbers_and_zero_dimensional_arrays_keep_their_kinds():
@@ -202,3 +203,44 @@ def f(w, X, y, lam):
     text = srcad.source(f, wrt=0, args=args, of="grad")
     assert "reduced_size" not in text and "/ 7" in text  # the mean's count is known
     check(f, (0, 1), args)
+
+
+# recurrences whose gradients accumulate outer products, rows and weighted rows in the loop
+# (summed after it when specialised): a state update, then readouts
+UPDATES = ["h = np.tanh(A @ h + B @ xs[t] + c)", "h = np.sin(A @ h) * c + B @ xs[t]",
+           "h = A @ h * 0.5 + c", "h = np.tanh(A @ h) + xs[t] @ B.T"]
+READOUTS = ["acc = acc + v @ h", "acc = acc + np.sum(h * h) * 0.1", "acc = acc + (v @ h - 1.0) ** 2",
+            "acc = acc + np.sum(np.exp(h * 0.3) * v)"]
+
+
+def recurrence(seed):
+    """A random recurrence and arguments: (f, args)."""
+    rng = np.random.default_rng(seed)
+    # two readouts overwrite acc mid-turn: each value is then saved where it dies, pushed before
+    # it is first set (None), which the inference takes for anything (the general code)
+    lines = [UPDATES[rng.integers(len(UPDATES))]] + \
+        [READOUTS[i] for i in rng.choice(len(READOUTS), 1 + (seed % 4 == 3), replace=False)]
+    if seed % 8 == 5:
+        lines.insert(1, "h = h + c * 0.1")
+    f = load_function("import numpy as np\n\ndef f(A, B, c, v, xs, h0, n):\n    h = h0\n    acc = 0.0\n"
+                      "    for t in range(n):\n" + "".join(f"        {line}\n" for line in lines) +
+                      "    return acc\n", "f")
+    hidden, n_in = (int(k) for k in rng.integers(1, 5, 2))
+    n = int(rng.choice([0, 1, 3]))
+    args = (rng.standard_normal((hidden, hidden)) * 0.4, rng.standard_normal((hidden, n_in)) * 0.4,
+            rng.standard_normal(hidden) * 0.3, rng.standard_normal(hidden), rng.standard_normal((max(n, 1), n_in)),
+            rng.standard_normal(hidden) * 0.3, n)
+    return f, args
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_random_recurrences(seed):
+    f, args = recurrence(seed)
+    check(f, (0, 1, 2, 3, 5), args)
+
+
+def test_random_recurrences_reach_the_loop_passes():
+    texts = [srcad.source(f, wrt=(0, 1, 2, 3, 5), args=args, of="grad")
+             for f, args in map(recurrence, range(16))]
+    counts = [sum(part in t for t in texts) for part in ("_rows.T @ ", "+= np.sum(", "_rows @ ")]
+    assert counts[0] >= 8 and counts[1] >= 4 and counts[2] >= 1, counts
