@@ -64,3 +64,10 @@ def test_table_and_scaling_sections_render():
     assert "textbook" in text and "WRONG" not in text and "error" not in text
     results = {"recurrence": scaling.series(recurrence.case, (2, 3), once)}
     assert "recurrence" in scaling.text(results)
+
+
+def test_shapes_table_runs_at_tiny_sizes():
+    from benchmarks import shapes, timing
+    measured = shapes.rows("tiny", ("rnn",), timing.Settings(rounds=1, sample_seconds=0.001))
+    assert [name for name, _ in measured] == ["rnn 5 steps, hidden 4, input 3", "rnn readout 5 steps, hidden 4, input 3"]
+    assert "| rnn readout 5 steps" in shapes.markdown(measured)
