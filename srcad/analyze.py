@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import aliasing, writes
+from . import aliasing, effects, writes
 from . import gastutil as g
 from .depends import Identity
 from .errors import SrcadError, Unsupported
@@ -51,6 +51,7 @@ class Facts:
     aliases: object = None                       # aliasing.Sets: names that may share memory
     local: set = field(default_factory=set)      # the function's own names (parameters too)
     guards: dict = field(default_factory=dict)   # id(a[i] = v) -> names checked at run time
+    changers: dict = field(default_factory=dict)  # user function -> the parameters it may change
 
     @property
     def active(self):
@@ -164,7 +165,7 @@ def _element_of(iterable):
 
 def _targets(stmt, facts=None):
     """Names a simple statement (re)defines: `t = ...`, `a[i] = t` (a), `a.append(t)` (a), and
-    the containers passed to a user function, which may append to them (`h(tape, x)`)."""
+    the containers passed to a user function that may change them (`h(tape, x)` appending)."""
     if isinstance(stmt, gast.Assign):
         target = stmt.targets[0]
         if isinstance(target, gast.Subscript):
@@ -184,7 +185,15 @@ def _containers_passed(value, facts):
     fn = facts.calls.get(id(value), UNRESOLVED)
     if fn is UNRESOLVED or not is_user_function(fn):
         return []
-    return [a.id for a in value.args if isinstance(a, gast.Name)
+    if fn not in facts.changers:
+        facts.changers[fn] = effects.changed_parameters(fn)
+    changed = facts.changers[fn]
+    try:
+        bound = inspect.signature(fn).bind(*value.args, **{k.arg: k.value for k in value.keywords})
+    except TypeError:  # *args or **kwargs at the call: any container it is given
+        return [a.id for a in list(value.args) + [k.value for k in value.keywords]
+                if isinstance(a, gast.Name) and facts.kinds.get(a.id, OTHER) not in (FLOAT, ARRAY, RANGE)]
+    return [a.id for p, a in bound.arguments.items() if p in changed and isinstance(a, gast.Name)
             and facts.kinds.get(a.id, OTHER) not in (FLOAT, ARRAY, RANGE)]
 
 

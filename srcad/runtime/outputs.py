@@ -39,9 +39,13 @@ def _is_number(y):
 def gradient(g, x):
     """`g` as the gradient srcad promises for argument `x`: a float for a Python number, else a
     fresh writable ndarray of `x`'s shape, float64 unless `x` has another float dtype. A complex
-    `x` or `g` is refused (NotReal): its real part alone would be a wrong gradient."""
+    `x` or `g` is refused (NotReal): its real part alone would be a wrong gradient. A list or
+    tuple `x` (a helper's parameter) gets a list, element by element: its elements may have
+    different shapes, so no one array holds them."""
     if type(x) is float or type(x) is int or type(x) is bool:
         return g if type(g) is float else real_float(g)
+    if isinstance(x, (list, tuple)):
+        return [gradient(g if type(g) is float else g[i], item) for i, item in enumerate(x)]
     kind = x.dtype.kind if isinstance(x, (np.ndarray, np.generic)) else ""
     if kind == "c":
         refuse_complex(f"an argument is a complex array (dtype {x.dtype})")

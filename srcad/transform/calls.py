@@ -9,12 +9,13 @@ import inspect
 
 import gast
 
+from .. import effects
 from .. import gastutil as g
 from ..gastutil import callable_text
 from ..analyze import ARRAY, FLOAT, OTHER, kind_of_value
 from ..errors import Unsupported
 from ..ir import bound_arguments, parameters
-from ..parse import UNRESOLVED
+from ..parse import UNRESOLVED, is_generated
 from ..rules import registry
 from ..rules.callees import is_user_function, made_by_srcad
 
@@ -70,6 +71,22 @@ def mutated_parameters(fn):
                 and isinstance(node.value, gast.Name):
             out.add(node.value.id)
     return out & params
+
+
+def refuse_changed_indirectly(fn, containers, stmt):
+    """Forward mode: a call of `fn` that changes one of the differentiated `containers` (its
+    parameters) through another name (`q = xs; q.append(v)`) or another function is refused:
+    the tangents follow only what `fn` changes itself (`xs.append(v)`). srcad's own
+    functions (a derivative's forward part pushing onto the tape it is given, passing it on)
+    keep their tape and tangent tape in step themselves."""
+    if not containers or is_generated(fn.__code__.co_filename):
+        return
+    changed = (effects.changed_parameters(fn) - mutated_parameters(fn)) & set(containers)
+    if changed:
+        raise Unsupported(stmt, f"cannot differentiate the call of {fn.__name__}, which changes the "
+                                f"differentiated {', '.join(sorted(changed))} it is given through another "
+                                "name or another function", f"Change it in {fn.__name__} itself "
+                                "(xs.append(v)), or return the new values from the function instead")
 
 
 def forward_call(target, fwd_ref, tape, call, like):

@@ -12,7 +12,7 @@ from .. import gastutil as g
 from ..gastutil import callable_text
 from ..ir import parameters
 from .. import runtime
-from ..analyze import FLOAT
+from ..analyze import ARRAY, FLOAT
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
@@ -271,6 +271,7 @@ class _Forward:
             return [stmt, g.assign(self.tangent(name_), self.zero(g.name(name_)), stmt)] \
                 if self.facts.is_active(name_) else [stmt]
         kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
+        calls.refuse_changed_indirectly(fn, [p for p, _ in active if kinds.get(p) not in (FLOAT, ARRAY)], stmt)
         compiled = self.derive_call(fn, tuple(p for p, _ in active), kinds, stmt, mode="forward")
         jvp_fn = compiled.bind(fn)
         args = [g.clone(a) for a in call.args]

@@ -5,6 +5,7 @@ about to be overwritten that the reverse sweep reads, pushed on `_tape` and popp
 """
 import gast
 
+from .. import effects
 from .. import gastutil as g
 from ..analyze import ARRAY, FLOAT, may_share
 from ..errors import Unsupported
@@ -23,8 +24,9 @@ class Tape:
         if not active:  # a constant result, which may still overwrite an active variable
             return [stmt], self.overwritten(name_, stmt) if self.facts.is_active(name_) else []
         kinds.update({p: calls.argument_kind(a, self.facts) for p, a in bound})
-        changed = calls.mutated_parameters(fn) & {p for p, a in active
-                                                  if self.facts.kinds.get(a.id) not in (FLOAT, ARRAY)}
+        containers = {p for p, a in active if self.facts.kinds.get(a.id) not in (FLOAT, ARRAY)}
+        # itself, through another name (`ys = xs`) or through another function
+        changed = containers and (calls.mutated_parameters(fn) | effects.changed_parameters(fn)) & containers
         if changed:
             raise Unsupported(stmt, f"cannot differentiate the call of {fn.__name__}, which changes "
                                     f"the differentiated {', '.join(sorted(changed))} it is given "
