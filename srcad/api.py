@@ -99,14 +99,14 @@ def jvp(fn, wrt=0):
             raise errors.SrcadError(f"jvp of {fn.__name__} takes one tangent per wrt argument "
                                     f"({n}) after the arguments")
         target.refresh()
-        key = ("jvp",) + tuple(map(type, primals)) + tuple(
-            structured.structure(primals[i]) for i in positions if i < len(primals))
+        key = ("jvp",) + tuple(map(type, primals)) + tuple(structured.structure(v) for v in primals)
         found = target.impls.get(key)
         if found is None:
-            found = target.impls[key] = target.forward_impl(primals, {})
+            found = target.impls[key] = structured.forward(target, primals, {}) \
+                if structured.on_leaves(target, primals, {}) else target.forward_impl(primals, {})
+        if not isinstance(found, tuple):  # containers: called on their leaves
+            return _structured_jvp(found, primals, tangents)
         impl, compiled = found
-        if compiled.layout is not None:  # containers: called on their leaves
-            return _structured_jvp(target, impl, compiled, primals, tangents)
         for value in tangents + tuple(primals[i] for i in positions if i < len(primals)):
             if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c":
                 raise target.refused(runtime.NotReal("an argument or tangent is complex"), compiled)
@@ -121,16 +121,12 @@ def jvp(fn, wrt=0):
     return value_and_tangent
 
 
-def _structured_jvp(target, impl, compiled, primals, tangents):
-    kinds = target.kinds(primals, {})
-    flat = structured.flat_arguments(target, primals, {}, kinds)
-    flat_tangents = structured.flat_tangents(target, kinds, tangents)
+def _structured_jvp(run, primals, tangents):
     try:
-        value, tangent = impl(*flat, **dict(zip(compiled.tangent_params, flat_tangents)))
+        return run(primals, {}, tangents)
     except Exception as error:  # shown at the user's line too
         load.raise_at_user_line(error)
         raise
-    return structured.output(compiled.layout, value), structured.output(compiled.layout, tangent)
 
 
 def jacobian(fn=None, wrt=0, mode="reverse"):
@@ -151,10 +147,6 @@ def _jacobian(fn, wrt, mode):
 
     @functools.wraps(fn)
     def jacobian_of(*args, **kwargs):
-        if pullbacks is None and structured.has_containers(target.kinds(args, kwargs)):
-            raise target.error(f"jacobian of {target.fn.__name__} with respect to a container in "
-                               "forward mode (hessian too) is not supported", "Use mode='reverse', or "
-                               "srcad.jvp, whose tangents have the containers' structure")
         if pullbacks is None:
             target.refresh()
             _, columns = jacobians.forward_jacobian(target, args, kwargs)

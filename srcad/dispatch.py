@@ -168,12 +168,15 @@ class Target:
             raise self.error(f"cannot differentiate {self.fn.__name__} with respect to {name}, "
                              f"which holds {what}", arguments.hint(value))
 
-    def compiled(self, kinds, mode="reverse", variant="vjp", fn=None, final=True, shapes=None):
+    def compiled(self, kinds, mode="reverse", variant="vjp", fn=None, final=True, shapes=None, wrt=None):
         """The derivative for arguments of these kinds; `final`: one that runs as it is (not
         one srcad transforms again), so the array passes apply (see optimize/arrays.py);
-        `shapes`: array parameter -> (shape, dtype), for one specialised on those too."""
+        `shapes`: array parameter -> (shape, dtype), for one specialised on those too; `wrt`:
+        the parameters of `fn` to differentiate, where they are not `self.wrt` (the leaves of
+        containers, in code srcad generated for them)."""
         fn = fn or self.fn
-        wrt = self.wrt[0] if self.single else self.wrt
+        if wrt is None:
+            wrt = self.wrt[0] if self.single else self.wrt
         key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
                tuple(sorted(kinds.items())), final) + ((tuple(sorted(shapes.items())),) if shapes else ())
         compiled = CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant, final, shapes=shapes),

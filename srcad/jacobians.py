@@ -22,6 +22,8 @@ def gradient_by_forward_mode(target, transform, args, kwargs, values):
 
 def forward_jacobian(target, args, kwargs):
     """(value, [Jacobian for each wrt argument]) by one jvp per element of each argument."""
+    if structured.on_leaves(target, args, kwargs):
+        return _structured_forward_jacobian(target, args, kwargs)
     impl, compiled = target.forward_impl(args, kwargs)
     bound = target.signature.bind(*args, **kwargs)
     bound.apply_defaults()
@@ -38,6 +40,79 @@ def forward_jacobian(target, args, kwargs):
             cells.append(tangent)
         columns.append(_assemble(cells, value, x, last=True))
     return value, columns
+
+
+def _structured_forward_jacobian(target, args, kwargs):
+    """`forward_jacobian` where an argument in `wrt` or the output is a container: as JAX's
+    jacfwd, the Jacobian has the output's structure, each of its leaves the structure of the
+    argument, with blocks of shape out_leaf.shape + arg_leaf.shape (None where either leaf
+    holds no number: a whole row of the argument's structure for an output leaf). For an output that is no container it is the argument's structure of
+    blocks out.shape + leaf.shape, as `reverse_jacobian` gives."""
+    run = structured.forward(target, args, kwargs)
+    bound = target.signature.bind(*args, **kwargs)
+    bound.apply_defaults()
+    inputs = [structured.argument_of(bound.arguments, p) for p in target.wrt]
+    zeros = [_zero_tree(x) for x in inputs]
+    value, columns = None, []
+    for j, x in enumerate(inputs):
+        node = structured.structure(x)
+        leaves = pytree.flatten(x, objects=True)[1] if node is not None else [x]
+        numeric = node.leaf_kinds() if node is not None else [pytree.NUMERIC[0]]
+        cells = []  # per leaf of x: the output's tangents, one per element of the leaf
+        for k, leaf in enumerate(leaves):
+            if numeric[k] not in pytree.NUMERIC:
+                cells.append(None)
+                continue
+            cells.append([])
+            for index in (np.ndindex(np.shape(leaf)) if np.ndim(leaf) else [()]):
+                tangents = list(zeros)
+                tangents[j] = _one_hot_tree(x, node, k, index)
+                value, tangent = run(args, kwargs, tangents)
+                cells[-1].append(tangent)
+        columns.append(_arranged(value, node, leaves, cells))
+    return value, columns
+
+
+def _arranged(value, node, leaves, cells):
+    """The Jacobian of the output `value` with respect to an argument of structure `node` (None
+    for an array or a float) and these leaves, from the output tangents per leaf element."""
+    out_node = structured.structure(value)
+    out_leaves = pytree.flatten(value, objects=True)[1] if out_node is not None else [value]
+
+    def block(m, k):
+        if cells[k] is None:
+            return None
+        parts = [pytree.flatten(c, objects=True)[1][m] if out_node is not None else c for c in cells[k]]
+        return None if parts[0] is None else _assemble(parts, out_leaves[m], leaves[k], last=True)
+
+    def of_argument(m):
+        if out_leaves[m] is None:  # a gradient's leaf holding no number: no Jacobian either
+            return None
+        blocks = [block(m, k) for k in range(len(leaves))]
+        return pytree.unflatten(node, blocks) if node is not None else blocks[0]
+    if out_node is None:
+        return of_argument(0)
+    return pytree.unflatten(out_node, [of_argument(m) for m in range(len(out_leaves))])
+
+
+def _zero_tree(x):
+    """A zero tangent of `x`'s structure (None for its leaves that hold no number)."""
+    node = structured.structure(x)
+    if node is None:
+        return _zero_like(x)
+    leaves = pytree.flatten(x, objects=True)[1]
+    return pytree.unflatten(node, [_zero_like(leaf) if kind in pytree.NUMERIC else None
+                                   for leaf, kind in zip(leaves, node.leaf_kinds())])
+
+
+def _one_hot_tree(x, node, k, index):
+    """A tangent of `x`'s structure: 1 at `index` of its leaf `k`, 0 elsewhere."""
+    if node is None:
+        return _basis(x, index)
+    leaves = pytree.flatten(x, objects=True)[1]
+    zeros = pytree.flatten(_zero_tree(x), objects=True)[1]
+    zeros[k] = _basis(leaves[k], index)
+    return pytree.unflatten(node, zeros)
 
 
 def reverse_jacobian(pullbacks, target, args, kwargs):

@@ -122,7 +122,7 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
         owned = () if helper else tuple(sorted(p for p, k in kinds.items() if k not in (analyze.FLOAT, analyze.INT)))
         src, names, tree = wengert_list(fn, own_arguments=owned, structures=structures)
         if structures:
-            kinds, wrt = _leaves_of(kinds, wrt, src.layout)
+            kinds, wrt = leaves_of(kinds, wrt, src.layout)
         src.bindings.rules(registry())  # rules registered later replace those used now
 
         def call(callee, *args, **kwargs):  # a helper's derivative: this one depends on it too
@@ -177,7 +177,7 @@ def _user_function(src, func):
     return fn if is_user_function(fn) else None
 
 
-def _leaves_of(kinds, wrt, layout):
+def leaves_of(kinds, wrt, layout):
     """(kinds, wrt) of the function specialised on its containers: each container parameter's
     leaves in its place, those holding numbers in `wrt` (a tuple then, in flatten's order)."""
     leaf_kinds, original = {}, kinds

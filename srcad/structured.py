@@ -90,10 +90,7 @@ def flat_tangents(target, kinds, tangents):
     flat = []
     for name_, tangent in zip(target.wrt, tangents):
         node = node_of(kinds, name_)
-        if node.shape == pytree.LEAF:
-            flat.append(tangent)
-            continue
-        if not isinstance(node, pytree.Node):
+        if not isinstance(node, pytree.Node) or node.shape == pytree.LEAF:
             flat.append(tangent)
             continue
         given, leaves = pytree.flatten(tangent, objects=True)
@@ -133,6 +130,61 @@ def cotangent_leaves(layout, cotangent):
     if len(leaves) != len(pytree.leaf_nodes(layout.output)):
         raise TypeError("vjp: the cotangent must have the structure of the function's value")
     return tuple(leaves)
+
+
+def on_leaves(target, args, kwargs):
+    """Whether the derivative of `target` for these arguments takes containers as their leaves:
+    a container in `wrt`, or `target` a gradient srcad made with respect to one."""
+    if has_containers(target.kinds(args, kwargs)):
+        return True
+    return target.inner is not None and has_containers(target.inner.kinds(args, kwargs))
+
+
+def forward(target, args, kwargs):
+    """`run(args, kwargs, tangents) -> (value, tangent)`: the jvp of `target` (with containers
+    among its arguments' kinds) for arguments of the structures `args` have; `tangents` one per
+    `wrt` argument, of its structure; value and tangent in the structure of f's output (for a
+    gradient srcad made, that of its gradient)."""
+    kinds = target.kinds(args, kwargs)
+    if target.inner is None or not has_containers(target.inner.kinds(args, kwargs)):  # a container in wrt
+        impl, compiled = target.forward_impl(args, kwargs)
+
+        def run(args, kwargs, tangents):
+            flat = flat_arguments(target, args, kwargs, kinds)
+            value, tangent = impl(*flat, **dict(zip(compiled.tangent_params, flat_tangents(target, kinds, tangents))))
+            return output(compiled.layout, value), output(compiled.layout, tangent)
+        return run
+    return _forward_of_made(target, args, kwargs, kinds)
+
+
+def _forward_of_made(target, args, kwargs, kinds):
+    """`forward` for a gradient srcad made (`jvp(grad(f))`, `hessian(f)`) with containers in
+    `wrt`: forward mode over its generated code, whose parameters are the containers' leaves,
+    differentiated with respect to the leaves of the containers in `wrt`."""
+    from .pipeline import leaves_of
+    inner = target.inner
+    inner_kinds = inner.kinds(args, kwargs)
+    generated = target.function_for(args, kwargs)
+    layout = inner.compiled(inner_kinds, variant=target.inner_variant, final=False).layout
+    for name_ in target.wrt:
+        if isinstance(node_of(kinds, name_), pytree.Node) and name_ not in layout.params:
+            raise target.error(f"cannot differentiate the gradient of {target.fn.__name__} with respect "
+                               f"to the container {name_} as well as the container its gradient is "
+                               "taken with respect to", f"Take the gradient with respect to {name_} too")
+    leaf_kinds, leaf_wrt = leaves_of(inner_kinds, target.wrt, layout)
+    compiled = target.compiled(leaf_kinds, "forward", "jvp", generated, wrt=leaf_wrt)
+    impl = compiled.bind(generated)
+
+    def rebuilt(result):
+        if target.inner_variant == "value_and_grad":
+            return result[0], gradients(inner, inner_kinds, result[1])
+        return gradients(inner, inner_kinds, result)
+
+    def run(args, kwargs, tangents):
+        flat = flat_arguments(inner, args, kwargs, inner_kinds)
+        value, tangent = impl(*flat, **dict(zip(compiled.tangent_params, flat_tangents(target, kinds, tangents))))
+        return rebuilt(value), rebuilt(tangent)
+    return run
 
 
 class Call:
