@@ -13,9 +13,12 @@ position (`p["W1"]`, `p[0]`, `p[-1]`), attributes of namedtuples, dataclasses an
 dict, list and tuple literals holding containers or built with constant keys (`d = {"a": x}`,
 `d["b"] = y`; a write into an argument's container writes its leaf, as into the copy f's
 derivative makes of what it writes into: the caller's container stays as it was), also
-returned (`return {"loss": l, "aux": a}`: the output's structure is kept in `Layout.output`). A list or tuple used otherwise (`np.sum(p)`, `p[i]`, a helper's argument)
-is rebuilt there as a literal of its leaves; a dict or object used so is refused, saying how to
-read it instead.
+returned (`return {"loss": l, "aux": a}`: the output's structure is kept in `Layout.output`).
+A helper of the user's given a container (or returning a dict literal) is inlined, its body
+specialised too; called inside an expression (`y = 1.0 + h(p, x)`), its body goes before the
+statement and its value where the call was. A list or tuple used otherwise (`np.sum(p)`,
+`p[i]`, a library function's argument) is rebuilt there as a literal of its leaves; a dict or
+object used so is refused, saying how to read it instead.
 """
 import copy
 import inspect
@@ -166,9 +169,40 @@ class _Rewriter:
     def block(self, stmts):
         out = []
         for stmt in stmts:
+            lifted = []
+            stmt = self.lifted(stmt, lifted)
             visit = getattr(self, "visit_" + type(stmt).__name__, self.visit_other)
+            out.extend(g.located(s, stmt) for s in lifted)
             out.extend(g.located(s, stmt) if s is not stmt else s for s in visit(stmt))
         return out
+
+    def lifted(self, stmt, out):
+        """`stmt` with the calls inside its expression that are inlined (a helper given a
+        container, or returning a dict: `y = h(p, x) * 2.0`) replaced by their values, their
+        bodies appended to `out`, in the order Python calls them. A call Python may not make
+        (in a conditional expression, after `and`/`or`, in a lambda or a comprehension), or may
+        make many times (a `while` test), is left where it is, and refused there. A call that
+        is the statement's whole value is the statement's own visit's to inline (only calls in
+        its arguments are lifted)."""
+        field_ = {gast.Assign: "value", gast.AugAssign: "value", gast.Return: "value", gast.Expr: "value",
+                  gast.If: "test"}.get(type(stmt))
+        expr = getattr(stmt, field_, None) if field_ else None
+        if expr is None:
+            return stmt
+        whole = expr if self.inlined_as_a_whole(stmt, expr) else None
+        if not any(isinstance(n, gast.Call) and n is not whole and self.helper(n.func) is not None
+                   for n in g.walk(expr)):
+            return stmt
+        lifter = _Lifter(self, out, stmt)
+        expr = copy.deepcopy(expr)  # the lifter changes it in place
+        stmt = copy.copy(stmt)
+        setattr(stmt, field_, lifter.generic_visit(expr) if whole is not None else lifter.visit(expr))
+        return stmt
+
+    def inlined_as_a_whole(self, stmt, expr):
+        """Whether `expr`, the value of `stmt`, is a call the statement's own visit inlines."""
+        return isinstance(expr, gast.Call) and isinstance(stmt, (gast.Return, gast.Expr)) \
+            or isinstance(expr, gast.Call) and isinstance(stmt, gast.Assign) and len(stmt.targets) == 1
 
     def visit_other(self, stmt):
         if isinstance(stmt, gast.Expr):
@@ -577,10 +611,11 @@ class _Rewriter:
         if self.helper(call.func) is None:
             return
         for arg in list(call.args) + [k.value for k in call.keywords]:
-            if isinstance(self.value(arg), Static):  # inlined only as a statement's whole value
+            if isinstance(self.value(arg), Static):  # what `lifted` left where it is
                 raise Unsupported(call, "cannot differentiate passing a container to a helper function "
-                                  "inside an expression", "Call it in a statement of its own: "
-                                  "h = helper(p), then use h")
+                                  "where Python may not call it, or call it many times (a conditional "
+                                  "expression, and/or, a lambda, a comprehension, a loop's test)",
+                                  "Call it in a statement of its own: h = helper(p), then use h")
 
     def item(self, base, expr):
         key = self.constant_key(expr)
@@ -648,8 +683,31 @@ class _Expressions(gast.NodeTransformer):
 
     visit_Name = visit_Subscript = visit_Attribute = visit_Dict = visit_Tuple = visit_List = _rewritten
 
+    def visit__Held(self, node):
+        return self.rewriter.expr(node.value, node)
+
     def visit_Call(self, node):
         return self.rewriter.expr(self.rewriter.value(node), node)
+
+
+class _Lifter(gast.NodeTransformer):
+    """Replaces the calls in an expression that `_Rewriter.inlined` inlines by their values
+    (`_Held`), innermost and leftmost first, as Python calls them; not inside the parts of an
+    expression Python may not evaluate."""
+
+    def __init__(self, rewriter, out, stmt):
+        self.rewriter, self.out, self.stmt = rewriter, out, stmt
+
+    def visit_Call(self, node):
+        node = self.generic_visit(node)
+        value = self.rewriter.inlined(node, self.out, self.stmt)
+        return node if value is None else _Held(value)
+
+    def visit_kept(self, node):
+        return node
+
+    visit_IfExp = visit_BoolOp = visit_Lambda = visit_ListComp = visit_SetComp = visit_DictComp = \
+        visit_GeneratorExp = visit_NamedExpr = visit_kept
 
 
 class _Held(gast.expr):

@@ -145,6 +145,39 @@ def _keys_loop(p):
     return total
 
 
+def _affine(p, x):
+    return x * p["w"] + p["b"]
+
+
+def _affine_in_an_expression(p, x):
+    return np.tanh(_affine(p, x)) * 2.0 + _affine(p, x * x)
+
+
+def _moments(p, x):
+    return {"mean": x * p["w"], "spread": np.exp(p["b"]) * x}
+
+
+def _moments_read_in_an_expression(p, x):
+    return _moments(p, x)["mean"] * _moments(p, 2.0 * x)["spread"]
+
+
+def _split(x):
+    return (x * 2.0, np.ones(3) * x)
+
+
+def _joined(t):
+    a, v = t
+    return a * np.sum(v ** 2)
+
+
+def _tuple_between_helpers(x):
+    return _joined(_split(x))
+
+
+def _constant_settings_to_a_helper(p, x):
+    return _affine(p, x) ** 2
+
+
 X23 = _R.normal(size=(2, 3))
 DICT_MLP = {"W1": _R.normal(size=(3, 4)), "b1": _R.normal(size=4), "W2": _R.normal(size=(4, 2)),
             "b2": _R.normal(size=2)}
@@ -184,6 +217,12 @@ CONTAINERS = [
     ("dataclass of floats", lambda d: d.W * d.b, (Dense(2.0, 3.0),), 0),
     ("namedtuple of arrays", lambda q: np.sum(q.w @ q.b), (Pair(M34, V4),), 0),
     ("mlp dict constant, input in wrt", _dict_mlp, (DICT_MLP, X23), 1),
+    ("helper given a dict inside an expression", _affine_in_an_expression, ({"w": 1.5, "b": 0.5}, 0.7), 0),
+    ("dict from a helper read inside an expression", _moments_read_in_an_expression,
+     ({"w": 1.5, "b": 0.5}, 0.7), 0),
+    ("constant dict given to a helper", _constant_settings_to_a_helper, ({"w": 1.5, "b": 0.5}, 0.7), 1),
+    ("tuple of two shapes between helpers", _tuple_between_helpers, (0.7,), 0),
+    ("list given to a helper inside an expression", lambda ws, x: _joined(ws) * x, ([1.5, V3], 0.7), 0),
 ]
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import srcad
-from helpers import assert_close, fd_grad
+from helpers import assert_close, assert_tree_close, fd_directional, fd_grad, tree_fd
 from srcad.effects import changed_parameters
 
 
@@ -228,3 +228,85 @@ def _method_of_an_object(p, x):
     ids=lambda v: getattr(v, "__name__", ""))
 def test_which_parameters_a_helper_may_change(fn, changed):
     assert changed_parameters(fn) == changed
+
+
+# ---------------------------------------------------------------- inside an expression
+
+def _affine(p, x):
+    return x * p["w"] + p["b"]
+
+
+def _pair(p, x):
+    return {"a": x * p["w"], "b": x + p["b"]}
+
+
+def _times_two(p, x):
+    return _affine(p, x) * 2.0
+
+
+def _in_a_sum(p, x):
+    y = 1.0 + _affine(p, x)
+    return y * y
+
+
+def _nested_calls(p, x):
+    return _affine(p, _affine(p, x)) + np.sin(_affine(p, x * x))
+
+
+def _augmented_and_tested(p, x):
+    y = 0.0
+    y += _affine(p, x) ** 2
+    if _affine(p, x) > 0.0:
+        y = y * 3.0
+    return y
+
+
+def _nested_as_a_whole(p, x):
+    return _affine(p, _affine(p, x))
+
+
+def _chained_assignment(p, x):
+    a = b = _affine(p, x) * 2.0
+    return a * b
+
+
+def _read_from_returned_dicts(p, x):
+    return _pair(p, x)["a"] * _pair(p, x * 2.0)["b"]
+
+
+def _in_a_loop(p, x):
+    total = 0.0
+    for i in range(3):
+        total = total + _affine(p, x * i) ** 2
+    return total
+
+
+@pytest.mark.parametrize("f", [_times_two, _in_a_sum, _nested_calls, _augmented_and_tested, _nested_as_a_whole,
+                               _chained_assignment, _read_from_returned_dicts, _in_a_loop], ids=lambda f: f.__name__)
+def test_a_helper_given_a_container_inside_an_expression(f):
+    p, x = {"w": 1.5, "b": 0.25}, 0.7
+    assert_tree_close(srcad.grad(f)(p, x), tree_fd(f, (p, x)))
+    assert_close(srcad.grad(f, wrt=1)(p, x), fd_grad(f, (p, x), wrt=1))
+    value, tangent = srcad.jvp(f)(p, x, {"w": 1.0, "b": -2.0})
+    assert_close(value, f(p, x))
+    assert_close(tangent, fd_directional(lambda w, b: f({"w": w, "b": b}, x), (p["w"], p["b"]), (0, 1), (1.0, -2.0)))
+    hessian = srcad.hessian(f)(p, x)
+    expected = tree_fd(lambda w: srcad.grad(f)({"w": w, "b": p["b"]}, x)["w"], (p["w"],))
+    assert_close(hessian["w"]["w"], expected, rtol=1e-5)
+
+
+def test_the_derivative_inlines_the_helper_before_the_statement():
+    text = srcad.source(_in_a_sum, args=({"w": 1.5, "b": 0.25}, 0.7), of="grad")
+    code = [line.strip() for line in text.splitlines() if not line.strip().startswith("#")]
+    assert "y = 1.0 + t2" in code and "t2 = t1 + p_b" in code  # h's body, then the sum
+    assert not any("_affine(" in line for line in code)  # no call of the helper is left
+
+
+def test_a_helper_given_a_container_in_a_loop_test_is_refused():
+    def f(p, x):
+        while _affine(p, x) < 10.0:  # Python calls it on every turn
+            x = x * 2.0
+        return x
+    with pytest.raises(srcad.SrcadError, match="many times.*loop's test.*statement of its own") as info:
+        srcad.grad(f)({"w": 1.5, "b": 0.25}, 0.7)
+    assert info.value.lineno == f.__code__.co_firstlineno + 1

@@ -222,11 +222,12 @@ def _helper(p):
     return p["w"]
 
 
-def test_a_container_passed_to_a_helper_inside_an_expression_is_refused_at_its_line():
-    def f(p):
-        return _helper(p) * 2.0  # the refused line
+def test_a_container_passed_to_a_helper_where_python_may_not_call_it_is_refused_at_its_line():
+    # inside an expression it is inlined before the statement (test_helpers_given_containers.py)
+    def f(p, x):
+        return _helper(p) * 2.0 if x > 0 else x  # the refused line
     with pytest.raises(srcad.SrcadError, match="passing a container to a helper.*statement of its own") as info:
-        srcad.grad(f)({"w": 1.0})
+        srcad.grad(f)({"w": 1.0}, 1.0)
     assert info.value.lineno == f.__code__.co_firstlineno + 1
 
     def g(p):
