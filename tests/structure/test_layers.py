@@ -19,7 +19,7 @@ LAYERS = [
     ["runtime"],
     ["rules"],
     ["comprehensions", "nested", "owned", "expressions", "loops", "normalize"],
-    ["liveness", "aliasing", "writes", "analyze", "pytree", "containers"],
+    ["liveness", "aliasing", "writes", "effects", "analyze", "pytree", "containers"],
     ["transform"],
     ["optimize"],
     ["emit"],
