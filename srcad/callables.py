@@ -10,7 +10,9 @@ The transformations differentiate a `def` or a `lambda`. Every other callable is
 - a `staticmethod` or `classmethod` object, a numba-jitted function: the Python function inside;
 - a library callable with no source of its own (a numpy ufunc or function, a `math`, `operator`
   or `scipy.special` function, a scipy.stats distribution's `logpdf`/`pdf`/`cdf`): a generated
-  one-line `def` calling it (library.py), differentiated through the callable's derivative rule.
+  one-line `def` calling it (library.py), differentiated through the callable's derivative rule;
+  a frozen distribution's method (`scipy.stats.norm(1.0, 2.0).logpdf`): its distribution's, the
+  frozen parameters its defaults (constants).
 
 `through(fn, wrt, make)` is what the transformations call: `make(function, wrt)` for the resolved
 function, its `wrt` positions counted in the callable's own signature, wrapped so that the
@@ -50,6 +52,9 @@ def resolve(obj):
         inner = resolve(obj.func)
         return Resolved(inner.fn, inner.args + tuple(obj.args), {**inner.keywords, **obj.keywords})
     if inspect.ismethod(obj):
+        frozen = library.frozen_method(obj)
+        if frozen is not None:  # a frozen scipy.stats distribution's: its parameters as defaults
+            return Resolved(frozen)
         stand_in = library.method_wrapper(obj)
         if stand_in is not None:  # a scipy.stats distribution's method: its formula as a def
             return Resolved(stand_in)

@@ -12,13 +12,16 @@ callable's required positional ones (a ufunc's `x` or `x1, x2`); optional ones (
 need a lambda: `srcad.grad(lambda x: np.sum(x, axis=0) @ w)`.
 
 `operator` functions become their operator (`def mul(a, b): return a * b`), and the
-`logpdf`/`pdf`/`cdf` of scipy.stats distributions (norm, t, gamma, beta, dirichlet,
-multivariate_normal) their formula in numpy and scipy.special (`STATS`), for the same reason.
+`logpdf`/`pdf` of scipy.stats distributions (norm, t, gamma, beta, dirichlet,
+multivariate_normal) and the `cdf` of norm, t, gamma and beta their formula in numpy and
+scipy.special (`STATS`), for the same reason: the cdfs through stdtr, gammainc and betainc,
+whose derivatives in the shape parameters (df, a, b) srcad has no rule for (refused).
 """
 import inspect
 import linecache
 import math
 import sys
+import types
 
 import numpy as np
 
@@ -61,6 +64,21 @@ def _exp_in_support(inside, log_density):
 
 _GAMMA_SUPPORT, _BETA_SUPPORT = "z > 0.0", "np.logical_and(z > 0.0, z < 1.0)"
 
+
+def _cdf_in_support(below, above, cdf, inside_value):
+    """Statements returning the distribution function `cdf` of z: 0 below the support (`below`
+    holds) and 1 above it (`above`, or None for no upper end). A number takes a branch; an
+    array `np.where`, with z replaced inside `cdf` where it is outside the support (by
+    `inside_value`), so that no nan there reaches the gradient (the double where)."""
+    inside = f"np.logical_not({below})" if above is None else f"np.logical_not(np.logical_or({below}, {above}))"
+    lines = [_Z, "if np.ndim(z) == 0:", f"    if {below}:", "        return 0.0"]
+    lines += [f"    if {above}:", "        return 1.0"] if above is not None else []
+    lines += [f"    return {cdf.format(z='z')}"]
+    array = cdf.format(z=f"np.where({inside}, z, {inside_value})")
+    if above is not None:
+        array = f"np.where({above}, 1.0, {array})"
+    return lines, f"np.where({below}, 0.0, {array})"
+
 # (distribution, method) -> (parameters, statements before the return, returned expression)
 STATS = {
     ("norm", "logpdf"): ("x, loc=0.0, scale=1.0", [_Z], _NORM_LOGPDF),
@@ -68,6 +86,11 @@ STATS = {
     ("norm", "cdf"): ("x, loc=0.0, scale=1.0", [_Z], "scipy.special.ndtr(z)"),
     ("t", "logpdf"): ("x, df, loc=0.0, scale=1.0", [_Z], _T_LOGPDF),
     ("t", "pdf"): ("x, df, loc=0.0, scale=1.0", [_Z], f"np.exp({_T_LOGPDF})"),
+    ("t", "cdf"): ("x, df, loc=0.0, scale=1.0", [_Z], "scipy.special.stdtr(df, z)"),
+    ("gamma", "cdf"): ("x, a, loc=0.0, scale=1.0",
+                       *_cdf_in_support("z <= 0.0", None, "scipy.special.gammainc(a, {z})", "1.0")),
+    ("beta", "cdf"): ("x, a, b, loc=0.0, scale=1.0",
+                      *_cdf_in_support("z <= 0.0", "z >= 1.0", "scipy.special.betainc(a, b, {z})", "0.5")),
     ("gamma", "logpdf"): ("x, a, loc=0.0, scale=1.0", *_in_support(_GAMMA_SUPPORT, _GAMMA_LOGPDF)),
     ("gamma", "pdf"): ("x, a, loc=0.0, scale=1.0", *_exp_in_support(_GAMMA_SUPPORT, _GAMMA_LOGPDF)),
     ("beta", "logpdf"): ("x, a, b, loc=0.0, scale=1.0", *_in_support(_BETA_SUPPORT, _BETA_LOGPDF)),
@@ -79,6 +102,7 @@ STATS = {
 }
 
 _MADE = {}  # a callable (or a scipy.stats (distribution, method)) -> its generated def
+_KNOWN = {distribution for distribution, _ in STATS}
 
 
 def has_wrapper(obj):
@@ -113,6 +137,49 @@ def wrapper(obj):
     return made
 
 
+def stats_method(owner, name_):
+    """The generated `def` of `owner.name_` where `owner` is a scipy.stats distribution (not a
+    frozen one) and srcad has the formula of that method (`scipy.stats.norm.logpdf` called
+    inside f), else None."""
+    key = (_distribution(owner), name_)
+    return method_wrapper(getattr(owner, name_)) if key in STATS else None
+
+
+def frozen_method(method):
+    """The generated `def` for a method of a frozen scipy.stats distribution
+    (`scipy.stats.norm(1.0, 2.0).logpdf`): its distribution's formula, the frozen parameters its
+    defaults (a function of its own, with the same code); None for a method of anything else."""
+    owner = method.__self__
+    if not (type(owner).__module__ or "").startswith("scipy.stats") or _distribution(owner) in _KNOWN:
+        return None
+    dist = getattr(owner, "dist", None) or getattr(owner, "_dist", None)
+    if _distribution(dist) is None:
+        return None
+    made = method_wrapper(getattr(dist, method.__name__))
+    names = parameter_names(_distribution(dist), method.__name__)[1:]
+    if hasattr(owner, "args"):  # a univariate one: its arguments as given
+        bound = {**dict(zip(names, owner.args)), **owner.kwds}
+    else:  # a multivariate one keeps them as attributes (mean, cov, alpha)
+        bound = {name_: getattr(owner, name_) for name_ in names}
+    defaults = dict(zip(names[len(names) - len(made.__defaults__ or ()):], made.__defaults__ or ()))
+    frozen = types.FunctionType(made.__code__, made.__globals__, made.__name__,
+                                tuple(bound.get(n, defaults.get(n)) for n in names), made.__closure__)
+    frozen.__doc__ = made.__doc__
+    return frozen
+
+
+def parameter_names(distribution, method):
+    """The names of the parameters of the formula of `distribution.method` (x first)."""
+    return [p.split("=")[0].strip() for p in STATS[(distribution, method)][0].split(",")]
+
+
+def _distribution(owner):
+    """The name of the scipy.stats distribution `owner` is (`norm`), else None."""
+    if owner is None or not (type(owner).__module__ or "").startswith("scipy.stats"):
+        return None
+    return type(owner).__name__.removesuffix("_gen")
+
+
 def method_wrapper(method):
     """The generated `def` of a scipy.stats distribution's method (its formula), None for a
     method of anything else; refuses the methods it has no formula for."""
@@ -135,9 +202,12 @@ def method_wrapper(method):
     return made
 
 
+FILENAME = "<srcad-library "  # how the file names of the generated defs start
+
+
 def _define(name_, params, lines, expr, label, obj):
     """Compile `def name_(params): lines; return expr` under a linecache file name."""
-    filename = f"<srcad-library {label}>"
+    filename = f"{FILENAME}{label}>"
     text = "".join(f"{line}\n" for line in [f"def {name_}({params}):"] + [f"    {s}" for s in lines]
                    + [f"    return {expr}"])
     linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)

@@ -20,6 +20,7 @@ import gast
 import numpy as np
 
 from . import gastutil as g
+from . import library
 from .depends import MISSING, Bindings, is_library
 from .errors import SrcadError
 
@@ -58,8 +59,11 @@ class Source:
             return self.lookup(expr.id, exact)
         if isinstance(expr, gast.Attribute):
             base = self.resolve(expr.value)
-            if base is UNRESOLVED or not inspect.ismodule(base):
+            if base is UNRESOLVED:
                 return UNRESOLVED
+            if not inspect.ismodule(base):  # `scipy.stats.norm.logpdf`: its formula, as a def
+                made = library.stats_method(base, expr.attr)
+                return UNRESOLVED if made is None else made
             if not is_library(base):  # a user's module: `H.act` may be re-bound
                 self.bindings.name(vars(base), expr.attr, vars(base).get(expr.attr, MISSING), exact)
             return self._noted(getattr(base, expr.attr, UNRESOLVED))

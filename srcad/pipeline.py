@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import analyze, containers, emit, errors, load, normalize, optimize, parse, pytree, runtime, transform
+from . import analyze, containers, emit, errors, frozen, library, load, normalize, optimize, parse, pytree, runtime, transform
 from . import gastutil as g
 from .optimize import arrays as array_passes
 from .optimize import shapes as shape_passes
@@ -106,6 +106,10 @@ def parsed(fn, within=None, structures=None):
         src.bindings, src.return_kinds, src.depth = within.bindings, within.return_kinds, within.depth + 1
     src.read_helper = wengert_list
     names = Names(src.all_names)
+    if frozen.mentions_scipy_stats(src):  # scipy.stats.norm(mu, s).logpdf(x)
+        src.tree = frozen.rewrite(src.tree, src.resolve, names)
+        src.local_names |= set(names.taken) - src.all_names
+        src.all_names |= src.local_names
     if structures or _builds_containers(src):
         src.tree, src.layout = containers.specialise(src.tree, structures or {}, names,
                                                      lambda func: _user_function(src, func), src.filename)
@@ -221,6 +225,12 @@ def derive_call(fn, wrt, kinds, stmt, mode="reverse"):
     except _Recursion as recursion:
         raise Unsupported(stmt, f"cannot differentiate the recursive call of {recursion.fn.__name__}",
                           "Rewrite the recursion as a loop") from None
+    except errors.SrcadError as error:
+        if not (error.filename or "").startswith(library.FILENAME):
+            raise
+        # refused inside srcad's own definition of a library function: at the user's call
+        first = str(error).split("\n")[0]
+        raise Unsupported(stmt, first.removeprefix(f"{error.filename}:{error.lineno}: ").rstrip("."), "") from None
     if compiled.layout is not None and compiled.layout.output is not None:  # it returns leaves
         raise Unsupported(stmt, f"cannot differentiate this call of {fn.__name__}, which returns a "
                           "container, inside an expression", f"Call it in a statement of its own: "

@@ -7,7 +7,7 @@ math, for forward mode over generated gradients, srcad/rules/runtime_rules.py) b
 tangent may be the plain 0.0 forward mode passes for a constant operand. This facade names
 every helper generated code may call, module by module.
 """
-from .core import (NotReal, broadcast_like, custom_jvp, custom_vjp, real_float, reduced_size,
+from .core import (NotReal, broadcast_like, custom_jvp, custom_vjp, no_rule_for, real_float, reduced_size,
                    shaped_like, unbroadcast, unreduce)
 from .scalars import (TWO_OVER_SQRT_PI, abs_slope, expit, expit_tangent, inverse_or_zero, log, over,
                       power_log, power_slope, sign)

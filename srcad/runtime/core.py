@@ -119,6 +119,19 @@ def tangent_or_zeros(d, x):
     return np.zeros(np.shape(x), float_dtype(x)) if is_zero(d) else d
 
 
+def no_rule_for(d, fn_name, param):
+    """The term of a rule for a parameter it has no derivative for (betainc's shape parameters
+    `a` and `b`): the transforms refuse the call where that argument is differentiated, before
+    anything runs, and the tape when it would call this. Called anyway (a rule's tests evaluate
+    every term), it gives zero along a zero `d` and nan along any other, never a number that
+    could pass for a derivative."""
+    if d is None:
+        return 0.0
+    if is_zero(d) or not np.any(d):
+        return d * 0.0
+    return d * np.nan
+
+
 def custom_vjp(rule, n, g, ans, *args):
     """Call a rule registered with srcad.defvjp: `n` cotangents, 0.0 where it gives None."""
     out = rule(g, ans, *args)

@@ -21,15 +21,16 @@ from ..rules import registry
 
 class Entry:
     """How the tape differentiates one function or operator."""
-    __slots__ = ("fn", "parts", "single", "broadcasts", "names", "accepts")
+    __slots__ = ("fn", "parts", "single", "broadcasts", "names", "accepts", "no_rule")
 
-    def __init__(self, fn, parts, single, broadcasts, names, accepts):
+    def __init__(self, fn, parts, single, broadcasts, names, accepts, no_rule=frozenset()):
         self.fn = fn                  # rule(g, ans, *args, **kwargs) -> cotangent(s)
         self.parts = parts            # per operand: rule giving its cotangent alone (None: none)
         self.single = single          # fn returns one bare cotangent (None: one per positional arg)
         self.broadcasts = broadcasts  # cotangents are summed back to their operand's shape
         self.names = names            # parameter names after g, ans (None: unknown)
         self.accepts = accepts        # keyword names the rule takes (None: any)
+        self.no_rule = no_rule        # positions whose cotangent srcad has no rule for (refused)
 
 
 class _Marker:
@@ -108,7 +109,8 @@ def _from_rule(rule):
     body = rule.template.body
     if isinstance(body, gast.Tuple):
         parts = tuple(None if _is_none(e) else _part(rule, e) for e in body.elts)
-        return Entry(rule.fn, parts, False, rule.broadcasts, names, accepts)
+        no_rule = frozenset(i for i, e in enumerate(body.elts) if _no_rule(e))
+        return Entry(rule.fn, parts, False, rule.broadcasts, names, accepts, no_rule)
     # A one-expression body is the cotangent of the first operand (as the transform reads it).
     return Entry(rule.fn, (rule.fn,), True, rule.broadcasts, names, accepts)
 
@@ -124,3 +126,8 @@ def _part(rule, expr):
 
 def _is_none(expr):
     return isinstance(expr, gast.Constant) and expr.value is None
+
+
+def _no_rule(expr):
+    """Whether a rule's cotangent is `_rt.no_rule_for(...)`: none srcad has."""
+    return isinstance(expr, gast.Call) and isinstance(expr.func, gast.Attribute) and expr.func.attr == "no_rule_for"

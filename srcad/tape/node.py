@@ -22,7 +22,7 @@ import gast
 from .. import runtime
 from ..rules import registry
 from .entries import CONSTANT, ENTRIES, MISSING, entry
-from .refusals import in_place, keyword_operand, no_rule, refusal, uncovered_operand, \
+from .refusals import in_place, keyword_operand, no_derivative_for, no_rule, refusal, uncovered_operand, \
     unknown_keyword
 
 
@@ -187,6 +187,7 @@ def binary(key, op, x, y):
         return op(xv, yv)
     if found is MISSING:
         raise no_rule(key)
+    refuse_no_rule(key, found, ([0] if x_on else []) + ([1] if y_on else []))
     ans = op(xv, yv)
     parts = found.parts
     if found.single or parts is None or len(parts) != 2:
@@ -231,6 +232,7 @@ def call(fn, args, kwargs):
     if found is MISSING:
         raise no_rule(fn)
     if len(args) == 1 and not kwargs and type(args[0]) is Node:  # np.sin(x): the usual case
+        refuse_no_rule(fn, found, [0])
         x = args[0]
         xv = x.value
         ans = fn(xv)
@@ -266,6 +268,7 @@ def record(key, found, ans, args, kwargs, active, tape):
     single = found.single if found.single is not None else len(args) == 1
     width = 1 if single else len(found.parts) if found.parts is not None else len(args)
     positions = {i for i, _, _ in active}
+    refuse_no_rule(key, found, positions)
     for i in positions:
         if i >= width:
             names = found.names
@@ -285,6 +288,15 @@ def record(key, found, ans, args, kwargs, active, tape):
     node = Node(ans, tape, vjp, parents, args, kwargs, found.broadcasts)
     tape.append(node)
     return node
+
+
+def refuse_no_rule(key, found, positions):
+    """Refuse traced operands at `positions` whose cotangent srcad has no rule for (betainc's
+    shape parameters): the rule's term there is only a stand-in."""
+    for i in positions:
+        if i in found.no_rule:
+            names = found.names
+            raise no_derivative_for(key, names[i] if names and i < len(names) else i)
 
 
 def _take_vjp(g, ans, a, index):

@@ -42,6 +42,13 @@ def no_rule(key):
                    f"Register one with srcad.defvjp({name}, rule)")
 
 
+def no_derivative_for(key, argument):
+    name = describe(key)
+    return refusal(f"cannot differentiate {name} with respect to its argument {argument}: it has no "
+                   "closed-form derivative there, and srcad no rule",
+                   f"Leave it out of what is differentiated, or register a rule with srcad.defvjp({name}, rule)")
+
+
 def uncovered_operand(key, argument):
     name = describe(key)
     return refusal(f"the derivative rule of {name} gives no cotangent for its argument "
@@ -74,6 +81,9 @@ def describe(key):
     """How the user spells `key`: `np.sin`, `np.linalg.norm`, `the operator **`, `abs`."""
     if isinstance(key, type) and issubclass(key, gast.AST):
         return f"the operator {_OPERATOR_TEXT.get(key, key.__name__)}"
+    special = sys.modules.get("scipy.special")
+    if isinstance(key, np.ufunc) and special is not None and getattr(special, key.__name__, None) is key:
+        return f"scipy.special.{key.__name__}"
     if isinstance(key, np.ufunc):
         return f"np.{key.__name__}"
     name = getattr(key, "__qualname__", None) or getattr(key, "__name__", None) or repr(key)

@@ -17,7 +17,7 @@ from ..parse import UNRESOLVED
 from ..rules import registry
 from ..rules.operators import rule_key
 from . import calls
-from .templates import bind, inline
+from .templates import bind, inline, refuse_no_rule
 
 
 @dataclass
@@ -97,6 +97,10 @@ class Terms:
         values.update(g=bt, ans=ans)
         terms = inline(rule, values, self.ns)
         terms = terms if isinstance(terms, list) else [terms]
+        for p, t in zip(rule.params[2:], terms):
+            operand = values.get(p)
+            if t is not None and isinstance(operand, gast.Name) and self.facts.is_active(operand.id):
+                refuse_no_rule(t, self.ns, stmt)
         return [(values[p], self.unbroadcast(t, values[p], ans, rule))
                 for p, t in zip(rule.params[2:], terms) if p in values and t is not None]
 

@@ -21,7 +21,7 @@ from ..rules.operators import rule_key
 from . import calls
 from .adjoints import refuse_indexed_object
 from .reverse import Derivative
-from .templates import bind, inline
+from .templates import bind, inline, refuse_no_rule
 
 ZERO = "__srcad_zero__"  # stands for a zero tangent inside a rule's expression until pruned
 
@@ -239,6 +239,7 @@ class _Forward:
         expr = _prune(inlined, set(self.tangents.values()) | {ZERO})
         if expr is None:
             return self.zero(ans)
+        refuse_no_rule(expr, self.ns, stmt)
         if rule.broadcasts and self.facts.kind(ans) != FLOAT:
             expr = g.call(self.rt("broadcast_like"), [expr, g.clone(ans)])
         return expr

@@ -11,6 +11,8 @@ import math
 import gast
 
 from .. import gastutil as g
+from .. import runtime
+from ..errors import Unsupported
 
 
 def inline(rule, values, namespace):
@@ -23,6 +25,20 @@ def inline(rule, values, namespace):
     if isinstance(body, gast.Tuple):
         return [None if _is_none(e) else e for e in body.elts]
     return body
+
+
+def refuse_no_rule(term, namespace, stmt):
+    """Refuse `stmt` where the differentiated `term` of a rule is `_rt.no_rule_for(d, name,
+    param)`: the function has no derivative rule with respect to that argument."""
+    for node in g.walk(term):
+        if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
+                and node.func.attr == "no_rule_for" and isinstance(node.func.value, gast.Name) \
+                and namespace.known_object(node.func.value.id) is runtime:
+            name_, param = (a.value for a in node.args[1:3])
+            raise Unsupported(stmt, f"cannot differentiate {name_} with respect to its argument {param}: "
+                                    "it has no closed-form derivative there, and srcad no rule",
+                              f"Leave the argument {param} out of what is differentiated (a constant), "
+                              f"or register a rule with srcad.defvjp({name_}, rule)")
 
 
 def bind(rule, n_leading, args, keywords):

@@ -675,6 +675,19 @@ if scipy is not None:
         scipy.special.erfinv: elementwise(UNIT),
         scipy.special.ndtr: elementwise(ANY),
         scipy.special.xlogy: elementwise(POSITIVE, POSITIVE),
+        scipy.special.xlog1py: elementwise(POSITIVE, Between(-0.5, 2.0)),
+        scipy.special.betaln: elementwise(POSITIVE, POSITIVE),
+        # the shape parameters have no rule (refused): only the last argument is checked
+        scipy.special.betainc: Domain((POSITIVE, POSITIVE, Between(0.1, 0.9)), (2,), (
+            Call(((), (), ())), Call(((4,), (4,), (4,))), Call(((), (), (3, 4))), Call(((3, 1), (4,), (3, 4))),
+        )),
+        scipy.special.gammainc: elementwise(POSITIVE, POSITIVE, wrt=(1,)),
+        scipy.special.gammaincc: elementwise(POSITIVE, POSITIVE, wrt=(1,)),
+        scipy.special.stdtr: elementwise(POSITIVE, ANY, wrt=(1,)),
+        scipy.special.zeta: elementwise(Between(2.0, 4.0), POSITIVE, wrt=(1,)),
+        scipy.special.polygamma: Domain((GIVEN, POSITIVE), (1,), (
+            Call((0, ())), Call((1, (4,))), Call((2, (3, 4))),
+        )),
     })
 
 # ---- runtime_rules.py: srcad's own helpers, which generated gradients call. The table is

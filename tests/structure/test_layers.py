@@ -18,7 +18,7 @@ LAYERS = [
     ["parse", "library", "callables"],
     ["runtime"],
     ["rules"],
-    ["comprehensions", "nested", "owned", "expressions", "loops", "normalize"],
+    ["comprehensions", "nested", "owned", "expressions", "loops", "frozen", "normalize"],
     ["liveness", "aliasing", "writes", "effects", "analyze", "pytree", "containers"],
     ["transform"],
     ["optimize"],

@@ -22,6 +22,8 @@ NEVER_TRANSFORMED_AGAIN = {
     "custom_vjp",
     # called by the other helpers, never by generated code
     "real_float",
+    # a rule's stand-in for a derivative srcad has none of: the transforms refuse it first
+    "no_rule_for",
 }
 # the runtime modules' own shared helpers, which the facade leaves out
 INTERNAL = {"float_dtype", "is_zero", "tangent_or_zeros", "refuse_complex", "repeats"}
