@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import gast
 
+from . import effects
 from . import gastutil as g
 from . import pytree
 from .errors import SrcadError, Unsupported
@@ -614,7 +615,8 @@ class _Rewriter:
             if isinstance(self.value(arg), Static):  # what `lifted` left where it is
                 raise Unsupported(call, "cannot differentiate passing a container to a helper function "
                                   "where Python may not call it, or call it many times (a conditional "
-                                  "expression, and/or, a lambda, a comprehension, a loop's test)",
+                                  "expression, and/or, a lambda, a comprehension, a loop's test), or to "
+                                  "a helper changing what it is given, inside an expression",
                                   "Call it in a statement of its own: h = helper(p), then use h")
 
     def item(self, base, expr):
@@ -700,6 +702,9 @@ class _Lifter(gast.NodeTransformer):
 
     def visit_Call(self, node):
         node = self.generic_visit(node)
+        fn = self.rewriter.helper(node.func)
+        if fn is not None and effects.changed_parameters(fn):
+            return node  # what it changes may be read before it, in the same expression
         value = self.rewriter.inlined(node, self.out, self.stmt)
         return node if value is None else _Held(value)
 

@@ -18,6 +18,14 @@ from srcad.rules import numpy_rules
 F32 = np.dtype(np.float32)
 TABLES = [m for m in srcad.rules.DOMAINS if m.__name__.rsplit(".", 1)[-1] in ("numpy_rules", "linalg_rules", "scipy_rules")]
 WIDENING = {np.float_power}  # computes in float64 whatever it is given
+try:  # scipy is optional
+    import scipy.special
+    # their normalising constants (betaln, gammaln of the shape parameters) are float64 numpy
+    # scalars for Python-float shapes, which widen a float32 x's cotangent; the gradient
+    # handed back is cast to x's dtype (_rt.gradient)
+    WIDENING |= {scipy.special.betainc, scipy.special.stdtr}
+except ModuleNotFoundError:
+    pass
 
 
 def float32(value):

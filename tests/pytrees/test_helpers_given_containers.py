@@ -310,3 +310,17 @@ def test_a_helper_given_a_container_in_a_loop_test_is_refused():
     with pytest.raises(srcad.SrcadError, match="many times.*loop's test.*statement of its own") as info:
         srcad.grad(f)({"w": 1.5, "b": 0.25}, 0.7)
     assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+def _writes_its_leaf(p, x):
+    p["a"][0] = x * 2.0
+    return x
+
+
+def test_a_helper_changing_its_container_inside_an_expression_is_refused():
+    # lifted before the statement, its write would be seen by p["a"][0], which Python reads first
+    def f(p, x):
+        return p["a"][0] + _writes_its_leaf(p, x)  # the refused line
+    with pytest.raises(srcad.SrcadError, match="helper changing what it is given") as info:
+        srcad.grad(f)({"a": np.array([1.0, 2.0])}, 0.7)
+    assert info.value.lineno == f.__code__.co_firstlineno + 1
