@@ -25,15 +25,18 @@ from .gastutil import walk
 from .parse import UNRESOLVED, function
 from .rules.callees import is_user_function
 
-# methods and library functions that write into an object they are given (list, dict and set
-# methods, numpy's in-place methods and functions, operator's in-place functions, setattr)
+# methods and library functions that write into an object they are given (list, dict, set and
+# deque methods, numpy's in-place methods and functions, operator's in-place functions,
+# setattr, random.shuffle, heapq and bisect)
 _CHANGING = frozenset({
     "append", "extend", "insert", "pop", "popitem", "remove", "clear", "update", "setdefault",
     "add", "discard", "sort", "reverse", "fill", "put", "place", "putmask", "copyto",
     "fill_diagonal", "resize", "itemset", "setflags", "partition", "at", "setitem", "delitem",
     "setattr", "delattr", "exec", "eval", "iadd", "isub", "imul", "imatmul", "itruediv",
     "ifloordiv", "imod", "ipow", "iconcat", "__setitem__", "__delitem__", "__setattr__",
-    "__iadd__", "__imul__"})
+    "__iadd__", "__imul__", "shuffle", "heappush", "heappop", "heapify", "heapreplace",
+    "heappushpop", "insort", "insort_left", "insort_right", "put_along_axis", "appendleft",
+    "extendleft", "popleft", "rotate"})
 
 # methods that only read their receiver (numpy arrays', dicts', lists'): any other method of
 # an object may change it

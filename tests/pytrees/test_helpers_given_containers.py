@@ -6,6 +6,8 @@ where srcad can follow it (refused elsewhere).
 Oracle: central differences (`helpers.fd_grad`), and differences of srcad's gradient for second
 derivatives.
 """
+import heapq
+
 import numpy as np
 import pytest
 
@@ -324,3 +326,12 @@ def test_a_helper_changing_its_container_inside_an_expression_is_refused():
     with pytest.raises(srcad.SrcadError, match="helper changing what it is given") as info:
         srcad.grad(f)({"a": np.array([1.0, 2.0])}, 0.7)
     assert info.value.lineno == f.__code__.co_firstlineno + 1
+
+
+def _pushes(heap, x):
+    heapq.heappush(heap, x * 3.0)
+    return x
+
+
+def test_a_library_function_changing_a_list_a_helper_is_given_counts():
+    assert changed_parameters(_pushes) == {"heap"}
