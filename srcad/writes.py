@@ -133,9 +133,27 @@ class _Checker:
         self.helpers = {}
 
     def run(self):
+        iterated = _iterated_in(self.tree)
         for stmt in self.simple:
             for write in _writes(stmt, self.facts, self.written_parameters):
+                self.judge_loop(write, iterated.get(id(stmt), ()))
                 self.judge(write)
+
+    def judge_loop(self, write, items):
+        """Refuse a write, inside `for e in a:`, into the memory of `a`: the loop reads each
+        item when its turn comes, after the turns before changed `a`, and the reversed loop
+        cannot read that item again (it would see `a` as the later turns left it)."""
+        if write.how == "method" and write.what in _LIST_GROWTH:
+            return  # a list that grows as it is gone over: the loop is reversed counted
+        members = self.sets.members(write.base) | {write.base}
+        for name_ in items:
+            if name_ in members:
+                a = _user(name_)
+                raise Unsupported(write.stmt, f"cannot differentiate a write into {a} inside a "
+                                  f"loop over {a} (for ... in {a}): each turn reads an item the "
+                                  "turns before may have changed",
+                                  f"Go over {a} by index instead: for k in range(len({a})): "
+                                  f"e = {a}[k]; or over a copy: for e in {a}.copy()")
 
     def judge(self, write):
         facts = self.facts
@@ -204,6 +222,18 @@ def _written_parameters(fn, kinds, caller):
             if not (write.how == "method" and write.what in _LIST_GROWTH):
                 written |= checker.sets.members(write.base)
     return written & set(params)
+
+
+def _iterated_in(tree):
+    """id of each statement -> the names of the arrays or lists that the `for` loops around it
+    go over (`for e in a:`, a name)."""
+    iterated = {}
+    for loop in g.walk(tree):
+        if isinstance(loop, gast.For) and isinstance(loop.iter, gast.Name):
+            for stmt in loop.body:
+                for node in g.walk(stmt):
+                    iterated.setdefault(id(node), []).append(loop.iter.id)
+    return iterated
 
 
 def plain_index(index):

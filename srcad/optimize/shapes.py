@@ -151,6 +151,8 @@ def _add(a, b):
     summed = elementwise(gast.Add(), _python_arithmetic)(a, b)
     if summed is None:
         return None
+    if not isinstance(summed, frozenset):  # one alternative
+        summed = frozenset({summed})
     if a[0] == "float":  # it may be 0.0 all the same
         summed = summed | {b}
     if b[0] == "float":
