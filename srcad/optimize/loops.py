@@ -1,6 +1,8 @@
 """Passes over a shape-specialised derivative (optimize/shapes.py) for its loops, where the
 array passes (arrays.py) do not go:
 
+- passes through: `x = 0.0` overwritten before anything reads it, and `y = x` after `x = y`
+  with neither changed in between, go (an adjoint handed through a loop turn unchanged);
 - copies: `bt10 = bt12` read in place of `bt10` where both keep their values meanwhile (the
   writing-out of helpers leaves many: `t17 = _rt.zeros_as(bt10, t10)` became `t17 = bt10`);
 - the tape: a loop turn pushes one tuple of the values its reversed turn reads; those it no
@@ -10,7 +12,7 @@ array passes (arrays.py) do not go:
   (`bWh += ...`): its array is the derivative's own, and no other name reads it until the
   last addition;
 - sums after the loop: such an adjoint's outer products, rows and weighted rows are summed
-  over the turns by one matrix product after the loop (`bWh += bt8_rows.T @ h_rows`), the
+  over the turns by one matrix product after the loop (`bWh = bt8_rows.T @ h_rows`), the
   loop only appending the vectors, where nothing from the loop on changes an array in place.
 """
 import gast
@@ -194,6 +196,7 @@ def accumulate_in_place(tree, seen, zeros):
             continue
         made[b] = shapes.pop()
         start.value = zeros(made[b])
+        start.accumulator_start = True  # see hoist_sums
         for node, _ in found:
             augmented = g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=node.value.right), node)
             g.replace_child(scan.parents[id(node)], node, augmented)
@@ -239,6 +242,7 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
     accumulators `accumulate_in_place` made (`accumulators`: name -> shape), and where nothing
     from the loop on can change an array in place (the rows are read after the loop)."""
     body = tree.body
+    hoisted = {}  # accumulator -> how many of its sums were taken after a loop
     for k in range(len(body) - 1, -1, -1):
         loop = body[k]
         if not isinstance(loop, gast.For) or not _changes_nothing(loop.body + body[k + 1:], accumulators,
@@ -264,6 +268,9 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
         if not sums:
             continue
         loop.body = kept
+        for b, _, _, _ in sums:
+            hoisted.setdefault(b, 0)
+            hoisted[b] += 1
         before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
         after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
                                         [g.name(lists), g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
@@ -271,6 +278,23 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
         after += [g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=_total(kind, arrays, accumulators[b], numpy)),
                               stmt) for b, kind, arrays, stmt in sums]
         body[k:k + 1] = before + [loop] + after
+    _start_with_first_sum(tree, hoisted)
+
+
+def _start_with_first_sum(tree, hoisted):
+    """`b = np.zeros(shape)` ... `b += S` becomes `b = S` where all of `b`'s additions are sums
+    after loops (S is a new array of b's shape: zeros for a loop of no turns too)."""
+    body = tree.body
+    for b, n in hoisted.items():
+        updates = [node for node in g.walk(tree) if isinstance(node, gast.AugAssign)
+                   and isinstance(node.target, gast.Name) and node.target.id == b]
+        starts = [i for i, stmt in enumerate(body) if getattr(stmt, "accumulator_start", False)
+                  and g.single_target(stmt) == b]
+        if len(updates) != n or len(starts) != 1 or not all(any(u is stmt for stmt in body) for u in updates):
+            continue
+        first = min(i for i, stmt in enumerate(body) if any(u is stmt for u in updates))
+        body[first] = g.located(g.assign(b, body[first].value), body[first])
+        del body[starts[0]]
 
 
 def _sum_form(stmt, accumulators, seen):
@@ -341,3 +365,50 @@ def _changes_nothing(stmts, accumulators, resolve, rt):
 
 _NUMPY_PURE = frozenset({"outer", "sum", "mean", "prod", "dot", "tensordot", "reshape", "zeros", "array",
                          "transpose", "ndim", "shape", "where"})  # ufuncs (np.tanh, ...) are allowed too
+
+
+# --- passes through ----------------------------------------------------------------------------
+
+def drop_passes_through(tree):
+    """In each statement list: `x = 0.0` overwritten later in the list before anything names
+    `x` goes; then `y = x` where `x = y` stands earlier in the list and neither name is
+    stored in between goes too (the loss's adjoint passed through a turn: `bt14 = bloss;
+    bloss = 0.0; ...; bloss = bt14` leaves `bt14 = bloss`, a copy)."""
+    for _, _, stmts in g.statement_lists(tree):
+        named = [_named(s) for s in stmts]
+        dead = [i for i, s in enumerate(stmts) if _overwritten(stmts, named, i)]
+        for i in reversed(dead):
+            del stmts[i], named[i]
+        back = [j for j, s in enumerate(stmts) if _copied_back(stmts, named, j)]
+        for j in reversed(back):
+            del stmts[j]
+
+
+def _named(stmt):
+    return {n.id for n in g.walk(stmt) if isinstance(n, gast.Name)}
+
+
+def _overwritten(stmts, named, i):
+    target = g.single_target(stmts[i])
+    if target is None or not isinstance(stmts[i].value, gast.Constant):
+        return False
+    for k in range(i + 1, len(stmts)):
+        if g.single_target(stmts[k]) == target and target not in g.names_in(stmts[k].value):
+            return True
+        if target in named[k]:
+            return False
+    return False
+
+
+def _copied_back(stmts, named, j):
+    """Whether stmts[j] is `y = x` after `x = y`, neither stored in between."""
+    y = g.single_target(stmts[j])
+    if y is None or not isinstance(stmts[j].value, gast.Name):
+        return False
+    x = stmts[j].value.id
+    for k in range(j - 1, -1, -1):
+        if g.single_target(stmts[k]) == x and isinstance(stmts[k].value, gast.Name) and stmts[k].value.id == y:
+            return True
+        if {x, y} & _stored(stmts[k]):
+            return False
+    return False

@@ -108,6 +108,19 @@ def _python_arithmetic(kinds, op):
     return ("float",) if floats else ("int",)
 
 
+def _augmented(op):
+    """The rule of `a op= b`: an array is changed in place (a 0-d one stays an array), a number
+    is replaced."""
+    plain = elementwise(op, _python_arithmetic)
+
+    def rule(a, b):
+        result = plain(a, b)
+        if a[0] != "ndarray" or result is None:
+            return result
+        return a if _broadcast([a[1], b[1]]) == a[1] else None
+    return rule
+
+
 def matmul(a, b):
     if a[0] != "ndarray" or b[0] != "ndarray":
         return None
@@ -261,8 +274,7 @@ class Inference:
             if not isinstance(stmt.target, gast.Name):  # a write into an array keeps its shape
                 self.expr(stmt.value, env)
                 return env
-            value = lift(elementwise(stmt.op, _python_arithmetic), self.name(stmt.target.id, env),
-                         self.expr(stmt.value, env))
+            value = lift(_augmented(stmt.op), self.name(stmt.target.id, env), self.expr(stmt.value, env))
             return {**env, stmt.target.id: value}
         if isinstance(stmt, gast.Expr):
             self.expression_statement(stmt.value, env)
@@ -662,6 +674,7 @@ def apply(tree, src, shapes, kinds, resolve):
         return tree
     numpy = lambda: src.namespace.refer(np, "np")  # noqa: E731
     Resolve(tree, inference.seen, rt, numpy).run()
+    loops.drop_passes_through(tree)
     loops.propagate_copies(tree)
     loops.trim_tape(tree)
     if all(np.dtype(dtype) == np.float64 or np.dtype(dtype).kind in "biu" for _, dtype in shapes.values()):

@@ -51,7 +51,8 @@ def test_rnn_gradient_reads_like_a_hand_written_adjoint():
     text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="grad")
     for helper in ("_rt.unbroadcast", "_rt.matmul_left", "_rt.matmul_right", "_rt.zeros_as", "_rt.add("):
         assert helper not in text
-    assert "bWh += bt8_rows.T @ h_rows" in text and "bWx = np.zeros((4, 3))" in text  # summed after the loop
+    assert "bWh = bt8_rows.T @ h_rows" in text and "np.zeros" not in text  # summed after the loop
+    assert "bloss = 0.0" not in text  # the loss's adjoint is not passed through each turn
     assert "h, t12, t9, t4 = _tape.pop()" in text  # four values a turn, not ten
     general_text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="vjp")
     assert "_rt.unbroadcast" in general_text  # the vjp srcad transforms again is not specialised
@@ -242,5 +243,17 @@ def test_random_recurrences(seed):
 def test_random_recurrences_reach_the_loop_passes():
     texts = [srcad.source(f, wrt=(0, 1, 2, 3, 5), args=args, of="grad")
              for f, args in map(recurrence, range(16))]
-    counts = [sum(part in t for t in texts) for part in ("_rows.T @ ", "+= np.sum(", "_rows @ ")]
+    counts = [sum(part in t for t in texts) for part in ("_rows.T @ ", "_rows, axis=0)", "_rows @ ")]
     assert counts[0] >= 8 and counts[1] >= 4 and counts[2] >= 1, counts
+
+
+def test_augmented_assignment_keeps_a_zero_dimensional_array_an_array():
+    f = load_function("""
+import numpy as np
+
+def f(x, s):
+    a = x * 1.0
+    a += s
+    return np.sum(a * x)
+""", "f")
+    check(f, (0, 1), (np.array(1.5), 0.5))
