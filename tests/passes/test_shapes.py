@@ -257,3 +257,16 @@ def f(x, s):
     return np.sum(a * x)
 """, "f")
     check(f, (0, 1), (np.array(1.5), 0.5))
+
+
+def test_an_adjoint_added_to_that_may_be_a_number_or_an_array():
+    f = load_function("""
+import numpy as np
+
+def f(x, s):
+    acc = s
+    for i in range(2):
+        acc = acc * 0.5 + acc + np.sum(x * acc)
+    return acc
+""", "f")
+    check(f, (0, 1), (np.linspace(0.1, 0.3, 3), 0.5))
