@@ -118,7 +118,7 @@ def _list_items(simple, defs, facts):
     items = {t: [e for v in values for e in v.elts] for t, values in defs.items()
              if all(isinstance(v, gast.List) for v in values)}
     for stmt in simple:
-        for node in gast.walk(stmt):
+        for node in g.nodes(stmt):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
                     and isinstance(node.func.value, gast.Name) and node.func.value.id in items:
                 if node.func.attr == "append" and len(node.args) == 1:

@@ -104,7 +104,7 @@ def dataflow(tree, src, wrt, arg_kinds):
     simple = _simple_statements(tree.body)
     facts.returns = [s for s in simple if isinstance(s, gast.Return)]
     for stmt in simple:
-        for node in g.walk(stmt):
+        for node in g.nodes(stmt):
             if isinstance(node, gast.Call):
                 facts.calls[id(node)] = fn = src.resolve(node.func)
                 if made_by_srcad(fn):
@@ -226,15 +226,17 @@ def _carries_derivative(expr, facts):
 
 def _propagate_varied(simple, facts):
     facts.varied = set(facts.wrt)
+    flows = []  # (names read, names defined) of each statement that may carry a derivative
+    for stmt in simple:
+        source = _sources(stmt)
+        if source is not None and _carries_derivative(source, facts):
+            flows.append((g.names_in(source), _targets(stmt, facts)))
     changed = True
     while changed:
         changed = False
-        for stmt in simple:
-            source = _sources(stmt)
-            if source is None or not _carries_derivative(source, facts):
-                continue
-            if any(n in facts.varied for n in g.names_in(source)):
-                for t in _targets(stmt, facts):
+        for reads, targets in flows:
+            if any(n in facts.varied for n in reads):
+                for t in targets:
                     if t not in facts.varied:
                         facts.varied.add(t)
                         changed = True
@@ -267,15 +269,17 @@ def _propagate_useful(simple, facts, outputs=()):
     facts.useful = set(outputs)
     for stmt in facts.returns:
         facts.useful.update(g.names_in(stmt.value))
+    flows = [(_targets(stmt, facts), stmt) for stmt in reversed(simple) if not isinstance(stmt, gast.Return)]
+    reads = {}  # id(statement) -> the names its sources read, found once
     changed = True
     while changed:
         changed = False
-        for stmt in reversed(simple):
-            if isinstance(stmt, gast.Return):
+        for targets, stmt in flows:
+            if not any(t in facts.useful for t in targets):
                 continue
-            if not any(t in facts.useful for t in _targets(stmt, facts)):
-                continue
-            for n in g.names_in(_sources(stmt)):
+            if id(stmt) not in reads:
+                reads[id(stmt)] = g.names_in(_sources(stmt))
+            for n in reads[id(stmt)]:
                 if n not in facts.useful:
                     facts.useful.add(n)
                     changed = True
@@ -380,7 +384,7 @@ def helper_facts(fn, kinds, within):
     facts = Facts(())
     simple = _simple_statements(tree.body)
     for stmt in simple:
-        for node in g.walk(stmt):
+        for node in g.nodes(stmt):
             if isinstance(node, gast.Call):
                 facts.calls[id(node)] = callee.resolve(node.func)
     _infer_kinds(simple, facts, kinds, callee)

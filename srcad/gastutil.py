@@ -6,6 +6,7 @@ import copy
 import astor
 import gast
 
+from . import convert, printer
 from .ir import BLOCK_FIELDS, COMPOUND
 
 
@@ -55,23 +56,12 @@ def located(node, like):
     branch or loop keep their own lines."""
     if like is None or getattr(like, "lineno", None) is None:
         return node
-    lineno, col_offset = like.lineno, getattr(like, "col_offset", 0)
-    end_lineno, end_col_offset = getattr(like, "end_lineno", lineno), getattr(like, "end_col_offset", 0)
-    work = [node]
-    while work:
-        child = work.pop()
+    location = {"lineno": like.lineno, "col_offset": getattr(like, "col_offset", 0),
+                "end_lineno": getattr(like, "end_lineno", like.lineno),
+                "end_col_offset": getattr(like, "end_col_offset", 0)}
+    for child in nodes(node, own_lines=True):
         if isinstance(child, (gast.stmt, gast.expr)):
-            child.lineno, child.col_offset = lineno, col_offset
-            child.end_lineno, child.end_col_offset = end_lineno, end_col_offset
-        compound = isinstance(child, COMPOUND)
-        for field in child._fields:
-            if compound and field in BLOCK_FIELDS:
-                continue
-            value = getattr(child, field, None)
-            if isinstance(value, list):
-                work.extend(v for v in value if isinstance(v, gast.AST) and not isinstance(v, _LEAVES))
-            elif isinstance(value, gast.AST) and not isinstance(value, _LEAVES):
-                work.append(value)
+            child.__dict__.update(location)
     return node
 
 
@@ -89,27 +79,29 @@ def clone(node):
         return made
     memo, made, work = {}, {}, [node]
     made[id(node)] = _empty_like(node)
+
+    def twin_of(value):  # the copy of `value`, as the items it holds and its fields are copied
+        how = _TREATMENT.get(type(value)) or _treatment(type(value))
+        if how is _SHARE:
+            return value
+        if how is _DEEP:
+            return copy.deepcopy(value, memo)
+        twin = made.get(id(value))
+        if twin is None:
+            twin = made[id(value)] = _empty_like(value)
+            work.append(value)
+        return twin
     while work:
         item = work.pop()
-        values = item if isinstance(item, list) else item.__dict__.values()
-        copies = []
-        for value in values:
-            if isinstance(value, _LEAVES):  # Load(), Add(): no fields, never changed: shared
-                copies.append(value)
-            elif isinstance(value, (gast.AST, list)):
-                twin = made.get(id(value))
-                if twin is None:
-                    twin = made[id(value)] = _empty_like(value)
-                    work.append(value)
-                copies.append(twin)
-            elif value is None or isinstance(value, (str, int, float, complex, bytes)):
-                copies.append(value)
-            else:
-                copies.append(copy.deepcopy(value, memo))
+        twin = made[id(item)]
         if isinstance(item, list):
-            made[id(item)].extend(copies)
-        else:
-            made[id(item)].__dict__.update(zip(item.__dict__, copies))
+            twin.extend(twin_of(value) for value in item)
+            continue
+        own, new = item.__dict__, twin.__dict__
+        new.update(own)  # then the values that are not shared (most are: lines, names, Load())
+        for key, value in own.items():
+            if (_TREATMENT.get(type(value)) or _treatment(type(value))) is not _SHARE:
+                new[key] = twin_of(value)
     return made[id(node)]
 
 
@@ -121,15 +113,37 @@ def walk(node):
     """Every node in `node`, itself first, breadth first: `ast.walk`, in its order, at about
     half its cost (the passes walk the derivative's tree many times)."""
     todo = collections.deque([node])
+    take, put = todo.popleft, todo.append
     while todo:
-        node = todo.popleft()
+        node = take()
         for field in node._fields:
             value = getattr(node, field, None)
             if isinstance(value, list):
-                todo.extend(v for v in value if isinstance(v, ast.AST))
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        put(item)
             elif isinstance(value, ast.AST):
-                todo.append(value)
+                put(value)
         yield node
+
+
+def nodes(node, own_lines=False):
+    """The nodes `walk` gives, in its order, but for contexts and operators (`Load()`, `Add()`),
+    as a list (for questions about names and calls). `own_lines`: not the statements in the
+    bodies of branches and loops (those that have lines of their own)."""
+    found, k = [node], 0
+    while k < len(found):
+        node = found[k]
+        k += 1
+        skip = BLOCK_FIELDS if own_lines and isinstance(node, COMPOUND) else ()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                if field not in skip:
+                    found += [item for item in value if isinstance(item, ast.AST) and not isinstance(item, LEAVES)]
+            elif isinstance(value, ast.AST) and not isinstance(value, LEAVES):
+                found.append(value)
+    return found
 
 
 def is_atom(expr):
@@ -138,12 +152,12 @@ def is_atom(expr):
 
 def names_in(node):
     """Names read in `node` (loads only)."""
-    return [n.id for n in walk(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
+    return [n.id for n in nodes(node) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)]
 
 
 def assigned_names(target):
     """The plain names a target stores to (`a`, `(a, b)`; not `a[i]`, whose base is read)."""
-    return [n.id for n in walk(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
+    return [n.id for n in nodes(target) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Store)]
 
 
 def breaks_out(body):
@@ -165,7 +179,24 @@ def single_target(stmt):
     return None
 
 
-_LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+# contexts and operators (`Load()`, `Add()`): nodes without fields, never changed, so shared
+LEAVES = (gast.expr_context, gast.operator, gast.unaryop, gast.cmpop, gast.boolop)
+_SHARE, _COPY, _DEEP = "share", "copy", "deepcopy"
+_TREATMENT = {}  # type -> how clone copies a value of it, decided once per type
+
+
+def _treatment(kind):
+    """How `clone` copies a value of type `kind`: contexts and operators (no fields, never
+    changed) and Python's immutable atoms are shared, nodes and lists copied, the rest given
+    to deepcopy."""
+    if issubclass(kind, LEAVES) or kind is type(None) or issubclass(kind, (str, int, float, complex, bytes)):
+        how = _SHARE
+    elif issubclass(kind, (gast.AST, list)):
+        how = _COPY
+    else:
+        how = _DEEP
+    _TREATMENT[kind] = how
+    return how
 
 
 class Scan:
@@ -201,7 +232,7 @@ class Scan:
                 for field in node._fields:
                     value = getattr(node, field, None)
                     for child in value if isinstance(value, list) else (value,):
-                        if isinstance(child, gast.AST) and not isinstance(child, _LEAVES):
+                        if isinstance(child, gast.AST) and not isinstance(child, LEAVES):
                             self.parents[id(child)] = node
                             work.append(child)
 
@@ -216,26 +247,12 @@ def replace_child(parent, old, new):
 
 
 def to_source(node, **options):
-    """Python text of a gast tree, printed by astor (`options` are astor.to_source's).
-
-    astor prints a negative number constant bare, whatever encloses it: the constant -1.35
-    under `** 2` came out as `-1.35 ** 2`, which Python reads as -(1.35 ** 2). Written as a
-    unary minus on a positive constant, it gets astor's parentheses where precedence needs them."""
-    tree = gast.gast_to_ast(node)
-    for parent in walk(tree):
-        for field, value in ast.iter_fields(parent):
-            if isinstance(value, list):
-                value[:] = [_minus_positive(v) for v in value]
-            else:
-                setattr(parent, field, _minus_positive(value))
-    return astor.to_source(tree, **options)
-
-
-def _minus_positive(node):
-    """A negative number constant as a unary minus on its positive (also -0.0 and -inf)."""
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float) and repr(node.value).startswith("-"):
-        return ast.copy_location(ast.UnaryOp(op=ast.USub(), operand=ast.Constant(value=-node.value)), node)
-    return node
+    """Python text of a gast tree, printed by astor (`options` are astor.to_source's), with
+    negative number constants written as a unary minus on their positive (see
+    convert.to_printable_ast). Without options, printer.py makes the same text faster."""
+    if not options:
+        return printer.to_source(node)
+    return astor.to_source(convert.to_printable_ast(node), **options)
 
 
 def statement_lists(tree):

@@ -75,7 +75,7 @@ class _Normalizer(Expressions, Loops):
         params = [a.id for a in _params(tree.args)]
         self.ssa = stored_names(tree.body) - _compound_names(tree.body)
         self.outside = comprehensions.names_outside(tree)
-        self.defined_inside = {n.name for n in gast.walk(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
+        self.defined_inside = {n.name for n in g.nodes(tree) if isinstance(n, gast.FunctionDef) and n is not tree}
         self.current = {p: p for p in params}
         self.defined = set(params)
         body = self.block(tree.body)

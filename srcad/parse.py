@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import gastutil as g
+from . import convert, gastutil as g
 from . import library
 from .depends import MISSING, Bindings, is_library
 from .errors import SrcadError
@@ -102,9 +102,10 @@ def function(fn):
     tree.decorator_list = []
     src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn),
                  cells=dict(zip(code.co_freevars, fn.__closure__ or ())))
-    src.local_names = _local_names(tree)
-    src.all_names = {node.id for node in g.walk(tree) if isinstance(node, gast.Name)}
-    src.all_names |= src.local_names
+    names = [node for node in g.nodes(tree) if isinstance(node, gast.Name)]
+    src.local_names = {arg.id for arg in _all_params(tree.args)}
+    src.local_names |= {node.id for node in names if isinstance(node.ctx, (gast.Store, gast.Del))}
+    src.all_names = {node.id for node in names} | src.local_names
     return src
 
 
@@ -125,13 +126,27 @@ def def_line(fn):
 def _source_lines(fn):
     """(text, number of its first line) of `fn`'s source."""
     _refuse_what_is_not_a_def(fn)
+    filename = fn.__code__.co_filename
+    linecache.checkcache(filename)
+    file_lines = linecache.getlines(filename, fn.__globals__)
+    last = _LAST_SOURCE[0]
+    if last is not None and last[0] is fn and last[1] is file_lines and file_lines:
+        return last[2]  # its file's lines in linecache are the same list: unchanged
     try:
         lines, first = inspect.getsourcelines(_own_code(fn))
     except (OSError, TypeError) as error:
         raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
                          f"({error}); it was probably made by eval or exec. Define it with def in "
                          "a file, a module or a notebook cell") from None
-    return "".join(lines), first
+    _LAST_SOURCE[0] = (fn, file_lines, ("".join(lines), first))
+    return _LAST_SOURCE[0][2]
+
+
+# (function, the list of its file's lines linecache held, its source): the last function read.
+# A transformation reads the source when it is made and the pipeline again on the first call;
+# inspect finds where the function ends by tokenizing it, a twentieth of a long function's
+# first call. linecache replaces the list when the file changes (checkcache).
+_LAST_SOURCE = [None]
 
 
 def _refuse_what_is_not_a_def(fn):
@@ -199,9 +214,9 @@ def tree_of(text, piece_depth=_PIECE_DEPTH):
     while prefix in text:
         prefix += "_"
     pieces = _cut(tree, piece_depth, prefix)
-    converted = {key: gast.ast_to_gast(piece) for key, piece in pieces.items()}
-    root = gast.ast_to_gast(tree)
-    work = [root]
+    converted = {key: convert.to_gast(piece) for key, piece in pieces.items()}
+    root = convert.to_gast(tree)
+    work = [root] if pieces else []
     while work:
         node = work.pop()
         for field, value in gast.iter_fields(node):
@@ -339,14 +354,6 @@ def _closure(fn):
         except ValueError:  # an empty cell: the name is not bound yet
             continue
     return values
-
-
-def _local_names(tree):
-    names = {arg.id for arg in _all_params(tree.args)}
-    for node in g.walk(tree):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del)):
-            names.add(node.id)
-    return names
 
 
 def _all_params(args):

@@ -140,7 +140,7 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
             deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
                                       call)
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
-                                 deriv.harmless, _float_functions(src))
+                                 deriv.harmless, _float_functions(src), in_place=True)
         if final and variant in ("grad", "value_and_grad"):
             tree = array_passes.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
             if shapes and not structures:
@@ -148,7 +148,7 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None
-    used = {n.id for t in trees for n in g.walk(t) if isinstance(n, gast.Name)}
+    used = {n.id for t in trees for n in g.nodes(t) if isinstance(n, gast.Name)}
     helpers = {k: v for k, v in src.namespace.helpers.items() if k in used}
     free = [n for n in fn.__code__.co_freevars if n in used]
     text = emit.source_text(trees, src.filename, helpers, free)
@@ -165,7 +165,7 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
 def _builds_containers(src):
     """Whether `src` has a dict literal, or calls a helper of its own returning one (which
     containers.py inlines)."""
-    for node in g.walk(src.tree):
+    for node in g.nodes(src.tree):
         if isinstance(node, gast.Dict):
             return True
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):

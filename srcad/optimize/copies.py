@@ -25,16 +25,18 @@ def propagate_copies(tree, known):
     """Remove every copy `a = b` (b a name or a number) whose reads can all read `b` instead:
     `a` is stored nowhere else, read only after the copy in its block, and `b` is not stored
     while `a` may still be read. Whether something changed."""
-    counts = Counts(tree, known)
-    changed = False
-    for owner, stmts in known.blocks(tree):
+    counts, changed = None, False
+    for owner, stmts in _blocks_with(_is_copy, tree, known):
+        counts = counts or Counts(tree, known)
         block = Block(owner, stmts, known)
         copies = {}  # name -> what its reads become (a name, or a number's Constant)
         for i, stmt in enumerate(stmts):
             if _is_copy(stmt) and _propagate(block, i, stmt, copies, counts):
                 changed = True
-        if copies:
-            _Substitute(_resolved(copies)).visit_list(stmts)
+        if copies:  # every statement reading a copy was renamed in the index: `touched`
+            resolved = _resolved(copies)
+            for p in block.touched:
+                _substitute(stmts[p], resolved)
         block.compact()
     return changed
 
@@ -98,11 +100,10 @@ def merge_zero_starts(tree, known):
     """Every `v = 0.0` that is followed, before any other use of `v`, by `v += e`: becomes
     `v = e`. Whether something changed."""
     changed = False
-    for owner, stmts in known.blocks(tree):
+    for owner, stmts in _blocks_with(_is_zero_start, tree, known):
         block = Block(owner, stmts, known)
         for i, stmt in enumerate(stmts):
-            if not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                    and _is_zero(stmt.value)):
+            if not _is_zero_start(stmt):
                 continue
             v = stmt.targets[0].id
             j = block.next_touch(v, i)
@@ -113,6 +114,10 @@ def merge_zero_starts(tree, known):
                 changed = True
         block.compact()
     return changed
+
+
+def _is_zero_start(stmt):
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) and _is_zero(stmt.value)
 
 
 def _is_zero(node):
@@ -143,14 +148,13 @@ def remove_copies_back(tree, known):
     but `b` untouched, and after the copy back `a` read only before `b` is next stored, `a` can
     be `b` throughout (`bt5 = bx; bt5 = bt5 + e; bx = bt5` is `bx = bx + e`). Whether something
     changed."""
-    counts = Counts(tree, known)
-    stores, loads = counts.stores, counts.loads
-    changed = False
-    for owner, stmts in known.blocks(tree):
+    counts, changed = None, False
+    for owner, stmts in _blocks_with(_is_name_copy, tree, known):
+        counts = counts or Counts(tree, known)
+        stores, loads = counts.stores, counts.loads
         block = Block(owner, stmts, known)
         for i, stmt in enumerate(stmts):
-            if i in block.deleted or not (isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name)
-                                          and isinstance(stmt.value, gast.Name)):
+            if i in block.deleted or not _is_name_copy(stmt):
                 continue
             a, b = stmt.targets[0].id, stmt.value.id
             j = block.next_touch(b, i)
@@ -167,6 +171,20 @@ def remove_copies_back(tree, known):
                 changed = True
         block.compact()
     return changed
+
+
+def _is_name_copy(stmt):
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Name) \
+        and isinstance(stmt.value, gast.Name)
+
+
+def _blocks_with(candidate, tree, known):
+    """(owner, statements) of each statement list, as `known.blocks` gives them, when it holds
+    a statement that `candidate` accepts: a pass indexes no list it has nothing to rewrite in
+    (the index costs about a walk of the list)."""
+    for owner, stmts in known.blocks(tree):
+        if any(candidate(stmt) for stmt in stmts):
+            yield owner, stmts
 
 
 def _is_copy_of(stmt, target, source):
@@ -202,12 +220,12 @@ def _coalesce(block, i, j, a, b, counts):
     """`a` becomes `b` between `i` and `j` and is read as `b` after `j`; both copies go."""
     renamed = _Renamer(a, b)
     for p in block.touches_between(a, i, j):
-        _Substitute({a: b}).visit(block.stmts[p])
+        _substitute(block.stmts[p], {a: b})
         renamed.visit(block.stmts[p])
         block.rename_reads(p, a, b)
         block.rename_writes(p, a, b)
     for p in block.reads_after(a, j):
-        _Substitute({a: b}).visit(block.stmts[p])
+        _substitute(block.stmts[p], {a: b})
         block.rename_reads(p, a, b)
     block.delete(i)
     block.delete(j)
@@ -228,18 +246,28 @@ class _Renamer(gast.NodeTransformer):
         return node
 
 
-class _Substitute(gast.NodeTransformer):
-    """Reads of copied names become reads of their sources (a name or a constant)."""
+def _substitute(stmt, copies):
+    """Reads of copied names in `stmt` become reads of their sources (a name or a constant),
+    in place."""
+    work = [stmt]
+    while work:
+        node = work.pop()
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                for k, item in enumerate(value):
+                    if isinstance(item, gast.Name):
+                        value[k] = _substituted(item, copies)
+                    elif isinstance(item, gast.AST):
+                        work.append(item)
+            elif isinstance(value, gast.Name):
+                setattr(node, field, _substituted(value, copies))
+            elif isinstance(value, gast.AST):
+                work.append(value)
 
-    def __init__(self, copies):
-        self.copies = copies
 
-    def visit_list(self, stmts):
-        for stmt in stmts:
-            self.visit(stmt)
-
-    def visit_Name(self, node):
-        if isinstance(node.ctx, gast.Load) and node.id in self.copies:
-            source = self.copies[node.id]
-            return g.name(source) if isinstance(source, str) else g.const(source.value)
-        return node
+def _substituted(node, copies):
+    if isinstance(node.ctx, gast.Load) and node.id in copies:
+        source = copies[node.id]
+        return g.name(source) if isinstance(source, str) else g.const(source.value)
+    return node

@@ -67,7 +67,7 @@ class Known:
 
 
 def _is_pure(expr, pure_calls):
-    for node in g.walk(expr):
+    for node in g.nodes(expr):
         if isinstance(node, gast.Call) and not pure_calls(node):
             return False
         if isinstance(node, (gast.Yield, gast.YieldFrom, gast.Await, gast.NamedExpr)):
@@ -80,7 +80,7 @@ def names_in(node):
     nested in it. Stored: a name in a store context or the target of an augmented assignment;
     the counts also take a deletion, and count an augmented assignment twice."""
     reads, writes, stores = {}, set(), {}
-    for child in g.walk(node):
+    for child in g.nodes(node):
         if isinstance(child, gast.Name):
             if isinstance(child.ctx, gast.Load):
                 reads[child.id] = reads.get(child.id, 0) + 1

@@ -23,7 +23,7 @@ _FOLD = {gast.Add: operator.add, gast.Sub: operator.sub, gast.Mult: operator.mul
 
 
 def simplify(tree, pure_calls=lambda call: False, adjoints=None, floats=frozenset(),
-             harmless=frozenset(), float_modules=frozenset()):
+             harmless=frozenset(), float_modules=frozenset(), in_place=False):
     """`tree` (a FunctionDef) simplified; `pure_calls(call)` says which calls may be dropped.
 
     Given `adjoints` (the derivative's adjoint names), only statements assigning them are
@@ -31,8 +31,11 @@ def simplify(tree, pure_calls=lambda call: False, adjoints=None, floats=frozense
     be a deliberate conversion, and a call there may raise). An identity is folded away only
     where the type cannot change: on a float (an adjoint, a float constant, a name in
     `floats`, a call of a function of a module in `float_modules`) or inside arithmetic with
-    one. Primal statements computing the names in `harmless` may be removed too."""
-    tree = g.clone(tree)
+    one. Primal statements computing the names in `harmless` may be removed too.
+
+    `in_place`: the caller has no further use for `tree`, which is simplified and returned
+    (the pipeline's own derivative: copying it took a tenth of a long function's first call)."""
+    tree = tree if in_place else g.clone(tree)
     floats = frozenset(floats) | frozenset(adjoints or ())
     removable = None if adjoints is None else frozenset(adjoints) | frozenset(harmless)
     known = Known(pure_calls)

@@ -37,7 +37,7 @@ def _jumps(body):
     if not body or not isinstance(body[-1], gast.Return):
         found.add("return")
     for stmt in body[:-1]:
-        for node in g.walk(stmt):
+        for node in g.nodes(stmt):
             if isinstance(node, (gast.Return, gast.Break, gast.Continue)):
                 found.add(type(node).__name__.lower())
     return found

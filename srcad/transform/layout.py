@@ -11,6 +11,7 @@ The reverse transform asks three questions of it:
 """
 import gast
 
+from .. import gastutil as g
 from ..ir import COMPOUND, blocks
 
 
@@ -59,7 +60,7 @@ class Layout:
                 if name_ not in self.params:
                     self.first_defs.setdefault(name_, (stmt, block))
         for root in roots:
-            for node in gast.walk(root):
+            for node in g.nodes(root):
                 if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
                     self.uses.setdefault(node.id, set()).add(block)
 

@@ -5,6 +5,7 @@ it (or by its default), names every module or helper the body uses the way gener
 see it (`namespace.refer`), and folds calls and attributes whose operands are all constants
 (`math.log(2.0)` becomes its value), so that the printed derivative stays short.
 """
+import functools
 import inspect
 import math
 
@@ -19,9 +20,8 @@ def inline(rule, values, namespace):
     """The rule's body with parameters replaced by `values` (param name -> expression).
     A tuple body gives a list of expressions (None where the rule says no derivative)."""
     defaults = _defaults(rule)
-    body = g.clone(rule.template.body)
     params = set(rule.params) | {a.id for a in rule.template.args.kwonlyargs}  # and keyword-only ones
-    body = _Substitute(values, defaults, params, rule.namespace, namespace).visit(body)
+    body = _Substitute(values, defaults, params, rule.namespace, namespace).instance(rule.template.body)
     if isinstance(body, gast.Tuple):
         return [None if _is_none(e) else e for e in body.elts]
     return body
@@ -44,10 +44,20 @@ def refuse_no_rule(term, namespace, stmt):
 def bind(rule, n_leading, args, keywords):
     """Map a call's argument expressions to the rule's parameter names after the first
     `n_leading` (`g, ans`); raises TypeError when the call does not fit the rule."""
-    sig = inspect.signature(rule.fn)
-    params = list(sig.parameters.values())[n_leading:]
-    bound = inspect.Signature(params).bind(*args, **keywords)
-    return dict(bound.arguments)
+    try:
+        signature = _known_after_leading(rule.fn, n_leading)
+    except TypeError:  # a rule that is no hashable function
+        signature = _after_leading(rule.fn, n_leading)
+    return dict(signature.bind(*args, **keywords).arguments)
+
+
+def _after_leading(fn, n_leading):
+    """The signature of the rule `fn` without its first `n_leading` parameters."""
+    return inspect.Signature(list(inspect.signature(fn).parameters.values())[n_leading:])
+
+
+# asked once per call differentiated, and inspect.signature is slow
+_known_after_leading = functools.lru_cache(maxsize=1024)(_after_leading)
 
 
 def _defaults(rule):
@@ -69,13 +79,42 @@ def _is_none(expr):
     return isinstance(expr, gast.Constant) and expr.value is None
 
 
-class _Substitute(gast.NodeTransformer):
+class _Substitute:
+    """Makes a rule template's instance: a copy of its body (as `g.clone` makes it), with the
+    substitutions and folds below, in one pass (inlining runs once per statement
+    differentiated; copying the template and then transforming the copy took twice as long)."""
+
     def __init__(self, values, defaults, params, rule_namespace, namespace):
         self.values = values
         self.defaults = defaults
         self.params = params
         self.rule_namespace = rule_namespace
         self.namespace = namespace
+
+    def instance(self, node):
+        """The instance of the template expression `node` (recursive: templates are one-line
+        lambda bodies, a few levels deep)."""
+        kind = type(node)
+        if kind is gast.Name:
+            return self.visit_Name(node)
+        if kind is gast.Attribute:
+            value = self._constant_attribute(node)
+            if value is not None:
+                return g.const(value)
+        made = kind.__new__(kind)
+        made.__dict__.update(node.__dict__)
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if isinstance(value, list):
+                setattr(made, field, [self._child(v) for v in value])
+            elif isinstance(value, gast.AST):
+                setattr(made, field, self._child(value))
+        return self.folded(made) if kind is gast.Call else made
+
+    def _child(self, node):
+        if isinstance(node, g.LEAVES) or not isinstance(node, gast.AST):
+            return node  # contexts and operators are shared, as clone shares them
+        return self.instance(node)
 
     def visit_Name(self, node):
         if node.id in self.params:
@@ -88,15 +127,8 @@ class _Substitute(gast.NodeTransformer):
             obj = getattr(builtins, node.id)
         return self.namespace.refer(obj, node.id)
 
-    def visit_Attribute(self, node):
-        value = self._constant_attribute(node)
-        if value is not None:
-            return g.const(value)
-        self.generic_visit(node)
-        return node
-
-    def visit_Call(self, node):
-        self.generic_visit(node)
+    def folded(self, node):
+        """A call of a `math` function on number constants, as its value."""
         fn = self._library_function(node.func)
         if fn is not None and not node.keywords and node.args \
                 and all(isinstance(a, gast.Constant) and type(a.value) in (int, float) for a in node.args):

@@ -14,7 +14,7 @@ PACKAGE = os.path.dirname(os.path.abspath(srcad.__file__))
 
 # bottom to top: a module may import its own layer's modules and those of the layers below
 LAYERS = [
-    ["errors", "gastutil", "naming", "depends", "ir"],
+    ["errors", "convert", "printer", "gastutil", "naming", "depends", "ir"],
     ["parse", "library", "callables"],
     ["runtime"],
     ["rules"],
