@@ -23,22 +23,6 @@ from ..gastutil import is_rt_call
 from ..ir import COMPOUND
 
 
-class Seen:
-    """What the inference found of the operands of some expressions (their alternatives), by
-    node. The node is kept with them, so that a newer node given the id of a dropped one is
-    never taken for it."""
-
-    def __init__(self):
-        self.entries = {}
-
-    def get(self, node):
-        entry = self.entries.get(id(node))
-        return entry[1] if entry is not None and entry[0] is node else None
-
-    def put(self, node, values):
-        self.entries[id(node)] = (node, values)
-
-
 def propagate_copies(tree):
     """Drop `x = y` (two names) where `x` is stored there only, read only in the statements
     after it in the same list, and `y` is not stored again before the last of those reads."""

@@ -35,6 +35,22 @@ _FULL_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min)  # of a whole arra
 _MAX_TURNS = 12  # fixed-point iterations of one loop before giving up
 
 
+class Seen:
+    """What the inference found of the operands of some expressions (their alternatives), by
+    node. The node is kept with them, so that a newer node given the id of a dropped one is
+    never taken for it."""
+
+    def __init__(self):
+        self.entries = {}
+
+    def get(self, node):
+        entry = self.entries.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else None
+
+    def put(self, node, values):
+        self.entries[id(node)] = (node, values)
+
+
 class Inference:
     """The alternatives of every name at every point of `tree` (a derivative's FunctionDef),
     given those of its parameters (`params`); `resolve(func)` the object a call names; `rt`
@@ -45,12 +61,12 @@ class Inference:
     def __init__(self, tree, params, resolve, rt):
         self.tree, self.params, self.resolve, self.rt = tree, params, resolve, rt
         self.pushed = {}  # (tape, names) -> the tuple of alternatives pushed
-        self.seen = loops.Seen()
+        self.seen = Seen()
 
     def run(self):
         for _ in range(4):  # what is pushed in a later loop may reach a pop read earlier
             before = dict(self.pushed)
-            self.seen = loops.Seen()
+            self.seen = Seen()
             self.block(self.tree.body, dict(self.params))
             if self.pushed == before:
                 return self
