@@ -5,8 +5,8 @@ numbers, or a flat list or tuple of them (differentiated as the array it convert
 gradient that array's shape). Anything else (a dict, an object, a nested list, a string, None,
 a flag) is refused with a SrcadError at f's `def` line that names the argument, what it holds,
 and what to pass instead: the generated code would otherwise fail inside srcad with an error
-that says nothing, or return a number for a value that has no derivative. Differentiating with
-respect to containers of any structure (pytrees) is issue #13.
+that says nothing, or return a number for a value that has no derivative. Containers of such
+values (pytrees) are checked by structured.py.
 """
 import numpy as np
 
@@ -52,6 +52,5 @@ def hint(value):
     if isinstance(value, (bool, np.bool_)) or getattr(value, "dtype", None) == np.bool_:
         return "A bool is a flag, not a number to differentiate: pass a float (1.0 for True), " \
                "or leave this argument out of wrt"
-    return "Pass the numbers to differentiate as separate arguments, or as one numpy array " \
-           "(for a dict d: x = np.array([d['a'], d['b']])), and leave other values out of wrt " \
-           "(differentiating containers is issue #13)"
+    return "Pass a float, an array, or a container (dict, list, tuple, dataclass) of them, and " \
+           "leave other values (strings, None, flags) out of wrt"

@@ -16,6 +16,13 @@ sweep differentiates it as any loop the user writes.
 A comprehension has a scope of its own: its variables are not the function's. Each is given
 a name of its own where the function uses the same name elsewhere (`v` -> `v_2`), so that the
 loop never overwrites one of the function's variables.
+
+A dict comprehension `{k: e for k, v in p.items()}` is written out earlier, before containers.py
+(`dicts_written_out`), as the loop filling a new dict, `t = {}; for k, v in p.items(): t[k] = e`.
+containers.py unrolls loops over containers and over constant tuples, so a dict whose keys are
+known when f is specialised gets them, each key its own variable; keys that are not known then
+(`for i in range(n)`, an `if` clause) are refused there, as writes at computed keys or keys
+added in a branch.
 """
 import gast
 
@@ -24,28 +31,98 @@ from .errors import Unsupported
 
 LOWERED = (gast.ListComp, gast.GeneratorExp)
 
+# where a dict comprehension is left in place (normalize.py refuses it): evaluated only on some
+# paths, or in a scope of its own
+_CONDITIONAL = (gast.BoolOp, gast.IfExp, gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.SetComp)
+
+
+def dicts_written_out(tree, names):
+    """`tree`, changed in place: each dict comprehension a statement evaluates (not one inside
+    and/or, `a if c else b`, a lambda, another comprehension or a while test: those are refused
+    later) written out before the statement as the loop filling a new dict, and replaced by it."""
+    outside = names_outside(tree)
+    changed = True
+    while changed:  # the loops written out may hold dict comprehensions in turn
+        changed = False
+        for node, field, stmts in list(g.statement_lists(tree)):
+            out = []
+            for stmt in stmts:
+                target = _filled_directly(stmt)
+                found = [(target, stmt.value)] if target else _DictsOf(names).hoisted(stmt)
+                for result, comprehension in found:
+                    statements, renamed = lowered(comprehension, result, names, outside)
+                    outside |= renamed | {result}
+                    out += statements
+                    changed = True
+                if not target:
+                    out.append(stmt)
+            setattr(node, field, out)
+    return tree
+
+
+def _filled_directly(stmt):
+    """The name of `d = {k: e for ...}` that the loop can fill itself (no second name holding
+    the same dict), unless the comprehension reads the old `d`; else None."""
+    if isinstance(stmt, gast.Assign) and isinstance(stmt.value, gast.DictComp) and len(stmt.targets) == 1 \
+            and isinstance(stmt.targets[0], gast.Name) \
+            and stmt.targets[0].id not in {n.id for n in gast.walk(stmt.value) if isinstance(n, gast.Name)}:
+        return stmt.targets[0].id
+    return None
+
+
+class _DictsOf(gast.NodeTransformer):
+    """Replaces the dict comprehensions a statement evaluates itself by new names."""
+
+    def __init__(self, names):
+        self.names = names
+        self.found = []
+
+    def hoisted(self, stmt):
+        """[(name, comprehension)] taken out of `stmt`'s own expressions, in order."""
+        own = {gast.If: ["test"], gast.For: ["iter"], gast.Assign: ["value"], gast.AugAssign: ["value"],
+               gast.AnnAssign: ["value"], gast.Return: ["value"], gast.Expr: ["value"]}.get(type(stmt), [])
+        for field in own:
+            if getattr(stmt, field, None) is not None:
+                setattr(stmt, field, self.visit(getattr(stmt, field)))
+        return self.found
+
+    def visit_DictComp(self, node):
+        result = self.names.temp()
+        self.found.append((result, node))
+        return g.located(g.name(result), node)
+
+    def generic_visit(self, node):
+        if isinstance(node, _CONDITIONAL):
+            return node
+        return super().generic_visit(node)
+
 
 def lowered(expr, result, names, outside, accumulate=None):
     """Statements computing the comprehension `expr` into the new variable `result`: its
-    elements appended to a list, or, with `accumulate` (the start value), added to it.
-    `names` gives fresh names; `outside`: the names the function uses outside comprehensions."""
+    elements appended to a list (put at their keys for a dict comprehension), or, with
+    `accumulate` (the start value), added to it. `names` gives fresh names; `outside`: the
+    names the function uses outside comprehensions."""
     renames = {}
     clauses = []
     for clause in expr.generators:
         if clause.is_async:
-            raise Unsupported(expr, "cannot differentiate an async comprehension", "Write a for loop")
+            raise Unsupported(expr, "cannot differentiate an async comprehension",
+                              "Write a plain comprehension (for, not async for) over a list")
         iterable = _renamed(clause.iter, renames)  # evaluated before the clause binds its names
         for name_ in sorted(g.assigned_names(clause.target)):
             renames[name_] = names.fresh(name_) if name_ in outside else name_
         clauses.append((_renamed(clause.target, renames), iterable,
                         [_renamed(c, renames) for c in clause.ifs]))
-    element = _renamed(expr.elt, renames)
-    if accumulate is None:
+    if isinstance(expr, gast.DictComp):
+        start = gast.Dict(keys=[], values=[])
+        item = gast.Subscript(value=g.name(result), slice=_renamed(expr.key, renames), ctx=gast.Store())
+        add = g.assign(item, _renamed(expr.value, renames))
+    elif accumulate is None:
         start = gast.List(elts=[], ctx=gast.Load())
-        add = gast.Expr(value=g.call(g.attr(g.name(result), "append"), [element]))
+        add = gast.Expr(value=g.call(g.attr(g.name(result), "append"), [_renamed(expr.elt, renames)]))
     else:
         start = accumulate
-        add = g.assign(result, gast.BinOp(left=g.name(result), op=gast.Add(), right=element))
+        add = g.assign(result, gast.BinOp(left=g.name(result), op=gast.Add(), right=_renamed(expr.elt, renames)))
     body = [add]
     for target, iterable, conditions in reversed(clauses):
         for condition in reversed(conditions):

@@ -11,6 +11,7 @@ from . import effects
 from . import gastutil as g
 from .container_structure import Held, Static
 from .errors import SrcadError, Unsupported
+from .ir import mismatched_call
 
 
 class Inlining:
@@ -63,7 +64,7 @@ class Inlining:
         try:
             bound = inspect.signature(fn).bind(*args, **keywords)
         except TypeError as error:
-            raise Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})", "") from None
+            raise mismatched_call(stmt, fn, error) from None
         bound.apply_defaults()
         renamed = {name_: self.names.fresh(f"{fn.__name__}_{name_}") for name_ in _locals_of(tree)}
         for name_, value in bound.arguments.items():

@@ -39,6 +39,14 @@ class Unrolling:
             out += self.block(copy.deepcopy(stmt.body))
         return out + self.block(stmt.orelse)
 
+    def literal_item(self, expr):
+        """An item of a literal looped over: a tuple or list literal in it as a container, so
+        that `for name, w in (("a", 1.0), ("b", 2.0))` binds name to a constant key."""
+        if isinstance(expr, (gast.Tuple, gast.List)) and not any(isinstance(e, gast.Starred) for e in expr.elts):
+            shape, type_ = (pytree.TUPLE, tuple) if isinstance(expr, gast.Tuple) else (pytree.LIST, list)
+            return Static(shape, range(len(expr.elts)), [self.literal_item(e) for e in expr.elts], type_)
+        return self.value(expr)
+
     def elements(self, iterable):
         """The elements a loop over `iterable` visits, where its structure decides them (gast
         expressions or Statics), else None."""
@@ -56,7 +64,7 @@ class Unrolling:
             return None
         if isinstance(iterable, (gast.List, gast.Tuple)) and not any(
                 isinstance(e, gast.Starred) for e in iterable.elts):  # a literal: its items
-            return [self.value(e) for e in iterable.elts]
+            return [self.literal_item(e) for e in iterable.elts]
         value = self.value(iterable)
         if not isinstance(value, Static):
             return None

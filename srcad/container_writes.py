@@ -103,7 +103,7 @@ class Writes:
         if static.prefix is not None:
             static.shared = True
         pairs = []  # (leaf name, expression), in flatten order
-        made = self.renamed_copy(static, prefix, pairs)
+        made = self.renamed_copy(static, prefix, pairs, _held_twice(static))
         targets = {leaf for leaf, _ in pairs}
         if any(n.id in targets for _, expr in pairs for n in gast.walk(expr) if isinstance(n, gast.Name)):
             held = []  # an item reads a leaf being written (d = {"a": d["b"], "b": d["a"]})
@@ -116,12 +116,19 @@ class Writes:
         made.shared = static.prefix is not None
         return made
 
-    def renamed_copy(self, static, prefix, pairs):
+    def renamed_copy(self, static, prefix, pairs, twice=frozenset()):
+        """A copy of `static` with its leaves named after `prefix`. A container in it that a
+        name holds too (`[d, d]`, `{"p": d}`), or that it holds twice (`[{"w": x}] * 2`), is
+        one object in Python, but gets leaves of its own on each path here: writes into it
+        are refused (they would be seen on every path)."""
         items = []
         for key, item in zip(static.keys, static.items):
             part = prefix + (key,)
             if isinstance(item, Static):
-                items.append(self.renamed_copy(item, part, pairs))
+                copied = self.renamed_copy(item, part, pairs, twice)
+                if item.prefix is not None or id(item) in twice:
+                    item.shared = copied.shared = True
+                items.append(copied)
             else:
                 pairs.append((self.leaf_name(part), item))
                 items.append(g.name(self.leaf_name(part)))
@@ -164,5 +171,19 @@ def _is_name(expr, name_):
     return isinstance(expr, gast.Name) and expr.id == name_
 
 
+def _held_twice(static):
+    """The ids of the containers `static` holds more than once (at any depth)."""
+    seen, twice = set(), set()
+    work = [i for i in static.items if isinstance(i, Static)]
+    while work:
+        item = work.pop()
+        if id(item) in seen:
+            twice.add(id(item))
+            continue
+        seen.add(id(item))
+        work.extend(i for i in item.items if isinstance(i, Static))
+    return frozenset(twice)
+
+
 def _op_text(op):
-    return {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/"}.get(type(op), type(op).__name__)
+    return g.OPERATOR_SYMBOLS.get(type(op), type(op).__name__)

@@ -213,6 +213,35 @@ class _Rewriter(Inlining, Writes, Unrolling):
 
     # --- expressions --------------------------------------------------------------------------
 
+    def joined(self, expr):
+        """`d | e` of two dicts, `a + b` of two lists or two tuples, `a * n` of one and a
+        constant int: the new container, of known structure; None where no operand is a
+        container of known structure. Any other operator on a dict made in f is refused (the
+        core would take the dict for a constant)."""
+        left, right = self.value(expr.left), self.value(expr.right)
+        if not isinstance(left, Static) and not isinstance(right, Static):
+            return None
+        both = isinstance(left, Static) and isinstance(right, Static)
+        if both and isinstance(expr.op, gast.BitOr) and left.shape == right.shape == pytree.DICT:
+            merged = dict(zip(left.keys, left.items))
+            merged.update(zip(right.keys, right.items))  # the right one's items win, as in Python
+            return Static(pytree.DICT, merged, merged.values(), dict)
+        sequences = (pytree.LIST, pytree.TUPLE)
+        if both and isinstance(expr.op, gast.Add) and left.shape == right.shape and left.shape in sequences:
+            items = left.items + right.items
+            return Static(left.shape, range(len(items)), items, left.type_)
+        if isinstance(expr.op, gast.Mult) and isinstance(left, Static) and left.shape in sequences \
+                and isinstance(right, gast.Constant) and type(right.value) is int:
+            items = left.items * max(right.value, 0)
+            return Static(left.shape, range(len(items)), items, left.type_)
+        literals = [v for v in (left, right) if isinstance(v, Static) and v.shape == pytree.DICT
+                    and v.argument is None]  # which self.expr would pass on as they are
+        if not literals:
+            return None  # refused as a use of a container as a whole
+        raise Unsupported(expr, f"cannot differentiate {g.OPERATOR_SYMBOLS.get(type(expr.op), '?')} on a dict here",
+                          "Build the new container as a literal of the items: {'a': d['a'], 'b': e['b']} "
+                          "or [a[0], a[1], b[0]]")
+
     def value(self, expr):
         """`expr` rewritten: a Static where it denotes a container of known structure, else a
         gast expression."""
@@ -233,6 +262,10 @@ class _Rewriter(Inlining, Writes, Unrolling):
             return Expressions(self).generic_visit(expr)
         if isinstance(expr, gast.Dict):
             return self.dict_literal(expr)
+        if isinstance(expr, gast.BinOp):
+            joined = self.joined(expr)
+            if joined is not None:
+                return joined
         if isinstance(expr, (gast.Tuple, gast.List)) and isinstance(expr.ctx, gast.Load):
             items = [self.value(e) for e in expr.elts]
             if any(isinstance(i, Static) for i in items) and not any(isinstance(e, gast.Starred) for e in expr.elts):

@@ -88,6 +88,33 @@ class Expressions:
 
     expr_GeneratorExp = expr_ListComp
 
+    def is_builtin(self, func, fns):
+        """Whether `func` names one of the builtins `fns` (not a variable of the same name)."""
+        return isinstance(func, gast.Name) and func.id not in self.src.local_names \
+            and any(self.src.resolve(func) is fn for fn in fns)
+
+    def extremum_or_default(self, expr, pre):
+        """`max(xs, default=d)` (and min): `d` where `xs` is empty, as in Python, written out as
+        `items = list(xs); fallback = d; if len(items) > 0: t = max(items) else: t = fallback`."""
+        items, fallback, result = self.names.temp(), self.names.temp(), self.names.temp()
+        default = next(k.value for k in expr.keywords if k.arg == "default")
+        keywords = [k for k in expr.keywords if k.arg != "default"]
+        nonempty = gast.Compare(left=g.call(self.builtin(len), [g.name(items)]), ops=[gast.Gt()],
+                                comparators=[g.const(0)])
+        iterable = expr.args[0]
+        if not isinstance(iterable, comprehensions.LOWERED + (gast.List, gast.Tuple)):  # a list already
+            iterable = g.call(self.builtin(list), [iterable])  # an iterator is read once, as max does
+        stmts = [g.assign(items, iterable),
+                 g.assign(fallback, default),
+                 gast.If(test=nonempty, body=[g.assign(result, g.call(expr.func, [g.name(items)], keywords))],
+                         orelse=[g.assign(result, g.name(fallback))])]
+        for stmt in stmts:
+            for node in [stmt] + stmt.body + stmt.orelse if isinstance(stmt, gast.If) else [stmt]:
+                g.located(node, expr)
+        self.src.local_names |= {items, fallback, result}
+        pre.extend(self.block(stmts))
+        return self.load(result, expr)
+
     def written_out(self, fdef, call, pre):
         """The call `call` of the nested function `fdef`, its body written out into `pre`."""
         if fdef in self.writing:
@@ -125,6 +152,12 @@ class Expressions:
                 and self.src.resolve(func) is sum:  # sum(e for v in xs): the loop adding them
             start = expr.args[1] if len(expr.args) == 2 else g.const(0)
             return self.expr_ListComp(expr.args[0], pre, accumulate=start)
+        if self.is_builtin(func, (max, min)) and not any(isinstance(a, gast.Starred) for a in expr.args):
+            if any(k.arg == "default" for k in expr.keywords) and len(expr.args) == 1:
+                return self.extremum_or_default(expr, pre)
+            if len(expr.args) >= 5:  # max(a, b, c, d, e) is the max of the list [a, b, c, d, e]
+                expr = gast.Call(func=func, args=[gast.List(elts=expr.args, ctx=gast.Load())],
+                                 keywords=expr.keywords)
         args = [self.call_arg(a, pre) for a in expr.args]
         keywords = [gast.keyword(arg=k.arg, value=self.atom(k.value, pre)) for k in expr.keywords]
         if isinstance(func, gast.Attribute) and not self.is_global_ref(func):

@@ -10,6 +10,11 @@ from . import convert, printer
 from .ir import BLOCK_FIELDS, COMPOUND
 
 
+OPERATOR_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.FloorDiv: "//",
+                    gast.Mod: "%", gast.Pow: "**", gast.MatMult: "@", gast.BitAnd: "&", gast.BitOr: "|",
+                    gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>"}
+
+
 def name(id_, ctx=None):
     return gast.Name(id=id_, ctx=ctx or gast.Load(), annotation=None, type_comment=None)
 

@@ -107,5 +107,12 @@ def bound_arguments(fn, call, stmt):
     try:
         bound = signature.bind(*call.args, **{k.arg: k.value for k in call.keywords})
     except TypeError as error:
-        raise Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})", "") from None
+        raise mismatched_call(stmt, fn, error) from None
     return list(bound.arguments.items()), signature
+
+
+def mismatched_call(stmt, fn, error):
+    """The refusal of a call of the user's `fn` that its parameters do not take (Python would
+    raise TypeError there), saying how to call it."""
+    return Unsupported(stmt, f"the call does not match {fn.__name__}'s parameters ({error})",
+                       f"Call it as {fn.__name__}{inspect.signature(fn)}")

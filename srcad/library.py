@@ -236,14 +236,21 @@ def _params(obj, name_):
         if _module(obj) == "math" and name_ in MATH_PARAMS:
             return MATH_PARAMS[name_]
         raise SrcadError(f"cannot differentiate {obj!r} passed as it is: its parameters cannot be "
-                         f"read. Pass a lambda calling it: srcad.grad(lambda x: {name_}(x))") from None
+                         f"read. {_lambda_hint(obj, name_)}") from None
     names = [p.name for p in params if p.default is p.empty
              and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if not names:
         raise SrcadError(f"cannot differentiate {obj!r} passed as it is: it has no required "
-                         f"positional parameter. Pass a lambda calling it: "
-                         f"srcad.grad(lambda x: {name_}(x))")
+                         f"positional parameter. {_lambda_hint(obj, name_)}")
     return ", ".join(names)
+
+
+def _lambda_hint(obj, name_):
+    """What to pass instead of a library callable whose parameters srcad cannot tell."""
+    spelled = _spelling(obj, name_)
+    if spelled == "fn":  # an object (operator.itemgetter(0)): its call has no rule either
+        return "Pass a def computing the same with operators and numpy (x[0] for itemgetter(0))"
+    return f"Pass a lambda calling it with the arguments it takes: srcad.grad(lambda x: {spelled}(x))"
 
 
 def _spelling(obj, name_):

@@ -69,6 +69,30 @@ class Loops:
         return g.located(gast.For(target=g.store(k), iter=loop_range, body=body + stmt.body,
                                   orelse=stmt.orelse, type_comment=None), stmt)
 
+    def strict_zip(self, stmt):
+        """A loop over `zip(xs, ys, strict=True)` (or an enumerate of one): the check that the
+        lengths agree, raising ValueError as zip does (before the loop, not after its shortest
+        turn: the call raises either way), then the loop over the plain zip. None where the
+        loop has no zip with a constant `strict`."""
+        call = stmt.iter
+        if self.iterator_call(call) is enumerate and call.args:
+            call = call.args[0]
+        if self.iterator_call(call) is not zip or [k.arg for k in call.keywords] != ["strict"] \
+                or not isinstance(call.keywords[0].value, gast.Constant):
+            return None
+        strict = call.keywords[0].value.value
+        stmt = g.located(g.clone(stmt), stmt)  # the user's tree stays as it is
+        call = stmt.iter.args[0] if self.iterator_call(stmt.iter) is enumerate else stmt.iter
+        call.keywords = []
+        if not strict or len(call.args) < 2:
+            return [stmt]
+        lengths = [g.call(self.builtin(len), [g.clone(a)]) for a in call.args]
+        differ = gast.Compare(left=g.call(self.builtin(min), lengths), ops=[gast.NotEq()],
+                              comparators=[g.call(self.builtin(max), [g.clone(n) for n in lengths])])
+        error = g.call(self.builtin(ValueError), [g.const("zip() arguments have different lengths (strict=True)")])
+        check = gast.If(test=differ, body=[g.located(gast.Raise(exc=error, cause=None), stmt)], orelse=[])
+        return [g.located(check, stmt), stmt]
+
     def iterator_call(self, expr):
         """enumerate, zip or reversed, if `expr` calls one of them, else None."""
         if not isinstance(expr, gast.Call) or not isinstance(expr.func, gast.Name):
@@ -92,7 +116,7 @@ class Loops:
         loop = gast.For(target=stmt.target.elts[1], iter=g.clone(seq), body=stmt.body,
                         orelse=stmt.orelse, type_comment=None)
         inner = self.indexed_loop(loop) if isinstance(seq, gast.Call) else None
-        if inner is None:  # a sequence read by index (zip(xs, ys, strict=True) is then refused)
+        if inner is None:  # a sequence read by index (strict zips are checked before: strict_zip)
             k = self.names.fresh("k")
             self.src.local_names.add(k)
             read = g.located(gast.Assign(targets=[loop.target], value=g.subscript(g.clone(seq), g.name(k)),

@@ -45,8 +45,9 @@ REFUSED_EXPRESSIONS = {
     gast.Await: ("await", "Use a plain synchronous function"),
     gast.Lambda: ("a lambda inside the function", "Define a function at module level"),
     gast.SetComp: ("a set comprehension", "Build a list with a for loop (sets have no order)"),
-    gast.DictComp: ("a dict comprehension", "Build a list (a list comprehension works) and index it "
-                                            "by position"),
+    gast.DictComp: ("a dict comprehension here (inside and/or, a conditional expression, a lambda, "
+                    "another comprehension or a while test)", "Assign the dict comprehension to a "
+                                                              "variable in a statement of its own first"),
     gast.NamedExpr: ("an assignment expression (:=)", "Assign in a statement of its own"),
 }
 
@@ -172,7 +173,7 @@ class _Normalizer(Expressions, Loops):
             value = self.own_value(stmt.target.id, value, pre)
         bound = self.bind(stmt.target, value, stmt)
         if isinstance(stmt.target, gast.Name):  # on an array or a list, Python updates in place:
-            mark_augmented(bound[-1], left.id, _SYMBOLS.get(type(stmt.op), "?") + "=")
+            mark_augmented(bound[-1], left.id, g.OPERATOR_SYMBOLS.get(type(stmt.op), "?") + "=")
         return pre + bound
 
     def visit_AnnAssign(self, stmt):
@@ -201,7 +202,7 @@ class _Normalizer(Expressions, Loops):
     def visit_For(self, stmt):
         if stmt.orelse and not g.breaks_out(stmt.body):  # the else block always runs: after the loop
             return self.block([_without_else(stmt)] + stmt.orelse)
-        held = self.hold_iterable(stmt)
+        held = self.hold_iterable(stmt) or self.strict_zip(stmt)
         if held is not None:
             return self.block(held)
         lowered = self.indexed_loop(stmt)
@@ -312,9 +313,6 @@ class _Normalizer(Expressions, Loops):
         return g.located(g.name(version), node)
 
 
-_SYMBOLS = {gast.Add: "+", gast.Sub: "-", gast.Mult: "*", gast.Div: "/", gast.FloorDiv: "//",
-            gast.Mod: "%", gast.Pow: "**", gast.MatMult: "@", gast.BitAnd: "&", gast.BitOr: "|",
-            gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>"}
 
 
 def _params(args):

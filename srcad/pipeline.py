@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import gast
 
-from . import analyze, containers, emit, errors, frozen, library, load, normalize, optimize, parse, pytree, runtime, transform
+from . import analyze, comprehensions, containers, emit, errors, frozen, library, load, normalize, optimize, parse, pytree, runtime, transform
 from . import gastutil as g
 from .optimize import arrays as array_passes
 from .optimize import shapes as shape_passes
@@ -110,6 +110,8 @@ def parsed(fn, within=None, structures=None):
         src.tree = frozen.rewrite(src.tree, src.resolve, names)
         src.local_names |= set(names.taken) - src.all_names
         src.all_names |= src.local_names
+    if any(isinstance(n, gast.DictComp) for n in g.nodes(src.tree)):  # dicts made in loops (containers.py)
+        src.tree = comprehensions.dicts_written_out(src.tree, names)
     if structures or _builds_containers(src):
         src.tree, src.layout = containers.specialise(src.tree, structures or {}, names,
                                                      lambda func: _user_function(src, func), src.filename)
@@ -166,7 +168,7 @@ def _builds_containers(src):
     """Whether `src` has a dict literal, or calls a helper of its own returning one (which
     containers.py inlines)."""
     for node in g.nodes(src.tree):
-        if isinstance(node, gast.Dict):
+        if isinstance(node, (gast.Dict, gast.DictComp)):
             return True
         if isinstance(node, gast.Call) and isinstance(node.func, gast.Name):
             fn = _user_function(src, node.func)

@@ -253,18 +253,24 @@ def _names_text(names):
     return ", ".join(users) if users else "another name"
 
 
+def _new_array_hint(write):
+    """How to do without a function that writes into an array: `np.add.at` is a loop."""
+    if write.what.endswith(".at"):
+        return "Add in a loop instead: for k in range(len(i)): a[i[k]] += v[k]"
+    return "Assign a new array instead"
+
+
 _REFUSED = {
     "out": lambda w, a: (f"cannot differentiate {w.what}(..., out={a}): it writes into {a} in place",
                          f"Assign the result instead: {a} = {w.what}(...) without out="),
-    "writer": lambda w, a: (f"cannot differentiate {w.what}, which writes into {a} in place",
-                            "Add in a loop instead: for k in range(len(i)): a[i[k]] += v[k]"
-                            if w.what.endswith(".at") else "Assign a new array instead"),
+    "writer": lambda w, a: (f"cannot differentiate {w.what}, which writes into {a} in place", _new_array_hint(w)),
     "helper": lambda w, a: (f"cannot differentiate this call: it writes into {a} (as {w.what}), "
                             "and the writes inside a called function are not differentiated",
                             "Return a new array from the function instead of writing into its "
                             "argument (copy it inside first: p = p.copy())"),
     "call": lambda w, a: (f"cannot differentiate the call of {w.what} for its effect: it may "
-                          f"change {a} in place", "Assign a new array instead"),
+                          f"change {_names_text([a]).replace('another name', 'an array it is given')} "
+                          "in place", _new_array_hint(w)),
 }
 
 
@@ -277,11 +283,14 @@ def _caller_sees(write, outside, is_parameter):
         of = whose if a == p else f"{a}, which may share memory with {whose}"
         return (f"cannot differentiate an in-place update ({a} {write.what} ...) of {of}: it would "
                 f"change {change}", f"Write {a} = {a} {write.what[:-1]} ... to make a new array")
-    if a == p:
+    if a == p:  # a global is copied under a name of its own (`G = G.copy()` makes G local)
         return (f"cannot differentiate a write into {whose}: it would change {change}",
-                f"Copy it first: {a} = {a}.copy()")
+                f"Copy it first: {a} = {a}.copy()" if is_parameter else
+                f"Write into a copy under a new name: {a.lower()}_copy = {a}.copy()")
+    # a global's kind is not known: its .copy() could be a list's, sharing the arrays it holds
+    copy = ".copy()" if is_parameter else "np.array(...)"
     return (f"cannot differentiate a write into {a}, which may share memory with {whose}: it would "
-            f"change {change}", f"Write into a copy: take it with .copy() where {a} is read from {p}")
+            f"change {change}", f"Write into a copy: take it with {copy} where {a} is read from {p}")
 
 
 def _shared_memory(write, others):

@@ -127,7 +127,8 @@ class _Instrument:
     def function(self, tree):
         tree = g.clone(tree)
         if any(isinstance(n, gast.Name) and n.id == _RECORDER for n in gast.walk(tree)):
-            raise errors.SrcadError(f"trace: the name {_RECORDER} is taken in {tree.name}")
+            raise errors.SrcadError(f"trace: the name {_RECORDER} is taken in {tree.name}. Rename "
+                                    f"{_RECORDER} in it (trace calls a recorder of that name)")
         body, sweep = [], FORWARD
         for stmt in tree.body:
             if comment_text(stmt) == REVERSE_SWEEP:

@@ -53,12 +53,14 @@ def uncovered_operand(key, argument):
     name = describe(key)
     return refusal(f"the derivative rule of {name} gives no cotangent for its argument "
                    f"{argument}, which depends on the differentiated arguments",
-                   f"Register a rule that covers it with srcad.defvjp({name}, rule)")
+                   f"Leave it out of wrt if it only selects (an axis, a size), or register a rule "
+                   f"that covers it with srcad.defvjp({name}, rule)")
 
 
 def keyword_operand(key, keyword):
     return refusal(f"a traced value passed as {keyword}= to {describe(key)}, whose derivative "
-                   "rule does not name that parameter", "Pass it by position")
+                   "rule does not name that parameter", f"Pass a constant as {keyword}=, or register a rule "
+                   f"naming {keyword} with srcad.defvjp")
 
 
 def unknown_keyword(key, keywords):

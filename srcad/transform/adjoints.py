@@ -41,8 +41,7 @@ class Terms:
     def __call__(self, value, bt, ans, stmt):
         visit = getattr(self, "adjoint_" + type(value).__name__, None)
         if visit is None:
-            raise Unsupported(stmt, f"cannot differentiate {_describe(value)}",
-                              "Rewrite it with operators and numpy or math functions")
+            raise expression_refused(value, stmt)
         return visit(value, bt, ans, stmt)
 
     def rt(self, helper):
@@ -66,7 +65,8 @@ class Terms:
     def adjoint_UnaryOp(self, value, bt, ans, stmt):
         rule = registry().reverse_rule(type(value.op))
         if rule is None:
-            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}", "")
+            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}",
+                              "Rewrite it with operators that have one")
         return [(value.operand, inline(rule, {"g": bt, "ans": ans, "x": value.operand}, self.ns))]
 
     def adjoint_Call(self, value, bt, ans, stmt):
@@ -92,8 +92,7 @@ class Terms:
         try:
             values = bind(rule, 2, value.args, {k.arg: k.value for k in value.keywords})
         except TypeError as error:
-            raise Unsupported(stmt, f"cannot match the call to the derivative rule of "
-                                    f"{callable_text(value.func)} ({error})", "") from None
+            raise rule_mismatch(stmt, callable_text(value.func), error, "defvjp") from None
         values.update(g=bt, ans=ans)
         terms = inline(rule, values, self.ns)
         terms = terms if isinstance(terms, list) else [terms]
@@ -154,7 +153,18 @@ def _op_text(op):
             gast.Invert: "~"}.get(type(op), type(op).__name__)
 
 
-def _describe(value):
-    return {gast.BoolOp: "and/or on a differentiable value (use an if statement)",
-            gast.Attribute: f"the attribute .{getattr(value, 'attr', '')}"}.get(
-        type(value), f"a {type(value).__name__} expression")
+def expression_refused(value, stmt):
+    """The refusal of an expression that has no derivative (in either mode)."""
+    if isinstance(value, gast.BoolOp):
+        return Unsupported(stmt, "cannot differentiate and/or on a differentiated value",
+                           "Use an if statement that assigns the value in each branch")
+    what = f"the attribute .{value.attr}" if isinstance(value, gast.Attribute) \
+        else f"a {type(value).__name__} expression"
+    return Unsupported(stmt, f"cannot differentiate {what}", "Rewrite it with operators and numpy or math functions")
+
+
+def rule_mismatch(stmt, what, error, register):
+    """The refusal of a call its derivative rule does not take (a keyword the rule leaves out)."""
+    return Unsupported(stmt, f"cannot match the call to the derivative rule of {what} ({error})",
+                       f"Call it without that argument, or register a rule that takes it with "
+                       f"srcad.{register}({what}, rule)")

@@ -19,7 +19,7 @@ from ..rules import registry
 from ..rules.callees import is_user_function
 from ..rules.operators import rule_key
 from . import calls
-from .adjoints import refuse_indexed_object
+from .adjoints import expression_refused, refuse_indexed_object, rule_mismatch
 from .reverse import Derivative
 from .templates import bind, inline, refuse_no_rule
 
@@ -216,8 +216,7 @@ class _Forward:
                 return self.custom(rule, fn, value, ans, stmt)
             return self.from_rule(rule, value.args, keywords, ans, stmt, callable_text(value.func),
                                   hint=f"Register one with srcad.defjvp({callable_text(value.func)}, rule)")
-        raise Unsupported(stmt, f"cannot differentiate a {type(value).__name__} expression in forward mode",
-                          "Rewrite it with operators and numpy or math functions")
+        raise expression_refused(value, stmt)
 
     def from_rule(self, rule, args, keywords, ans, stmt, what, hint="Rewrite it with operators that have one"):
         if rule is None:
@@ -227,7 +226,7 @@ class _Forward:
         try:
             values = bind(rule, n_tangents + 1, args, keywords)
         except TypeError as error:
-            raise Unsupported(stmt, f"cannot match the call to the derivative rule of {what} ({error})", "") from None
+            raise rule_mismatch(stmt, what, error, "defjvp") from None
         primal_params = params[n_tangents + 1:]
         for tangent_param, primal_param in zip(params[:n_tangents], primal_params):
             arg = values.get(primal_param)

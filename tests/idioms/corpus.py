@@ -340,6 +340,92 @@ def accumulator_over_rows(m):
     for r in m:
         s += np.sum(r * r)
     return s
+
+def dictcomp_over_items(x):
+    p = {"a": x[0], "b": x[1], "c": x[2]}
+    d = {k: v * v for k, v in p.items()}
+    return d["a"] * d["b"] + d["c"]
+
+
+def dictcomp_over_constant_names(x):
+    d = {name: x[0] * len(name) for name in ("a", "bb", "ccc")}
+    return d["a"] * d["ccc"] + d["bb"]
+
+
+def dictcomp_over_pairs(x):
+    d = {name: math.sin(x[1] * w) for name, w in (("a", 1.0), ("b", 2.0))}
+    return d["a"] * d["b"]
+
+
+def dictcomp_nested(x):
+    p = {"a": x[0], "b": x[1]}
+    d = {k: {j: v * w for j, w in (("u", 1.0), ("w", 3.0))} for k, v in p.items()}
+    return d["a"]["w"] * d["b"]["u"] + d["b"]["w"]
+
+
+def dictcomp_in_loop(x):
+    d = {"a": x[0], "b": x[1]}
+    for i in range(3):
+        d = {k: v * x[2] + 0.1 for k, v in d.items()}
+    return d["a"] * d["b"]
+
+
+def dictcomp_values_summed(x):
+    d = {k: np.exp(v) for k, v in zip(("a", "b", "c"), (x[0], x[1], x[2]))}
+    return sum(d.values())
+
+
+def dictcomp_shadows_variable(x):
+    k = x[0] * 2.0
+    d = {k: v * v for k, v in zip(("a", "b"), (x[1], x[2]))}
+    return d["a"] * k + d["b"]
+
+
+def dictcomp_then_written(x):
+    d = {k: x[0] * w for k, w in (("a", 2.0), ("b", 3.0))}
+    d["a"] = d["a"] * d["b"]
+    return d["a"] + d["b"] * x[1]
+
+
+def dictcomp_of_lists(x):
+    d = {k: [v, v * v] for k, v in zip(("a", "b"), (x[0], x[1]))}
+    return d["a"][1] * d["b"][0] + d["b"][1]
+
+
+def dict_built_by_writes(x):
+    d = {}
+    d["a"] = x[0] * 2.0
+    d["b"] = x[1] * x[2]
+    return d["a"] * d["b"]
+
+
+def dict_merged(x):
+    d = {"a": x[0], "b": x[1]}
+    e = d | {"b": x[2] * 2.0, "c": x[0] * x[1]}
+    return e["a"] * e["b"] + e["c"]
+
+
+def dicts_of_list_joined(x):
+    rows = [{"w": x[0]}] + [{"w": x[1]}, {"w": x[2]}]
+    return rows[0]["w"] * rows[2]["w"] + rows[1]["w"]
+
+
+def loop_over_literal_pairs(x):
+    s = 0.0
+    for v, w in ((x[0], 2.0), (x[1], 3.0)):
+        s = s + v * w
+    return s * x[2]
+
+def max_of_generator_or_default(x):
+    return max((v * v for v in x if v > 10.0), default=x[0] * x[1]) * x[2]
+
+
+def min_of_five_values(x):
+    return min(x[0], x[1] * 2.0, x[2], x[0] * x[1], 0.5) * x[2]
+
+
+def zip_strict_pairs(x, y):
+    return sum([a * b for a, b in zip(x, y, strict=True)])
 '''
 
 CASES = [
@@ -398,6 +484,22 @@ CASES = [
     ("writes_argument_rows", (M,), 0),
     ("accumulator_times_items", (X, 0.7), (0, 1)),
     ("accumulator_over_rows", (M,), 0),
+    ("dictcomp_over_items", (X,), 0),
+    ("dictcomp_over_constant_names", (X,), 0),
+    ("dictcomp_over_pairs", (X,), 0),
+    ("dictcomp_nested", (X,), 0),
+    ("dictcomp_in_loop", (X,), 0),
+    ("dictcomp_values_summed", (X,), 0),
+    ("dictcomp_shadows_variable", (X,), 0),
+    ("dictcomp_then_written", (X,), 0),
+    ("dictcomp_of_lists", (X,), 0),
+    ("dict_built_by_writes", (X,), 0),
+    ("dict_merged", (X,), 0),
+    ("dicts_of_list_joined", (X,), 0),
+    ("loop_over_literal_pairs", (X,), 0),
+    ("max_of_generator_or_default", (X,), 0),
+    ("min_of_five_values", (X,), 0),
+    ("zip_strict_pairs", (X, Y), (0, 1)),
 ]
 
 # Functions that write into their arguments: the derivative leaves the caller's values as they
