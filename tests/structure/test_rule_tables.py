@@ -89,7 +89,7 @@ def renamed(text, old, new):
 def test_an_elementwise_entry_is_both_rules():
     reg = registry()
     entries = [(key, fn) for module in DOMAINS for key, fn in getattr(module, "ELEMENTWISE", {}).items()]
-    assert len(entries) > 60
+    assert len(entries) >= 50  # numpy's and math's alone (scipy's are there only with scipy)
     for key, fn in entries:
         reverse, forward = reg.reverse_rule(key), reg.forward_rule(key)
         assert reverse.fn is fn and forward.fn is fn and not reverse.broadcasts
