@@ -163,18 +163,6 @@ def _gradient(gv, x):
     return None
 
 
-def _stand_in(*alts):
-    if not alts:
-        return ("generic", ())
-    kinds = [a[0] for a in alts]
-    if any(k not in NUMERIC for k in kinds):
-        return None
-    shape = broadcast([a[1] for a in alts])
-    if shape is None:
-        return None
-    return ("ndarray" if "ndarray" in kinds and shape else "generic", shape)
-
-
 def _spread(u, carrier, *arrays):
     if u[0] not in NUMERIC or u[1] or carrier[0] not in NUMERIC:
         return None
@@ -207,7 +195,7 @@ RUNTIME = {
     "unreduce": lambda gv, a: _gradient(gv, a) if gv[0] in NUMERIC else None,  # a broadcast view
     "gradient": _gradient,
     "unshared": lambda gv: gv,
-    "stand_in": _stand_in,
+    "stand_in": elementwise(None),  # a stand-in has the shape of the elementwise result
     "real_float": lambda v: ("float", ()),
 }
 ARGUMENTS = {"unshared": (0,), "unreduce": (0, 1), "reduced_size": (0,)}  # helpers whose other arguments need no value
