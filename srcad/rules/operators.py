@@ -56,6 +56,6 @@ def rule_key(op, right):
     return type(op)
 
 # Operators whose result carries no derivative.
-NO_DERIVATIVE = {gast.FloorDiv, gast.BitAnd, gast.BitOr, gast.BitXor, gast.LShift,
-                 gast.RShift, gast.Invert, gast.Not, gast.Eq, gast.NotEq, gast.Lt, gast.LtE,
+NO_DERIVATIVE = {gast.FloorDiv,
+                 gast.Not, gast.Eq, gast.NotEq, gast.Lt, gast.LtE,
                  gast.Gt, gast.GtE, gast.Is, gast.IsNot, gast.In, gast.NotIn}

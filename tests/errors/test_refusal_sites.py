@@ -291,8 +291,8 @@ SITES = {
         "cannot differentiate {}[...] of {}, which has no derivative rule": "row np_r_",
         "cannot match the call to the derivative rule of {} ({})": "row rule_without_that_argument",
         "cannot pass keyword arguments to {}, whose derivative rule was r": "row keywords_to_a_defvjp_rule",
-        "no derivative rule for the operator {}": "unreachable: every operator on floats and arrays has a rule; "
-                                                  "bitwise ones act on ints and bools, which are constants",
+        "no derivative rule for the operator {}": "uncovered: reached by a bitwise operator (~, &, |, ^, <<, >>) "
+                                                  "on a differentiated int argument; ~x is -x - 1, x << 1 is x * 2",
         "no derivative rule for {}{}": "row no_derivative_rule",
     },
     "srcad/transform/calls.py": {

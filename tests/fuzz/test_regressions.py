@@ -359,3 +359,28 @@ def test_jvp(name, rng):
     value, tangent = srcad.jvp(f, wrt=wrt)(*args, *directions)
     assert value == pytest.approx(f(*args), rel=1e-12)
     assert tangent == pytest.approx(expected, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("source", ["def f(x):\n    return ~x * 1.0\n",
+                                    "def f(x):\n    return (x << 1) * 1.0\n",
+                                    "def f(x):\n    return (x & 3) * 1.0 + x\n"])
+def test_a_bitwise_operator_on_a_differentiated_int_is_refused(source):
+    # ints are differentiated as numbers (grad of x * x at 3 is 6.0): ~x is -x - 1 and x << 1 is
+    # 2x, whose slopes are not the 0.0 a constant would give; the operators have no rule
+    f = load_function(source, "f")
+    assert srcad.grad(load_function("def f(x):\n    return x * x\n", "f"))(3) == 6.0
+    with pytest.raises(srcad.SrcadError, match="no derivative rule for the operator"):
+        srcad.grad(f)(3)
+
+
+def test_a_bitwise_operator_on_constants_stays_allowed():
+    f = load_function("""
+        def f(x, n):
+            s = x
+            for i in range(n):
+                if i & 1:
+                    s = s * x
+                s = s + (i << 1)
+            return s
+        """, "f")
+    assert srcad.grad(f)(0.7, 4) == pytest.approx(fd_grad(f, (0.7, 4), 0), rel=1e-7)
