@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from .. import runtime as _rt
+from .linear import tangent_applied, tangent_product
 
 
 # np.row_stack, an alias of np.vstack that numpy 2 deprecates (np.vstack where it is gone)
@@ -224,7 +225,7 @@ VJP = {
 
 JVP = {
     **ELEMENTWISE,
-    np.real:       lambda dval, ans, val: np.real(dval),
+    np.real:       tangent_applied(np.real, VJP),
 
     # ---- elementwise, two or three operands
     np.add:        lambda dx1, dx2, ans, x1, x2: dx1 + dx2,
@@ -254,10 +255,8 @@ JVP = {
                        + dmax * _rt.clip_at_max(a, a_min, a_max, min, max),
 
     # ---- reductions
-    np.sum:        lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
-                       np.sum(da, axis=axis, keepdims=keepdims),
-    np.mean:       lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
-                       np.mean(da, axis=axis, keepdims=keepdims),
+    np.sum:        tangent_applied(np.sum, VJP, "axis=", "keepdims="),
+    np.mean:       tangent_applied(np.mean, VJP, "axis=", "keepdims="),
     np.prod:       lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False:
                        np.sum(da * _rt.prod_others(a, axis), axis=axis, keepdims=keepdims),
     np.max:        lambda da, ans, a, axis=None, out=None, keepdims=False:
@@ -272,27 +271,26 @@ JVP = {
                        np.sum(da * _rt.variance_grad(a, axis, ddof), axis=axis, keepdims=keepdims),
     np.std:        lambda da, ans, a, axis=None, dtype=None, out=None, ddof=0, keepdims=False:
                        np.sum(da * _rt.variance_grad(a, axis, ddof), axis=axis, keepdims=keepdims) / (2.0 * ans),
-    np.cumsum:     lambda da, ans, a, axis=None, dtype=None, out=None: np.cumsum(da, axis=axis),
+    np.cumsum:     tangent_applied(np.cumsum, VJP, "axis="),
     np.cumprod:    lambda da, ans, a, axis=None, dtype=None, out=None: _rt.cumprod_tangent(da, ans, a, axis),
-    np.diff:       lambda da, ans, a, n=1, axis=-1: np.diff(da, n, axis),
+    np.diff:       tangent_applied(np.diff, VJP, "n", "axis"),
     np.sort:       lambda da, ans, a, axis=-1, kind=None, order=None, stable=None:
                        np.take_along_axis(da, np.argsort(a, axis=axis, kind="stable"), axis=axis),
 
     # ---- linear algebra
-    np.dot:        lambda da, db, ans, a, b, out=None: np.dot(da, b) + np.dot(a, db),
+    np.dot:        tangent_product(np.dot, VJP),
     np.matmul:     lambda dx1, dx2, ans, x1, x2: dx1 @ x2 + x1 @ dx2,
-    np.inner:      lambda da, db, ans, a, b: np.inner(da, b) + np.inner(a, db),
-    np.outer:      lambda da, db, ans, a, b, out=None: np.outer(da, b) + np.outer(a, db),
-    np.vdot:       lambda da, db, ans, a, b: np.vdot(da, b) + np.vdot(a, db),
-    np.tensordot:  lambda da, db, ans, a, b, axes=2: np.tensordot(da, b, axes) + np.tensordot(a, db, axes),
+    np.inner:      tangent_product(np.inner, VJP),
+    np.outer:      tangent_product(np.outer, VJP),
+    np.vdot:       tangent_product(np.vdot, VJP),
+    np.tensordot:  tangent_product(np.tensordot, VJP, "axes"),
     np.einsum:     lambda dsubscripts, doperand0, doperand1, doperand2, doperand3, ans, subscripts, operand0,
                           operand1=None, operand2=None, operand3=None, optimize=False:
                        _rt.einsum_tangent(subscripts, (doperand0, doperand1, doperand2, doperand3),
                                           (operand0, operand1, operand2, operand3)),
-    np.trace:      lambda da, ans, a, offset=0, axis1=0, axis2=1, dtype=None, out=None:
-                       np.trace(da, offset, axis1, axis2),
-    np.diagonal:   lambda da, ans, a, offset=0, axis1=0, axis2=1: np.diagonal(da, offset, axis1, axis2),
-    np.diag:       lambda dv, ans, v, k=0: np.diag(dv, k),
+    np.trace:      tangent_applied(np.trace, VJP, "offset", "axis1", "axis2"),
+    np.diagonal:   tangent_applied(np.diagonal, VJP, "offset", "axis1", "axis2"),
+    np.diag:       tangent_applied(np.diag, VJP, "k"),
 
     # ---- shapes, copies and gathers
     np.reshape:    lambda da, ans, a, shape=None, order="C", newshape=None, copy=None:
@@ -304,40 +302,37 @@ JVP = {
                           order="C": np.reshape(da, np.shape(ans), order=order),
     np.ravel:      lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order),
     flatten_method: lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order).copy(),
-    np.transpose:  lambda da, ans, a, axes=None: np.transpose(da, axes),
+    np.transpose:  tangent_applied(np.transpose, VJP, "axes"),
     transpose_method: lambda da, ans, a, axes0=None, axes1=None, axes2=None, axes3=None, axes4=None, axes5=None:
                        np.transpose(da, _rt.method_axes(axes0, axes1, axes2, axes3, axes4, axes5)),
-    np.swapaxes:   lambda da, ans, a, axis1, axis2: np.swapaxes(da, axis1, axis2),
-    np.moveaxis:   lambda da, ans, a, source, destination: np.moveaxis(da, source, destination),
-    np.expand_dims: lambda da, ans, a, axis: np.expand_dims(da, axis),
+    np.swapaxes:   tangent_applied(np.swapaxes, VJP, "axis1", "axis2"),
+    np.moveaxis:   tangent_applied(np.moveaxis, VJP, "source", "destination"),
+    np.expand_dims: tangent_applied(np.expand_dims, VJP, "axis"),
     np.squeeze:    lambda da, ans, a, axis=None: np.reshape(da, np.shape(ans)),
-    np.broadcast_to: lambda darray, ans, array, shape, subok=False: np.broadcast_to(darray, shape),
-    np.stack:      lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
-                       np.stack(darrays, axis),
-    np.concatenate: lambda darrays, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind":
-                       np.concatenate(darrays, axis),
-    np.hstack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.hstack(dtup),
-    np.vstack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.vstack(dtup),
+    np.broadcast_to: tangent_applied(np.broadcast_to, VJP, "shape"),
+    np.stack:      tangent_applied(np.stack, VJP, "axis"),
+    np.concatenate: tangent_applied(np.concatenate, VJP, "axis"),
+    np.hstack:     tangent_applied(np.hstack, VJP),
+    np.vstack:     tangent_applied(np.vstack, VJP),
     row_stack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.vstack(dtup),
-    np.tile:       lambda dA, ans, A, reps: np.tile(dA, reps),
-    np.repeat:     lambda da, ans, a, repeats, axis=None: np.repeat(da, repeats, axis),
-    np.take:       lambda da, ans, a, indices, axis=None, out=None, mode="raise": np.take(da, indices, axis, mode=mode),
-    np.flip:       lambda dm, ans, m, axis=None: np.flip(dm, axis),
-    np.fliplr:     lambda dm, ans, m: np.fliplr(dm),
-    np.rot90:      lambda dm, ans, m, k=1, axes=(0, 1): np.rot90(dm, k, axes),
+    np.tile:       tangent_applied(np.tile, VJP, "reps"),
+    np.repeat:     tangent_applied(np.repeat, VJP, "repeats", "axis"),
+    np.take:       tangent_applied(np.take, VJP, "indices", "axis", "mode="),
+    np.flip:       tangent_applied(np.flip, VJP, "axis"),
+    np.fliplr:     tangent_applied(np.fliplr, VJP),
+    np.rot90:      tangent_applied(np.rot90, VJP, "k", "axes"),
     np.linspace:   lambda dstart, dstop, dnum, dendpoint, ans, start, stop, num=50, endpoint=True, *, axis=0:
                        _rt.linspace_tangent(dstart, dstop, ans, num, endpoint, axis),
     np.full:       lambda dshape, dfill_value, ans, shape, fill_value, *, order="C", like=None:
                        _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
     np.full_like:  lambda da, dfill_value, ans, a, fill_value, *, order="K", subok=True, shape=None:
                        _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
-    np.flipud:     lambda dm, ans, m: np.flipud(dm),
-    np.roll:       lambda da, ans, a, shift, axis=None: np.roll(da, shift, axis),
-    np.triu:       lambda dm, ans, m, k=0: np.triu(dm, k),
-    np.tril:       lambda dm, ans, m, k=0: np.tril(dm, k),
+    np.flipud:     tangent_applied(np.flipud, VJP),
+    np.roll:       tangent_applied(np.roll, VJP, "shift", "axis"),
+    np.triu:       tangent_applied(np.triu, VJP, "k"),
+    np.tril:       tangent_applied(np.tril, VJP, "k"),
     np.copy:       lambda da, ans, a, order="K", subok=False: np.array(da),
-    np.array:      lambda dobject, ans, object, dtype=None, copy=True, order="K", subok=False, ndmin=0, like=None:
-                       np.array(dobject, ndmin=ndmin),
+    np.array:      tangent_applied(np.array, VJP, "ndmin="),
     np.asarray:    lambda da, ans, a, dtype=None, order=None, device=None, copy=None, like=None:
                        np.reshape(np.asarray(da), np.shape(ans)),
     astype_method: lambda da, ans, a, dtype, order="K", casting="unsafe", subok=True, copy=True:

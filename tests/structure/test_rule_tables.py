@@ -117,3 +117,74 @@ def test_forward_code_reads_the_tangent_form():
     text = srcad.source(f, mode="forward")
     assert "dx * np.cos(x)" in text
     np.testing.assert_allclose(srcad.jvp(f)(0.3, 1.0)[1], np.cos(0.3))
+
+
+# ---- numpy functions linear in their operands: the forward rule is the function applied to
+# the tangents (rules/linear.py: tangent_applied, tangent_product), never written out
+
+# np.row_stack's forward rule calls np.vstack (numpy 2 deprecates np.row_stack)
+APPLIED_UNDER_ANOTHER_NAME = {"row_stack"}
+
+
+def applied_to_a_tangent(function, lam):
+    """Whether the lambda node `lam` is `function` applied to its tangent parameters (one term, or
+    the product rule's two), then to other parameters as they are: a rule tangent_applied or
+    tangent_product gives."""
+    terms, body = [], lam.body
+    while isinstance(body, ast.BinOp) and isinstance(body.op, ast.Add):
+        terms.append(body.right)
+        body = body.left
+    terms.append(body)
+    tangents = [a.arg for a in lam.args.args[:lam.args.args.index(next(a for a in lam.args.args if a.arg == "ans"))]]
+    for term in terms:
+        if not (isinstance(term, ast.Call) and isinstance(term.func, ast.Attribute)
+                and isinstance(term.func.value, ast.Name) and term.func.value.id == "np"
+                and term.func.attr == getattr(function, "__name__", None)):
+            return False
+        names = [a.id for a in term.args if isinstance(a, ast.Name)]
+        if len(names) != len(term.args) or not any(n in tangents for n in names):
+            return False
+    return [a.id for a in terms[-1].args[:1]] == tangents[:1]  # the first term applies it to the first tangent
+
+
+def test_no_linear_forward_rule_is_written_out():
+    written = [f"{module.__name__}: {key.__name__}" for module in DOMAINS
+               for key, lam in literals(inspect.getsource(module), vars(module)).get("JVP", {}).items()
+               if applied_to_a_tangent(key, lam) and key.__name__ not in APPLIED_UNDER_ANOTHER_NAME]
+    assert written == [], "write these with tangent_applied / tangent_product (rules/linear.py)"
+
+
+def test_the_check_finds_a_linear_forward_rule_written_out():
+    found = literals("""
+JVP = {np.sum: lambda da, ans, a, axis=None: np.sum(da, axis=axis),
+       np.dot: lambda da, db, ans, a, b: np.dot(da, b) + np.dot(a, db),
+       np.prod: lambda da, ans, a, axis=None: np.sum(da * a, axis=axis),
+       np.where: lambda dc, dx, dy, ans, c, x, y: np.where(c, dx, dy)}
+""", {"np": np})["JVP"]
+    assert [key for key, lam in found.items() if applied_to_a_tangent(key, lam)] == [np.sum, np.dot]
+
+
+def test_a_linear_forward_rule_is_made_from_the_reverse_rules_parameters():
+    from srcad.rules.linear import tangent_applied, tangent_product
+    reverse = {np.diff: lambda g, ans, a, n=1, axis=-1: None, np.dot: lambda g, ans, a, b, out=None: None,
+               np.sum: lambda g, ans, a, axis=None, dtype=None, out=None, keepdims=False: None}
+    rule = tangent_applied(np.sum, reverse, "axis=", "keepdims=")
+    assert rule.template_text == ("lambda da, ans, a, axis=None, dtype=None, out=None, keepdims=False: "
+                                  "np.sum(da, axis=axis, keepdims=keepdims)")
+    x, dx = np.arange(6.0).reshape(2, 3), np.ones((2, 3))
+    np.testing.assert_array_equal(rule(dx, None, x, axis=0), [2.0, 2.0, 2.0])
+    assert tangent_applied(np.diff, reverse, "n", "axis").template_text.endswith("np.diff(da, n, axis)")
+    product = tangent_product(np.dot, reverse)
+    assert product.template_text.endswith("np.dot(da, b) + np.dot(a, db)")
+    np.testing.assert_allclose(product(dx, 2 * dx.T, None, x, x.T), dx @ x.T + x @ (2 * dx.T))
+
+
+def test_a_parameter_the_reverse_rule_does_not_know_is_refused_in_forward_mode_too():
+    f = load_function("""
+        import numpy as np
+        def f(x):
+            return np.sum(np.diff(x, prepend=0.0))
+    """, "f")
+    for transform in (srcad.grad, srcad.jvp):
+        with pytest.raises(srcad.SrcadError, match="prepend"):
+            transform(f)(np.arange(3.0), *([np.ones(3)] if transform is srcad.jvp else []))
