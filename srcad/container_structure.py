@@ -14,7 +14,7 @@ class Layout:
     """What the rewrite made: each container parameter's leaf parameters (in `flatten`'s order)
     and the structure of the output, where f returns a container built from literals."""
     params: dict = field(default_factory=dict)   # parameter -> [leaf parameter names]
-    output: pytree.Node = None
+    output: pytree.Tree = None
 
 
 class Static:
@@ -47,10 +47,10 @@ class Static:
                 tuple(item.signature() if isinstance(item, Static) else gast.dump(item) for item in self.items))
 
     def node(self):
-        """The pytree.Node of this structure (leaves of unknown kind)."""
-        children = tuple(item.node() if isinstance(item, Static) else pytree.Node(pytree.LEAF)
+        """The pytree.Tree of this structure (leaves of unknown kind)."""
+        children = tuple(item.node() if isinstance(item, Static) else pytree.Tree(pytree.LEAF)
                          for item in self.items)
-        return pytree.Node(self.shape, tuple(self.keys), children, self.type_)
+        return pytree.Tree(self.shape, tuple(self.keys), children, self.type_)
 
     def leaves(self):
         out, work = [], [self]

@@ -39,7 +39,7 @@ from .errors import SrcadError, Unsupported
 
 def specialise(tree, structures, names, helper=lambda func: None, filename=None):
     """(new tree, Layout): `tree` (a FunctionDef of `filename`) with the parameters in
-    `structures` (name -> pytree.Node) replaced by their leaves. `names` gives fresh names;
+    `structures` (name -> pytree.Tree) replaced by their leaves. `names` gives fresh names;
     `helper(func)` is the user's own function a call's `func` denotes (else None): one called
     with a container is inlined, its body specialised on the container too."""
     return _Rewriter(names, helper, filename).function(tree, structures)

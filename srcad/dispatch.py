@@ -139,7 +139,7 @@ class Target:
         return kinds
 
     def varargs_structure(self, name, arguments_):
-        """{the *args parameter: its tuple's Node}, checking that the element `name` names
+        """{the *args parameter: its tuple's Tree}, checking that the element `name` names
         (`xs[1]`) was passed and holds numbers."""
         varargs, index = structured.split_element_name(name)
         values = arguments_.get(varargs, ())

@@ -90,7 +90,7 @@ def wengert_list(fn, within=None, own_arguments=(), structures=None):
     helpers. The tree is in three-address form with a single exit; an `Unsupported` from them
     is raised as it is. `within`: the Source of the derivation this one serves (it shares its
     bindings and memo). `own_arguments`: see normalize.three_address. `structures`: parameter
-    -> pytree.Node, the containers f is specialised on (containers.py; `src.layout` says what
+    -> pytree.Tree, the containers f is specialised on (containers.py; `src.layout` says what
     became of them)."""
     src, names = parsed(fn, within, structures)
     tree = transform.single_exit(normalize.three_address(src, names, own_arguments), names)
@@ -123,7 +123,7 @@ def parsed(fn, within=None, structures=None):
 
 def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
     try:
-        structures = {k: v for k, v in kinds.items() if isinstance(v, pytree.Node)}
+        structures = {k: v for k, v in kinds.items() if isinstance(v, pytree.Tree)}
         # numbers are never changed in place: only the other arguments may need a copy
         owned = () if helper else tuple(sorted(p for p, k in kinds.items() if k not in (analyze.FLOAT, analyze.INT)))
         src, names, tree = wengert_list(fn, own_arguments=owned, structures=structures)

@@ -1,6 +1,6 @@
 """Containers of numbers (pytrees): their structure, their leaves, and back.
 
-A `Node` says what a value is made of: a dict (its keys), a list or tuple (its length), a
+A `Tree` says what a value is made of: a dict (its keys), a list or tuple (its length), a
 namedtuple, a dataclass instance or a plain object (its type and fields), or a leaf (a float,
 an int, an array, or anything else, which is no number and gets no derivative). It is
 hashable: derivatives are specialised on it as on argument kinds, and the generated code sees
@@ -25,15 +25,15 @@ NUMERIC = (FLOAT, INT, ARRAY)
 
 
 @dataclass(frozen=True)
-class Node:
+class Tree:
     shape: str            # DICT, LIST, ... or LEAF
     keys: tuple = ()      # dict keys, field names, or positions 0..n-1
-    children: tuple = ()  # a Node per key
+    children: tuple = ()  # a Tree per key
     type_: type = None    # the container's own type (a dict subclass, a namedtuple, a dataclass)
     kind: str = None      # a leaf's kind (analyze's FLOAT, INT, ARRAY or OTHER)
 
     def child(self, key):
-        """The Node at `key` (a dict key, a field name, a position), or None."""
+        """The Tree at `key` (a dict key, a field name, a position), or None."""
         if self.shape in (LIST, TUPLE, NAMEDTUPLE) and isinstance(key, int) and not isinstance(key, bool):
             key = key + len(self.keys) if key < 0 else key
         for k, child in zip(self.keys, self.children):
@@ -42,7 +42,7 @@ class Node:
         return None
 
     def field(self, name_):
-        """The Node of the attribute `name_` (a namedtuple's, a dataclass's, an object's)."""
+        """The Tree of the attribute `name_` (a namedtuple's, a dataclass's, an object's)."""
         if self.shape == NAMEDTUPLE:
             fields = self.type_._fields
             return self.children[fields.index(name_)] if name_ in fields else None
@@ -72,7 +72,7 @@ def _shape(value):
 
 
 def flatten(value, objects=False):
-    """(Node, leaves): the structure of `value` and its leaves in order (depth first, dict keys
+    """(Tree, leaves): the structure of `value` and its leaves in order (depth first, dict keys
     in their order). `objects`: a plain object's attributes are fields too (`wrt="self"`)."""
     leaves = []
     root = _node(value, leaves, objects)
@@ -86,10 +86,10 @@ def _node(value, leaves, objects):
         shape = OBJECT
     if shape == LEAF:
         leaves.append(value)
-        return Node(LEAF, kind=_leaf_kind(value))
+        return Tree(LEAF, kind=_leaf_kind(value))
     keys, items = _items(value, shape)
     children = tuple(_node(item, leaves, objects) for item in items)
-    return Node(shape, tuple(keys), children, type(value))
+    return Tree(shape, tuple(keys), children, type(value))
 
 
 def _items(value, shape):

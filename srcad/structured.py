@@ -2,7 +2,7 @@
 derivative takes (containers.py), its gradients put back into the containers' structure.
 
 A container argument in `wrt` (a dict, list, tuple, namedtuple, dataclass instance, or an object
-with fields, nested to any depth) has a `pytree.Node` as its kind: derivatives are compiled
+with fields, nested to any depth) has a `pytree.Tree` as its kind: derivatives are compiled
 per structure, and `Call` finds the one for each call's structures. The gradient of a leaf
 that holds no number (a string, None, a flag) is None.
 """
@@ -15,7 +15,7 @@ VARIANTS = {"grad": "grad", "value_and_grad": "value_and_grad", "vjp": "split"}
 
 
 def structure(value):
-    """The Node of `value` where it is a container to differentiate through, else None (a
+    """The Tree of `value` where it is a container to differentiate through, else None (a
     number or array, or a value arguments.py judges)."""
     if pytree.is_container(value) or _has_fields(value):
         return pytree.flatten(value, objects=True)[0]
@@ -52,7 +52,7 @@ def split_element_name(name_):
 
 
 def node_of(kinds, name_):
-    """The kind (a Node for a container) of the `wrt` argument `name_` (an *args element too)."""
+    """The kind (a Tree for a container) of the `wrt` argument `name_` (an *args element too)."""
     if is_element_name(name_):
         varargs, index = split_element_name(name_)
         return kinds[varargs].children[index]
@@ -68,7 +68,7 @@ def argument_of(arguments, name_):
 
 
 def has_containers(kinds):
-    return any(isinstance(kind, pytree.Node) for kind in kinds.values())
+    return any(isinstance(kind, pytree.Tree) for kind in kinds.values())
 
 
 def flat_arguments(target, args, kwargs, kinds):
@@ -78,7 +78,7 @@ def flat_arguments(target, args, kwargs, kinds):
     bound.apply_defaults()
     flat = []
     for name_, value in bound.arguments.items():
-        if isinstance(kinds.get(name_), pytree.Node):
+        if isinstance(kinds.get(name_), pytree.Tree):
             flat += pytree.flatten(value, objects=True)[1]
         else:
             flat.append(value)
@@ -90,7 +90,7 @@ def flat_tangents(target, kinds, tangents):
     flat = []
     for name_, tangent in zip(target.wrt, tangents):
         node = node_of(kinds, name_)
-        if not isinstance(node, pytree.Node) or node.shape == pytree.LEAF:
+        if not isinstance(node, pytree.Tree) or node.shape == pytree.LEAF:
             flat.append(tangent)
             continue
         given, leaves = pytree.flatten(tangent, objects=True)
@@ -107,7 +107,7 @@ def gradients(target, kinds, flat):
     out = []
     for name_ in target.wrt:
         node = node_of(kinds, name_)
-        if isinstance(node, pytree.Node) and node.shape != pytree.LEAF:
+        if isinstance(node, pytree.Tree) and node.shape != pytree.LEAF:
             leaves = [next(flat) if kind in pytree.NUMERIC else None for kind in node.leaf_kinds()]
             out.append(pytree.unflatten(node, leaves))
         else:
@@ -167,7 +167,7 @@ def _forward_of_made(target, args, kwargs, kinds):
     generated = target.function_for(args, kwargs)
     layout = inner.compiled(inner_kinds, variant=target.inner_variant, final=False).layout
     for name_ in target.wrt:
-        if isinstance(node_of(kinds, name_), pytree.Node) and name_ not in layout.params:
+        if isinstance(node_of(kinds, name_), pytree.Tree) and name_ not in layout.params:
             raise target.error(f"cannot differentiate the gradient of {target.fn.__name__} with respect "
                                f"to the container {name_} as well as the container its gradient is "
                                "taken with respect to", f"Take the gradient with respect to {name_} too")
