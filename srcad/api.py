@@ -15,8 +15,13 @@ from .rules.callees import API
 
 
 @transformation
-def grad(fn, wrt=0):
+def grad(fn, wrt=0, checkpoints=None):
     """The gradient of `fn`'s scalar output with respect to the argument(s) in `wrt`.
+
+    `checkpoints`: None stores on every loop turn what the reverse sweep reads; K (an int) or
+    "sqrt" (K = ceil(sqrt(n)) for n turns) reverses each outermost `for ... in range(...)` at
+    the top of `fn` by binomial checkpointing, keeping at most K states of the loop and
+    running the turns between again (docs/memory.md). Also for value_and_grad and vjp.
 
     >>> import math, srcad
     >>> def f(x):
@@ -24,7 +29,7 @@ def grad(fn, wrt=0):
     >>> round(srcad.grad(f)(1.0), 6)
     1.381773
     """
-    target = Target(fn, wrt, "grad")
+    target = Target(fn, wrt, "grad", checkpoints)
 
     def make(kinds, args, kwargs):
         if target.inner is not None:  # a gradient of a gradient: forward over reverse
@@ -35,9 +40,9 @@ def grad(fn, wrt=0):
 
 
 @transformation
-def value_and_grad(fn, wrt=0):
+def value_and_grad(fn, wrt=0, checkpoints=None):
     """`fn`'s value and its gradient with respect to `wrt`, from one call."""
-    target = Target(fn, wrt, "value_and_grad")
+    target = Target(fn, wrt, "value_and_grad", checkpoints)
 
     def make(kinds, args, kwargs):
         if target.inner is not None:
@@ -48,12 +53,12 @@ def value_and_grad(fn, wrt=0):
 
 
 @transformation
-def vjp(fn, wrt=0):
+def vjp(fn, wrt=0, checkpoints=None):
     """`h(*args) -> (value, pullback)`; `pullback(cotangent)` gives the gradient(s) of
     `<cotangent, fn(*args)>`. The cotangent has the structure of the value.
 
     The forward part runs once, in `h`; each pullback runs the reverse part on what it saved."""
-    target = Target(fn, wrt, "vjp")
+    target = Target(fn, wrt, "vjp", checkpoints)
     if target.inner is not None:
         raise target.error("vjp of a derivative srcad made is not supported",
                            "Use srcad.jvp or srcad.jacobian(..., mode='forward') on it")
@@ -182,7 +187,7 @@ API.transformations = (grad, value_and_grad, jvp, jacobian, hessian)
 API.give_rules = functools.partial(made.register_made, grad=grad, jvp=jvp)
 
 
-def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
+def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp", checkpoints=None):
     """The Python source of `fn`'s generated derivative, exactly as it is compiled.
 
     It is the derivative specialised for `args` if given (for "grad" and "value_and_grad", on
@@ -190,7 +195,7 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
     parameters' annotations or defaults name (a Python float where nothing is said). In
     reverse mode, `of` chooses which of the three compiled variants: "vjp" (value and gradient
     for a given output cotangent `by`, default 1.0), "value_and_grad" (what value_and_grad
-    runs) or "grad" (what grad runs: no value, the seed folded away)."""
+    runs) or "grad" (what grad runs: no value, the seed folded away); `checkpoints` as for grad."""
     if mode not in ("reverse", "forward"):
         raise errors.SrcadError(f"source(mode={mode!r}): mode is 'reverse' or 'forward'")
     if of not in ("vjp", "value_and_grad", "grad"):
@@ -198,7 +203,7 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp"):
     resolved = callables.resolve(fn)
     wrt = callables.wrt_names(fn, resolved, wrt)
     fn, bound = resolved.fn, callables.bound_values(resolved)
-    target = Target(fn, wrt, "source")
+    target = Target(fn, wrt, "source", checkpoints)
     if args is not None:
         kinds = target.kinds(resolved.args + tuple(args), resolved.keywords)
     else:

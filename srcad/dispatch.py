@@ -34,7 +34,7 @@ class Target:
     (depends.py). The dispatcher tests the bindings on each call, and when one no longer holds
     (a helper re-defined, a global re-bound, a rule registered) all specialisations go."""
 
-    def __init__(self, fn, wrt, transform):
+    def __init__(self, fn, wrt, transform, checkpoints=None):
         self.fn = fn
         made = getattr(fn, "__srcad__", None)
         if made is not None:  # a derivative srcad made: its generated code is differentiated
@@ -56,6 +56,7 @@ class Target:
         self.transform = transform
         if made is None and hasattr(fn, "__wrapped__"):
             self._check_wrapper()
+        self.checkpoints = self._checked_checkpoints(checkpoints, made)
         self.single = not isinstance(wrt, tuple)
         self.wrt = tuple(self._param_name(w, transform) for w in ((wrt,) if self.single else wrt))
         self.impls = {}
@@ -111,6 +112,18 @@ class Target:
 
     def error(self, what, hint):
         return errors.at(self.filename, self.def_line, what, hint)
+
+    def _checked_checkpoints(self, checkpoints, made):
+        """`checkpoints=` as given (None, an int K >= 1 or "sqrt"), checked; a derivative made
+        with checkpoints is not differentiated again (its schedule has no derivative)."""
+        if made is not None and made.target.checkpoints is not None:
+            raise self.error(f"cannot differentiate {self.fn.__name__}, a gradient made with "
+                             "checkpoints=, again", "Make the inner gradient with checkpoints=None")
+        if checkpoints is None or checkpoints == "sqrt" or \
+                type(checkpoints) is int and checkpoints >= 1:
+            return checkpoints
+        raise self.error(f"checkpoints={checkpoints!r}: it is None, a number of snapshots (an int "
+                         "from 1) or 'sqrt'", "Pass checkpoints=None, checkpoints=10 or checkpoints='sqrt'")
 
     def kinds(self, args, kwargs):
         """Parameter name -> kind, for this call's arguments (defaults where not passed).
@@ -177,9 +190,12 @@ class Target:
         fn = fn or self.fn
         if wrt is None:
             wrt = self.wrt[0] if self.single else self.wrt
+        checkpoints = self.checkpoints if mode == "reverse" and fn is self.fn else None
         key = (Identity(fn.__code__), Identity(fn.__globals__), wrt, mode, variant,
-               tuple(sorted(kinds.items())), final) + ((tuple(sorted(shapes.items())),) if shapes else ())
-        compiled = CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant, final, shapes=shapes),
+               tuple(sorted(kinds.items())), final) + ((tuple(sorted(shapes.items())),) if shapes else ()) \
+            + ((("checkpoints", checkpoints),) if checkpoints is not None else ())
+        compiled = CACHE.get(key, lambda: pipeline.derive(fn, wrt, kinds, mode, variant, final, shapes=shapes,
+                                                          checkpoints=checkpoints),
                              lambda c: c.current(fn))
         self.depend_on(compiled, fn)
         return compiled
@@ -328,12 +344,12 @@ class Target:
 def transformation(make):
     """Let `make(fn, wrt)` be used as `@t`, `@t(wrt=...)` and `t(fn, wrt=...)`."""
     @functools.wraps(make)
-    def transformation(fn=None, wrt=0):
+    def transformation(fn=None, wrt=0, **options):
         if fn is None:
-            return lambda f: transformation(f, wrt)
+            return lambda f: transformation(f, wrt, **options)
         if isinstance(fn, (int, str, tuple)) and not callable(fn):
-            return lambda f: transformation(f, fn)
-        return callables.through(fn, wrt, make)
+            return lambda f: transformation(f, fn, **options)
+        return callables.through(fn, wrt, functools.partial(make, **options) if options else make)
     return transformation
 
 

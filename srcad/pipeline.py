@@ -59,12 +59,14 @@ class Compiled:
         return pair[1], pair[2]
 
 
-def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=False, shapes=None):
+def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=False, shapes=None,
+           checkpoints=None):
     """Compile the derivative of `fn` with respect to the parameters `wrt`, specialised for
     arguments of `kinds` (parameter name -> analyze.FLOAT / ARRAY / OTHER); `variant` is one of
     `transform.reverse.VARIANTS`; `final`: it runs as it is, never transformed again.
     `shapes`: array parameter -> (shape, dtype), for a final gradient specialised on them too
-    (optimize/shapes.py)."""
+    (optimize/shapes.py). `checkpoints`: K, "sqrt" or None, how the outermost loops over
+    `range` are reversed (transform/checkpointed.py)."""
     in_progress = _in_progress()
     if any(code is fn.__code__ for code in in_progress):
         raise _Recursion(fn)
@@ -78,7 +80,7 @@ def derive(fn, wrt, kinds, mode="reverse", variant="vjp", final=False, helper=Fa
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _derive(fn, wrt, kinds, mode, variant, final, helper, shapes)
+        return _derive(fn, wrt, kinds, mode, variant, final, helper, shapes, checkpoints)
     finally:
         in_progress.pop()
         if collecting:
@@ -121,7 +123,7 @@ def parsed(fn, within=None, structures=None):
     return src, names
 
 
-def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
+def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes, checkpoints):
     try:
         structures = {k: v for k, v in kinds.items() if isinstance(v, pytree.Tree)}
         # numbers are never changed in place: only the other arguments may need a copy
@@ -140,7 +142,7 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes):
             deriv = transform.forward(tree, src, facts, names, call)
         else:
             deriv = transform.reverse(tree, src, facts, names, "vjp" if variant == "split" else variant,
-                                      call)
+                                      call, checkpoints)
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
                                  deriv.harmless, _float_functions(src), in_place=True)
         if final and variant in ("grad", "value_and_grad"):

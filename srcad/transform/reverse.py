@@ -28,6 +28,7 @@ from ..rules import registry
 from ..rules.callees import is_user_function
 from . import calls
 from .adjoints import AddAt, Prelude, Terms
+from .checkpointed import Checkpointing
 from .layout import Layout
 from .reverse_control import ControlFlow
 from .reverse_tape import Tape
@@ -47,7 +48,7 @@ class Derivative:
     adjoint_of: dict = field(default_factory=dict)  # primal name -> its adjoint's name
 
 
-def reverse(tree, src, facts, names, variant, derive_call):
+def reverse(tree, src, facts, names, variant, derive_call, checkpoints=None):
     """The reverse-mode derivative of the three-address `tree`, as one of three variants:
 
     - "vjp": `f_vjp(..., by=1.0)` returns `(value, gradient)` for the cotangent `by`;
@@ -58,23 +59,26 @@ def reverse(tree, src, facts, names, variant, derive_call):
     `_rt.scalar_seed(y)` makes it, refusing a non-scalar `y` before the reverse sweep runs.
 
     `derive_call(fn, wrt, kinds, stmt)` compiles the split derivative of a user function that
-    the code calls (see calls.py): the pipeline passes its own, which goes through its cache."""
+    the code calls (see calls.py): the pipeline passes its own, which goes through its cache.
+
+    `checkpoints` (K, "sqrt" or None): the outermost loops over `range` at the top of the
+    function are reversed by binomial checkpointing (checkpointed.py)."""
     body = tree.body
     params = parameters(tree)
     layout = Layout(params, body)
     needed = None
     writes = any(isinstance(s, gast.Assign) and isinstance(s.targets[0], gast.Subscript) for s in body)
     if writes or any(isinstance(s, COMPOUND) for s in body):
-        probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, None, derive_call)
+        probe = _Reverse(tree, body, src, facts, names.copy(), layout, variant, None, derive_call, checkpoints)
         probe.function()
         needed = probe.reads  # the to-be-recorded variables: those the reverse sweep reads
     return _Reverse(tree, body, src, facts, names, layout, variant, needed or set(),
-                    derive_call).function()
+                    derive_call, checkpoints).function()
 
 
-class _Reverse(ControlFlow, Tape):
-    def __init__(self, tree, body, src, facts, names, layout, variant, needed, derive_call):
-        self.derive_call = derive_call
+class _Reverse(ControlFlow, Tape, Checkpointing):
+    def __init__(self, tree, body, src, facts, names, layout, variant, needed, derive_call, checkpoints):
+        self.derive_call, self.checkpoints = derive_call, checkpoints
         self.tree, self.body, self.src, self.facts = tree, body, src, facts
         self.names, self.layout, self.variant = names, layout, variant
         self.needed = needed      # None: save every overwritten value (the probing pass)

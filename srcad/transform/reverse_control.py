@@ -83,6 +83,8 @@ class ControlFlow:
         return any(len(self.layout.defs.get(n, ())) > k for n, k in counts.items())
 
     def visit_For(self, stmt):
+        checkpointed = self.checkpointable(stmt)
+        plain = [self.facts.clone(s) for s in stmt.body] if checkpointed else None
         body_f, body_b = self.loop_body(stmt.body)
         target, items = stmt.target.id, stmt.iter
         active_items = isinstance(items, gast.Name) and self.facts.is_active(items.id) \
@@ -101,6 +103,9 @@ class ControlFlow:
             return forward, []
         save_n, restore_n = self.record_count(counter, stmt) if counted else ([], [])
         save_i, restore_i = self.record(items, stmt)
+        if checkpointed and not active_items:
+            forward, backward = self.checkpointed_for(stmt, plain, body_f, body_b)
+            return forward + save_i, restore_i + backward
         backward = self.reverse_loop(stmt, target, items, counter, body_b, active_items)
         return forward + save_n + save_i, restore_i + restore_n + backward
 

@@ -1314,6 +1314,74 @@ def f(x):
     y = np.multiply(x, 2.0)
     return np.sum(y * y)
 """, (X,), "tape"),
+    # checkpoints= (transform/checkpointed.py): a snapshot of a loop's state keeps references,
+    # so a checkpointed loop may not change values in place
+    "checkpointed_loop_writing_into_an_array": ("""
+import numpy as np
+def f(x):
+    a = np.zeros(3)
+    s = 0.0
+    for i in range(3):
+        a[i] = x * i
+        s = s + a[i] * x
+    return s
+""", "Build a new value each turn", """
+def f(x):
+    s = 0.0
+    for i in range(3):
+        a_i = x * i
+        s = s + a_i * x
+    return s
+""", (1.5,), "checkpoints"),
+    "checkpointed_loop_changing_an_array_in_place": ("""
+import numpy as np
+def f(x):
+    a = np.ones(3)
+    for i in range(3):
+        a += x * a
+    return np.sum(a)
+""", "Build a new value each turn", """
+import numpy as np
+def f(x):
+    a = np.ones(3)
+    for i in range(3):
+        a = a + x * a
+    return np.sum(a)
+""", (0.5,), "checkpoints"),
+    "checkpointed_loop_appending": ("""
+def f(x):
+    xs = [x]
+    for i in range(3):
+        xs.append(xs[-1] * x)
+    return xs[-1]
+""", "Build a new value each turn", """
+def f(x):
+    last = x
+    for i in range(3):
+        last = last * x
+    return last
+""", (1.5,), "checkpoints"),
+    "checkpointed_loop_calling_a_writer": ("""
+def note(xs, v):
+    xs.append(v)
+    return v * 2.0
+def f(x):
+    xs = []
+    s = 0.0
+    for i in range(3):
+        t = note(xs, i)
+        s = s + t * x * len(xs)
+    return s
+""", "Build a new value each turn", """
+def f(x):
+    count = 0
+    s = 0.0
+    for i in range(3):
+        t = i * 2.0
+        count = count + 1
+        s = s + t * x * count
+    return s
+""", (1.5,), "checkpoints"),
 }
 
 
@@ -1458,6 +1526,12 @@ USAGE = {
     "source_of": (
         lambda m: srcad.source(m.square, of="pullback"), "of is 'vjp', 'value_and_grad' or 'grad'",
         lambda m: "def " in srcad.source(m.square, of="vjp"), lambda m: True),
+    "checkpoints_value": (
+        lambda m: srcad.grad(m.cube, checkpoints=0)(1.5), "checkpoints='sqrt'",
+        lambda m: srcad.grad(m.cube, checkpoints="sqrt")(1.5), lambda m: 3.0 * 1.5 ** 2),
+    "gradient_with_checkpoints_differentiated_again": (
+        lambda m: srcad.grad(srcad.grad(m.cube, checkpoints=2))(1.5), "inner gradient with checkpoints=None",
+        lambda m: srcad.grad(srcad.grad(m.cube))(1.5), lambda m: 6.0 * 1.5),
     "vjp_of_a_gradient": (
         lambda m: srcad.vjp(srcad.grad(m.cube))(1.5), "srcad.jacobian(..., mode='forward')",
         lambda m: srcad.jacobian(srcad.grad(m.cube), mode="forward")(1.5), lambda m: 6.0 * 1.5),

@@ -140,6 +140,8 @@ SITES = {
         "the {} has no {} {} in this call": "row reading_a_key_an_argument_does_not_have",
     },
     "srcad/dispatch.py": {
+        "cannot differentiate {}, a gradient made with checkpoints=, agai": "usage gradient_with_checkpoints_differentiated_again",
+        "checkpoints={}: it is None, a number of snapshots (an int from 1": "usage checkpoints_value",
         "<what>": "via Target.error, whose callers' messages are listed as their own sites",
         "cannot differentiate {} with respect to its argument at position": "usage star_args_position_not_passed",
         "cannot differentiate {} with respect to {}, a {} with {}": "usage container_without_numbers",
@@ -305,6 +307,12 @@ SITES = {
     "srcad/transform/templates.py": {
         "cannot differentiate {} with respect to its argument {}: it has ": "uncovered: added after the "
             "table was made; its hint names the fix (leave the argument out, or defvjp)",
+    },
+    "srcad/transform/checkpointed.py": {
+        "cannot checkpoint a loop that calls a function writing into the ": "row checkpointed_loop_calling_a_writer",
+        "cannot checkpoint a loop with a call made for its effect (a meth": "row checkpointed_loop_appending",
+        "cannot checkpoint a loop that changes an array in place ({})": "row checkpointed_loop_changing_an_array_in_place",
+        "cannot checkpoint a loop that writes into an array, a list or an": "row checkpointed_loop_writing_into_an_array",
     },
     "srcad/transform/control.py": {
         "cannot differentiate a loop with an else block": "row loop_else_with_break",

@@ -36,6 +36,8 @@ def refusal_of(name):
             srcad.jvp(f)(*args, *args)
         elif _how(name) == "tape":
             srcad.tape.grad(f)(*args)
+        elif _how(name) == "checkpoints":
+            srcad.grad(f, checkpoints=2)(*args)
         else:
             srcad.grad(f)(*args)
     except srcad.SrcadError as error:
@@ -76,7 +78,8 @@ def test_the_hint_is_accepted(name):
         expected = fd_directional(after, args, [0], directions[:1])
         assert tangent == pytest.approx(expected, rel=1e-6, abs=1e-9)
         return
-    gradient = srcad.tape.grad(after)(*args) if _how(name) == "tape" else srcad.grad(after)(*args)
+    gradient = srcad.tape.grad(after)(*args) if _how(name) == "tape" else \
+        srcad.grad(after, checkpoints=2)(*args) if _how(name) == "checkpoints" else srcad.grad(after)(*args)
     if isinstance(args[0], dict):  # a dict of floats (or a tuple of them): key by key
         for key, value in args[0].items():
             moved = (lambda v: after({**args[0], key: tuple(v)}, *args[1:])) if isinstance(value, tuple) \

@@ -26,7 +26,9 @@ NEVER_TRANSFORMED_AGAIN = {
     "no_rule_for",
 }
 # the runtime modules' own shared helpers, which the facade leaves out
-INTERNAL = {"float_dtype", "is_zero", "tangent_or_zeros", "refuse_complex", "repeats"}
+INTERNAL = {"float_dtype", "is_zero", "tangent_or_zeros", "refuse_complex", "repeats",
+            # the checkpointing schedule's arithmetic (generated code makes a Revolve)
+            "repetitions", "recomputed_turns", "sqrt_snapshots"}
 
 
 def helpers():
