@@ -67,6 +67,7 @@ class Target:
         self.guard_names = {}  # its namespace: the objects its guard reads
         self.make = None       # what it calls to make a specialisation
         self.dispatch_name = None
+        self.fast_key = None   # the argument types its fast path serves (see _claim_fast)
 
     def _own_bindings(self):
         bindings = Bindings()
@@ -212,6 +213,7 @@ class Target:
 
     def forget(self):
         """Drop the specialisations: a rule was registered, which any of them may have used."""
+        self._close_fast()
         self.impls.clear()
 
     def refresh(self):
@@ -258,7 +260,27 @@ class Target:
                 impl = self.impls[key] = structured.Call(self, make)
             else:
                 impl = self.impls[key] = make(kinds, args, kwargs)
+            self._claim_fast(key, impl)
         return impl
+
+    def _claim_fast(self, key, impl):
+        """Give the generated stand-in's fast path the specialisation for `key` (argument
+        types), if it is the first key it made one for: a stand-in is mostly called with
+        arguments of the same types, and testing them one by one against constants costs less
+        than building the tuple of types and looking it up. The specialisation goes in before
+        the types that let calls reach it, so another thread never finds the types without it."""
+        if self.dispatch_name is None or len(key) != len(self.params):
+            return
+        if self.fast_key is None:
+            self.fast_key = key
+        if key == self.fast_key:
+            self.guard_names[self.prefix + "fast"] = impl
+            self.guard_names.update({f"{self.prefix}t{i}": t for i, t in enumerate(key)})
+
+    def _close_fast(self):
+        """No call takes the fast path until a specialisation claims it again."""
+        if self.dispatch_name is not None:
+            self.guard_names.update({f"{self.prefix}t{i}": _Unmatched for i in range(len(self.params))})
 
     def dispatcher(self, make, variant=None):
         """`fn`'s stand-in: finds the specialisation for its arguments' types, tests that what
@@ -275,7 +297,13 @@ class Target:
             generic = functools.wraps(self.fn)(generic)
             generic.__srcad__ = Made(self, variant)
             return generic
-        self.guard_names, self.make = {}, make
+        names = [p.name for p in self.params]
+        self.prefix = "_srcad_"
+        while any(n.startswith(self.prefix) for n in names):
+            self.prefix += "_"
+        self.guard_names, self.make = {self.prefix + "fast": None}, make
+        self.dispatch_name = self.prefix + "dispatch"
+        self._close_fast()
         exec(self._dispatcher_code(), self.guard_names)
         stand_in = self.guard_names[self.dispatch_name]
         stand_in.__defaults__ = tuple(p.default for p in self.params if p.default is not p.empty) or None
@@ -286,35 +314,34 @@ class Target:
 
     def _dispatcher_code(self):
         """The stand-in's code, its guard testing the current bindings; the objects it reads are
-        put in its namespace, `guard_names`, under names no parameter starts with."""
-        names = [p.name for p in self.params]
-        prefix = "_srcad_"
-        while any(n.startswith(prefix) for n in names):
-            prefix += "_"
+        put in its namespace, `guard_names`, under names no parameter starts with (`prefix`).
+
+        Its first test is the common case: the arguments have the types of the fast path
+        (`t0, t1, ...`, see _claim_fast) and the bindings hold; it then calls `fast`, with no
+        tuple of types built and no lookup. Otherwise it looks the types up in `impls`."""
+        prefix, names = self.prefix, [p.name for p in self.params]
         guard, values = self.bindings.guard(prefix)
         values.update({prefix + "impls": self.impls, prefix + "entry": self.entry, prefix + "make": self.make,
                        prefix + "at_user_line": load.raise_at_user_line})
         self.guard_names.update(values)  # none removed: another thread may be running the old code
         params = ", ".join(names)
         key = "".join(f"{prefix}type({n}), " for n in names)
-        self.dispatch_name = prefix + "dispatch"
+        types_differ = " or ".join(f"{prefix}type({n}) is not {prefix}t{i}" for i, n in enumerate(names))
         call_entry = f"{prefix}entry(({params}{',' if len(names) == 1 else ''}), {{}}, {prefix}make)"
         lines = [f"def {self.dispatch_name}({params}):",
-                 f"    {prefix}impl = {prefix}impls.get(({key}))"]
-        if guard:
-            lines += ["    try:",
-                      f"        {prefix}stale = {prefix}impl is None or {guard}",
-                      "    except (KeyError, ValueError):  # a global deleted, a closure cell emptied",
-                      f"        {prefix}stale = True",
-                      f"    if {prefix}stale:"]
-        else:
-            lines += [f"    if {prefix}impl is None:"]
-        lines += [f"        {prefix}impl = {call_entry}",
-                  "    try:",  # costs nothing unless it raises (Python 3.11+; a few ns before)
-                  f"        return {prefix}impl({params})",
-                  f"    except Exception as {prefix}error:  # shown at the user's line too",
-                  f"        {prefix}at_user_line({prefix}error)",
-                  "        raise", ""]
+                 *_stale_test(prefix, " or ".join(filter(None, [types_differ, guard])), "    "),
+                 f"    if {prefix}stale:",
+                 f"        {prefix}impl = {prefix}impls.get(({key}))",
+                 *_stale_test(prefix, " or ".join(filter(None, [f"{prefix}impl is None", guard])), "        "),
+                 f"        if {prefix}stale:",
+                 f"            {prefix}impl = {call_entry}",
+                 "    else:",
+                 f"        {prefix}impl = {prefix}fast",
+                 "    try:",  # costs nothing unless it raises (Python 3.11+; a few ns before)
+                 f"        return {prefix}impl({params})",
+                 f"    except Exception as {prefix}error:  # shown at the user's line too",
+                 f"        {prefix}at_user_line({prefix}error)",
+                 "        raise", ""]
         text = "\n".join(lines)
         return compile(text, f"<srcad dispatch {self.fn.__name__}>", "exec")
 
@@ -367,6 +394,18 @@ def bound_and_checked(target, compiled, transform):
         except (runtime.NotScalar, runtime.NotReal) as refusal:
             raise target.refused(refusal, compiled, transform) from None
     return checked
+
+
+class _Unmatched:
+    """The type no argument has: the fast path's types before a specialisation claims it."""
+
+
+def _stale_test(prefix, test, indent):
+    """Lines setting `stale` to `test`, or to True where it raises KeyError or ValueError."""
+    return [f"{indent}try:",
+            f"{indent}    {prefix}stale = {test}",
+            f"{indent}except (KeyError, ValueError):  # a global deleted, a closure cell emptied",
+            f"{indent}    {prefix}stale = True"]
 
 
 _CHECKS = ("_rt.scalar_seed(", "_rt.gradient(", "_rt.zeros_like(", "_rt.tangent_out(", "_rt.power_slope(")
