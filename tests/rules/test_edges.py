@@ -234,3 +234,35 @@ def test_a_whole_constant_power_stays_plain_arithmetic():
     assert "_rt." not in text and "2.0 * x" in text
     g = load_function(SOURCE, "root")
     assert "_rt.power_slope(x, 0.5)" in srcad.source(g, of="grad")
+
+
+# ------------------------------------------------------------ the sigmoid of logaddexp's rule
+
+EXTREMES = np.array([-800.0, -740.0, -720.0, -30.0, -1.0, -0.0, 0.0, 1e-300, 2.5, 40.0, 720.0, 800.0,
+                     np.inf, -np.inf, np.nan])
+
+
+def test_logaddexps_derivative_at_extreme_inputs_is_exact_and_silent():
+    """d/dz logaddexp(0, z) = 1 / (1 + exp(-z)) = exp(z) / (1 + exp(z)), computed from
+    exp(-|z|) alone: no overflow warning where exp(|z|) overflows (|z| > 709), and below
+    -709 the exact tiny value (a subnormal down to -745), not 0. The expected values are
+    those formulas in exact float arithmetic where they do not overflow."""
+    f = load_function('''
+        import numpy as np
+
+        def softplus_sum(z):
+            return np.sum(np.logaddexp(0.0, z))
+    ''', "softplus_sum")
+    with np.errstate(over="raise", invalid="raise", divide="raise"):   # (underflow is the point)
+        finite = EXTREMES[np.isfinite(EXTREMES)]
+        got = srcad.grad(f)(finite)
+        got_tape = srcad.tape.grad(f)(finite)
+    expected = [math.exp(v) / (1.0 + math.exp(v)) if v < 0 else 1.0 / (1.0 + math.exp(-v)) for v in finite]
+    assert got.tolist() == expected and got_tape.tolist() == expected
+    assert got[finite == -720.0][0] == math.exp(-720.0) > 0.0
+    with np.errstate(over="raise"):
+        assert srcad.grad(f)(EXTREMES[-3:]).tolist()[:2] == [1.0, 0.0]
+        assert math.isnan(srcad.grad(f)(EXTREMES[-3:])[2])
+    for v in (-800.0, -720.0, 0.0, 720.0, 800.0):   # the scalar path
+        assert srcad.grad(lambda z: np.logaddexp(0.0, z))(v) == \
+            (math.exp(v) / (1.0 + math.exp(v)) if v < 0 else 1.0 / (1.0 + math.exp(-v)))
