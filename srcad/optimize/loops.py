@@ -10,16 +10,13 @@ array passes (arrays.py) do not go:
 - accumulation in place: an adjoint that starts as 0.0 and is only ever added to in loops
   (`bWh = bWh + np.outer(t19, h)`) starts as zeros of its known shape and is added into
   (`bWh += ...`): its array is the derivative's own, and no other name reads it until the
-  last addition;
-- sums after the loop: such an adjoint's outer products, rows and weighted rows are summed
-  over the turns by one matrix product after the loop (`bWh = bt8_rows.T @ h_rows`), the
-  loop only appending the vectors, where nothing from the loop on changes an array in place.
+  last addition.
+
+loop_sums.py then takes such an adjoint's sums over the turns out of the loop.
 """
 import gast
-import numpy as np
 
 from .. import gastutil as g
-from ..gastutil import is_rt_call
 from ..ir import COMPOUND
 
 
@@ -78,7 +75,8 @@ def _stored(stmt):
 
 def trim_tape(tree):
     """Leave out of each pushed tuple the names its pops never read again: a pop read in a
-    top-level loop, whose names are not read in that loop or after it."""
+    top-level loop, whose names are not read in that loop or after it (a push and pop left
+    with no name go)."""
     pops, pushes = {}, {}  # (tape, names) -> statements
     for node in g.walk(tree):
         key = _pop_key(node)
@@ -100,12 +98,21 @@ def trim_tape(tree):
                 break
             dead &= set(key[1]) - reads_from[loop]
         kept = [n for n in key[1] if n not in dead]
-        if not dead or not kept:
+        if not dead:
+            continue
+        if not kept:  # nothing left to keep: no push, no pop
+            _drop_statements(tree, {id(s) for s in found + pushes[key]})
             continue
         for pop in found:
             pop.targets[0].elts = [g.store(n) for n in kept]
         for push in pushes[key]:
             push.value.args[0].elts = [g.name(n) for n in kept]
+
+
+def _drop_statements(tree, dropped):
+    for node, field, stmts in list(g.statement_lists(tree)):
+        if any(id(s) in dropped for s in stmts):
+            setattr(node, field, [s for s in stmts if id(s) not in dropped] or [gast.Pass()])
 
 
 def _reads_from(body):
@@ -206,149 +213,6 @@ def _update_shape(node, seen):
 
 def _stored_target(loop):
     return {n.id for n in g.walk(loop.target) if isinstance(n, gast.Name)}
-
-
-# --- sums out of loops -------------------------------------------------------------------------
-
-# runtime helpers that change none of their arguments (a loop calling only these, numpy's
-# functions and its tape's pop changes no array in place but its accumulators)
-_PURE_HELPERS = frozenset({"unbroadcast", "zeros_as", "add", "matmul_left", "matmul_right", "gradient",
-                           "unshared", "spread", "unbroadcast_uniform", "expit", "reduced_size",
-                           "scalar_seed", "stand_in", "unreduce", "real_float", "zeros_like",
-                           "inverse_permutation", "shaped_like"})
-
-
-def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
-    """Sums over the turns of a loop taken once after it: in a top-level loop, `b += np.outer(p, q)`
-    becomes `p` and `q` appended to lists a turn and `b += P.T @ Q` after the loop (P, Q their
-    rows), `b += x` becomes `b += np.sum(X, axis=0)` and `b += s * x` (`s` a number) becomes
-    `b += S @ X`: one matrix product instead of a numpy call or two a turn. Only for the
-    accumulators `accumulate_in_place` made (`accumulators`: name -> shape), and where nothing
-    from the loop on can change an array in place (the rows are read after the loop)."""
-    body = tree.body
-    hoisted = {}  # accumulator -> how many of its sums were taken after a loop
-    for k in range(len(body) - 1, -1, -1):
-        loop = body[k]
-        if not isinstance(loop, gast.For) or not _changes_nothing(loop.body + body[k + 1:], accumulators,
-                                                                  resolve, rt):
-            continue
-        rows, current, sums, kept = {}, {}, [], []  # current: (name, shape) -> its rows this turn
-        for stmt in loop.body:
-            form = _sum_form(stmt, accumulators, seen)
-            if form is None:
-                kept.append(stmt)
-                current = {key: r for key, r in current.items() if key[0] not in _stored(stmt)}
-                continue
-            b, kind, operands = form
-            arrays = []
-            for name_, shape in operands:
-                if (name_, shape) not in current:  # a value not yet kept this turn
-                    lists = fresh(f"{name_}s")
-                    current[(name_, shape)] = rows[lists] = (lists, fresh(f"{name_}_rows"), shape)
-                    kept.append(g.located(gast.Expr(value=g.call(g.attr(g.name(lists), "append"),
-                                                                 [g.name(name_)])), stmt))
-                arrays.append(current[(name_, shape)][1])
-            sums.append((b, kind, arrays, stmt))
-        if not sums:
-            continue
-        loop.body = kept
-        for b, _, _, _ in sums:
-            hoisted.setdefault(b, 0)
-            hoisted[b] += 1
-        before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
-        after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
-                                        [g.name(lists), g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
-                 for lists, array, shape in rows.values()]
-        after += [g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=_total(kind, arrays, accumulators[b], numpy)),
-                              stmt) for b, kind, arrays, stmt in sums]
-        body[k:k + 1] = before + [loop] + after
-    _start_with_first_sum(tree, hoisted)
-
-
-def _start_with_first_sum(tree, hoisted):
-    """`b = np.zeros(shape)` ... `b += S` becomes `b = S` where all of `b`'s additions are sums
-    after loops (S is a new array of b's shape: zeros for a loop of no turns too)."""
-    body = tree.body
-    for b, n in hoisted.items():
-        updates = [node for node in g.walk(tree) if isinstance(node, gast.AugAssign)
-                   and isinstance(node.target, gast.Name) and node.target.id == b]
-        starts = [i for i, stmt in enumerate(body) if getattr(stmt, "accumulator_start", False)
-                  and g.single_target(stmt) == b]
-        if len(updates) != n or len(starts) != 1 or not all(any(u is stmt for stmt in body) for u in updates):
-            continue
-        first = min(i for i, stmt in enumerate(body) if any(u is stmt for u in updates))
-        body[first] = g.located(g.assign(b, body[first].value), body[first])
-        del body[starts[0]]
-
-
-def _sum_form(stmt, accumulators, seen):
-    """(b, kind, [(operand name, row shape)]) for `b += np.outer(p, q)` ("outer"), `b += x`
-    ("rows") or `b += s * x` ("weighted"), `b` an accumulator; else None."""
-    if not isinstance(stmt, gast.AugAssign) or not isinstance(stmt.op, gast.Add) \
-            or not isinstance(stmt.target, gast.Name) or stmt.target.id not in accumulators:
-        return None
-    b, value, shape = stmt.target.id, stmt.value, accumulators[stmt.target.id]
-    if isinstance(value, gast.Name):
-        return b, "rows", [(value.id, shape)]
-    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "outer" \
-            and len(shape) == 2 and len(value.args) == 2 and not value.keywords \
-            and all(isinstance(a, gast.Name) for a in value.args):
-        return b, "outer", [(value.args[0].id, shape[:1]), (value.args[1].id, shape[1:])]
-    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and seen.get(value) is not None \
-            and isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name):
-        left, right = seen.get(value)
-        if _all_numbers(left) and right == frozenset({("ndarray", shape)}):
-            return b, "weighted", [(value.left.id, ()), (value.right.id, shape)]
-    return None
-
-
-def _all_numbers(value):
-    return value is not None and all(alt[1] == () and alt[0] in ("float", "int", "generic") for alt in value)
-
-
-def _total(kind, arrays, shape, numpy):
-    if kind == "rows":
-        return g.call(g.attr(numpy(), "sum"), [g.name(arrays[0])], [gast.keyword(arg="axis", value=g.const(0))])
-    if kind == "outer":
-        return gast.BinOp(left=g.attr(g.name(arrays[0]), "T"), op=gast.MatMult(), right=g.name(arrays[1]))
-    if len(shape) == 1:
-        return gast.BinOp(left=g.name(arrays[0]), op=gast.MatMult(), right=g.name(arrays[1]))
-    return g.call(g.attr(numpy(), "tensordot"), [g.name(arrays[0]), g.name(arrays[1]), g.const(1)])
-
-
-def _changes_nothing(stmts, accumulators, resolve, rt):
-    """Whether `stmts` change no array in place, but by `+=` into the accumulators: they store
-    plain names only and call numpy's functions, srcad's pure helpers and a tape's pop."""
-    for node in (n for s in stmts for n in g.walk(s)):
-        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(node.ctx, (gast.Store, gast.Del)):
-            return False
-        if isinstance(node, gast.AugAssign) and not (isinstance(node.target, gast.Name)
-                                                      and node.target.id in accumulators):
-            return False
-        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.Global, gast.Nonlocal)):
-            return False
-        if isinstance(node, gast.Call):
-            if any(kw.arg == "out" for kw in node.keywords):
-                return False
-            func = node.func
-            if is_rt_call(node, rt):
-                if func.attr not in _PURE_HELPERS:
-                    return False
-                continue
-            if isinstance(func, gast.Attribute) and func.attr in ("pop", "append") \
-                    and isinstance(func.value, gast.Name):
-                continue  # the tape's pop; the lists of rows
-            fn = resolve(func)
-            if fn in (range, reversed, len) or isinstance(fn, np.ufunc) and fn.nout == 1:
-                continue
-            if getattr(np, getattr(fn, "__name__", ""), None) is fn and fn.__name__ in _NUMPY_PURE:
-                continue
-            return False
-    return True
-
-
-_NUMPY_PURE = frozenset({"outer", "sum", "mean", "prod", "dot", "tensordot", "reshape", "zeros", "array",
-                         "transpose", "ndim", "shape", "where"})  # ufuncs (np.tanh, ...) are allowed too
 
 
 # --- passes through ----------------------------------------------------------------------------

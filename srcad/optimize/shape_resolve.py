@@ -115,6 +115,8 @@ class Resolve:
             return None
         _, sa, sb = shapes
         cot, a, _ = args
+        if len(sa) == 2 and len(sb) == 1:  # `cot @ a` is `a.T @ cot` for a vector, without a view made
+            return gast.BinOp(left=cot, op=gast.MatMult(), right=a)
         if len(sa) == 2:
             return gast.BinOp(left=g.attr(a, "T"), op=gast.MatMult(), right=cot)
         if len(sb) == 1:

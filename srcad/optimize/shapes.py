@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import gastutil as g
 from .. import runtime
-from . import loops
+from . import loop_sums, loops
 from ..gastutil import is_rt_call
 from .shape_resolve import Resolve
 from .shape_rules import (ARGUMENTS, NUMERIC, RUNTIME, TOP, GiveUp, augmented, elementwise, join, lift, matmul,
@@ -349,5 +349,7 @@ def apply(tree, src, shapes, kinds, resolve):
         # the arrays computed are float64: adding into one is adding to it
         accumulators = loops.accumulate_in_place(tree, inference.seen, lambda shape: g.call(
             g.attr(numpy(), "zeros"), [g.tuple_(g.const(n) for n in shape)]))
-        loops.hoist_sums(tree, accumulators, inference.seen, numpy, resolve, rt, src.namespace.names.fresh)
+        loop_sums.hoist_sums(tree, accumulators, inference.seen, numpy, resolve, rt, src.namespace.names.fresh)
+        loop_sums.rows_from_forward(tree)
+        loops.trim_tape(tree)
     return tree

@@ -53,7 +53,12 @@ def test_rnn_gradient_reads_like_a_hand_written_adjoint():
         assert helper not in text
     assert "bWh = bt8_rows.T @ h_rows" in text and "np.zeros" not in text  # summed after the loop
     assert "bloss = 0.0" not in text  # the loss's adjoint is not passed through each turn
-    assert "h, t12, t9, t4 = _tape.pop()" in text  # four values a turn, not ten
+    assert "t12, t9 = _tape.pop()" in text  # two values a turn, not ten
+    # h and xs[t] are read for the sums after the loop only: the forward loop keeps their rows
+    forward, reverse = text.split("# reverse sweep")
+    assert "hs.append(h)" in forward and "t4s.append(t4)" in forward and "hs.reverse()" in forward
+    assert ".append(" in reverse and "hs.append" not in reverse and "t4s.append" not in reverse
+    assert "bh = bt8 @ Wh" in reverse  # no transposed view made a turn
     general_text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="vjp")
     assert "_rt.unbroadcast" in general_text  # the vjp srcad transforms again is not specialised
     check(rnn, (0, 1, 2, 3, 6), args)
@@ -270,3 +275,68 @@ def f(x, s):
     return acc
 """, "f")
     check(f, (0, 1), (np.linspace(0.1, 0.3, 3), 0.5))
+
+
+# loops whose sums after the loop take rows the forward loop keeps (loop_sums.rows_from_forward)
+ROWS_FROM_FORWARD = {
+    "two loops": """
+def f(W, v, xs, h0, n):
+    h = h0
+    loss = 0.0
+    for t in range(n):
+        h = np.tanh(W @ h + xs[t])
+        loss = loss + v @ h
+    for t in range(n):
+        h = np.tanh(W @ h)
+        loss = loss + np.sum(h * h * v)
+    return loss
+""",
+    "a branch": """
+def f(W, v, xs, h0, n):
+    h = h0
+    loss = 0.0
+    for t in range(n):
+        if t % 2 == 0:
+            h = np.tanh(W @ h + xs[t])
+        else:
+            h = np.sin(W @ h) + xs[t]
+        loss = loss + v @ h
+    return loss
+""",
+    "a break": """
+def f(W, v, xs, h0, n):
+    h = h0
+    loss = 0.0
+    for t in range(n):
+        h = np.tanh(W @ h + xs[t])
+        loss = loss + v @ h
+        if loss > 1.5:
+            break
+    return loss
+""",
+    "the popped value read again": """
+def f(W, v, xs, h0, n):
+    h = h0
+    loss = 0.0
+    for t in range(n):
+        g = W @ h
+        h = np.tanh(g + xs[t])
+        loss = loss + v @ h + np.sum(g * g)
+    return loss
+""",
+}
+
+
+@pytest.mark.parametrize("name", ROWS_FROM_FORWARD)
+def test_rows_kept_by_the_forward_loop(name):
+    f = load_function("import numpy as np\n" + ROWS_FROM_FORWARD[name], "f")
+    rng = np.random.default_rng(7)
+    W, v, xs, h = rng.standard_normal((3, 3)) * 0.6, rng.standard_normal(3), rng.standard_normal((5, 3)), \
+        rng.standard_normal(3) * 0.2
+    for n in (5, 2, 1, 0):
+        check(f, (0, 1, 3), (W, v, xs, h, n))
+        check(f, (0, 1, 2, 3), (W, v, xs, h, n))   # xs's rows added into in the loop: no sums after it
+    text = srcad.source(f, wrt=(0, 1, 3), args=(W, v, xs, h, 5), of="grad")
+    forward = text.split("# reverse sweep")[0]
+    if name == "two loops":   # the first loop's (the second's h is read by the first's reverse sweep)
+        assert forward.count(".reverse()") == 1, text

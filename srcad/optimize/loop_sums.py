@@ -1,0 +1,226 @@
+"""Sums out of loops, over a shape-specialised derivative (after loops.py): an adjoint that
+is only added into in loops (`accumulate_in_place`) has its outer products, rows and weighted
+rows summed over the turns by one matrix product after the loop (`bWh = bt8_rows.T @ h_rows`),
+the loop only appending the vectors, where nothing from the loop on changes an array in
+place; and a row list the reverse loop fills with a value it pops from the tape for nothing
+else is filled by the forward loop as it computes the value (`rows_from_forward`).
+"""
+import gast
+import numpy as np
+
+from .. import gastutil as g
+from ..gastutil import is_rt_call
+from .loops import _pop_key, _push_key, _stored
+
+
+# --- sums out of loops -------------------------------------------------------------------------
+
+# runtime helpers that change none of their arguments (a loop calling only these, numpy's
+# functions and its tape's pop changes no array in place but its accumulators)
+_PURE_HELPERS = frozenset({"unbroadcast", "zeros_as", "add", "matmul_left", "matmul_right", "gradient",
+                           "unshared", "spread", "unbroadcast_uniform", "expit", "reduced_size",
+                           "scalar_seed", "stand_in", "unreduce", "real_float", "zeros_like",
+                           "inverse_permutation", "shaped_like"})
+
+
+def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
+    """Sums over the turns of a loop taken once after it: in a top-level loop, `b += np.outer(p, q)`
+    becomes `p` and `q` appended to lists a turn and `b += P.T @ Q` after the loop (P, Q their
+    rows), `b += x` becomes `b += np.sum(X, axis=0)` and `b += s * x` (`s` a number) becomes
+    `b += S @ X`: one matrix product instead of a numpy call or two a turn. Only for the
+    accumulators `accumulate_in_place` made (`accumulators`: name -> shape), and where nothing
+    from the loop on can change an array in place (the rows are read after the loop)."""
+    body = tree.body
+    hoisted = {}  # accumulator -> how many of its sums were taken after a loop
+    for k in range(len(body) - 1, -1, -1):
+        loop = body[k]
+        if not isinstance(loop, gast.For) or not _changes_nothing(loop.body + body[k + 1:], accumulators,
+                                                                  resolve, rt):
+            continue
+        rows, current, sums, kept = {}, {}, [], []  # current: (name, shape) -> its rows this turn
+        for stmt in loop.body:
+            form = _sum_form(stmt, accumulators, seen)
+            if form is None:
+                kept.append(stmt)
+                current = {key: r for key, r in current.items() if key[0] not in _stored(stmt)}
+                continue
+            b, kind, operands = form
+            arrays = []
+            for name_, shape in operands:
+                if (name_, shape) not in current:  # a value not yet kept this turn
+                    lists = fresh(f"{name_}s")
+                    current[(name_, shape)] = rows[lists] = (lists, fresh(f"{name_}_rows"), shape)
+                    kept.append(g.located(gast.Expr(value=g.call(g.attr(g.name(lists), "append"),
+                                                                 [g.name(name_)])), stmt))
+                arrays.append(current[(name_, shape)][1])
+            sums.append((b, kind, arrays, stmt))
+        if not sums:
+            continue
+        loop.body = kept
+        for b, _, _, _ in sums:
+            hoisted.setdefault(b, 0)
+            hoisted[b] += 1
+        before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
+        after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
+                                        [g.name(lists), g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
+                 for lists, array, shape in rows.values()]
+        after += [g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=_total(kind, arrays, accumulators[b], numpy)),
+                              stmt) for b, kind, arrays, stmt in sums]
+        body[k:k + 1] = before + [loop] + after
+    _start_with_first_sum(tree, hoisted)
+
+
+def _start_with_first_sum(tree, hoisted):
+    """`b = np.zeros(shape)` ... `b += S` becomes `b = S` where all of `b`'s additions are sums
+    after loops (S is a new array of b's shape: zeros for a loop of no turns too)."""
+    body = tree.body
+    for b, n in hoisted.items():
+        updates = [node for node in g.walk(tree) if isinstance(node, gast.AugAssign)
+                   and isinstance(node.target, gast.Name) and node.target.id == b]
+        starts = [i for i, stmt in enumerate(body) if getattr(stmt, "accumulator_start", False)
+                  and g.single_target(stmt) == b]
+        if len(updates) != n or len(starts) != 1 or not all(any(u is stmt for stmt in body) for u in updates):
+            continue
+        first = min(i for i, stmt in enumerate(body) if any(u is stmt for u in updates))
+        body[first] = g.located(g.assign(b, body[first].value), body[first])
+        del body[starts[0]]
+
+
+def _sum_form(stmt, accumulators, seen):
+    """(b, kind, [(operand name, row shape)]) for `b += np.outer(p, q)` ("outer"), `b += x`
+    ("rows") or `b += s * x` ("weighted"), `b` an accumulator; else None."""
+    if not isinstance(stmt, gast.AugAssign) or not isinstance(stmt.op, gast.Add) \
+            or not isinstance(stmt.target, gast.Name) or stmt.target.id not in accumulators:
+        return None
+    b, value, shape = stmt.target.id, stmt.value, accumulators[stmt.target.id]
+    if isinstance(value, gast.Name):
+        return b, "rows", [(value.id, shape)]
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) and value.func.attr == "outer" \
+            and len(shape) == 2 and len(value.args) == 2 and not value.keywords \
+            and all(isinstance(a, gast.Name) for a in value.args):
+        return b, "outer", [(value.args[0].id, shape[:1]), (value.args[1].id, shape[1:])]
+    if isinstance(value, gast.BinOp) and isinstance(value.op, gast.Mult) and seen.get(value) is not None \
+            and isinstance(value.left, gast.Name) and isinstance(value.right, gast.Name):
+        left, right = seen.get(value)
+        if _all_numbers(left) and right == frozenset({("ndarray", shape)}):
+            return b, "weighted", [(value.left.id, ()), (value.right.id, shape)]
+    return None
+
+
+def _all_numbers(value):
+    return value is not None and all(alt[1] == () and alt[0] in ("float", "int", "generic") for alt in value)
+
+
+def _total(kind, arrays, shape, numpy):
+    if kind == "rows":
+        return g.call(g.attr(numpy(), "sum"), [g.name(arrays[0])], [gast.keyword(arg="axis", value=g.const(0))])
+    if kind == "outer":
+        return gast.BinOp(left=g.attr(g.name(arrays[0]), "T"), op=gast.MatMult(), right=g.name(arrays[1]))
+    if len(shape) == 1:
+        return gast.BinOp(left=g.name(arrays[0]), op=gast.MatMult(), right=g.name(arrays[1]))
+    return g.call(g.attr(numpy(), "tensordot"), [g.name(arrays[0]), g.name(arrays[1]), g.const(1)])
+
+
+def _changes_nothing(stmts, accumulators, resolve, rt):
+    """Whether `stmts` change no array in place, but by `+=` into the accumulators: they store
+    plain names only and call numpy's functions, srcad's pure helpers and a tape's pop."""
+    for node in (n for s in stmts for n in g.walk(s)):
+        if isinstance(node, (gast.Subscript, gast.Attribute)) and isinstance(node.ctx, (gast.Store, gast.Del)):
+            return False
+        if isinstance(node, gast.AugAssign) and not (isinstance(node.target, gast.Name)
+                                                      and node.target.id in accumulators):
+            return False
+        if isinstance(node, (gast.FunctionDef, gast.Lambda, gast.Global, gast.Nonlocal)):
+            return False
+        if isinstance(node, gast.Call):
+            if any(kw.arg == "out" for kw in node.keywords):
+                return False
+            func = node.func
+            if is_rt_call(node, rt):
+                if func.attr not in _PURE_HELPERS:
+                    return False
+                continue
+            if isinstance(func, gast.Attribute) and func.attr in ("pop", "append") \
+                    and isinstance(func.value, gast.Name):
+                continue  # the tape's pop; the lists of rows
+            fn = resolve(func)
+            if fn in (range, reversed, len) or isinstance(fn, np.ufunc) and fn.nout == 1:
+                continue
+            if getattr(np, getattr(fn, "__name__", ""), None) is fn and fn.__name__ in _NUMPY_PURE:
+                continue
+            return False
+    return True
+
+
+_NUMPY_PURE = frozenset({"outer", "sum", "mean", "prod", "dot", "tensordot", "reshape", "zeros", "array",
+                         "transpose", "ndim", "shape", "where"})  # ufuncs (np.tanh, ...) are allowed too
+
+
+def rows_from_forward(tree):
+    """A row list the reverse loop fills with a value it pops from the tape for nothing else
+    (`h, t12 = _tape.pop()` ... `hs.append(h)`) is filled by the forward loop instead, as it
+    pushes the value (`_tape.append((h, t12))`, `hs.append(h)`), and reversed after that loop
+    into the order of the turns the reverse loop goes through; `trim_tape` then leaves the
+    value out of the tape. Only where the tape's one push and one pop of those names stand in
+    the bodies of two top-level loops, so that they pair up turn by turn."""
+    body = tree.body
+    pushes, pops = {}, {}
+    for node in g.walk(tree):
+        for key, found in ((_push_key(node), pushes), (_pop_key(node), pops)):
+            if key is not None:
+                found.setdefault(key, []).append(node)
+    for key, (pop,) in ((k, v) for k, v in pops.items() if len(v) == 1 and len(pushes.get(k, ())) == 1):
+        forward = _top_loop_holding(body, pushes[key][0])
+        reverse = _top_loop_holding(body, pop)
+        if forward is None or reverse is None or forward >= reverse:
+            continue
+        for name_ in reversed(key[1]):  # (each append goes right after the push)
+            moved = _row_list_of(body, forward, reverse, name_)
+            if moved is not None:
+                forward, reverse = _move_rows(body, forward, reverse, pushes[key][0], *moved)
+
+
+def _top_loop_holding(body, stmt):
+    return next((k for k, s in enumerate(body) if isinstance(s, gast.For) and any(x is stmt for x in s.body)), None)
+
+
+def _row_list_of(body, forward, reverse, name_):
+    """(the list, its `L = []`, the reverse loop's `L.append(name_)`) where that append is the
+    only read of the popped `name_` from the reverse loop on, and the list is made between
+    the loops and named nowhere else before the reverse loop; else None."""
+    loop = body[reverse]
+    appends = [s for s in loop.body if isinstance(s, gast.Expr) and _appends(s.value, name_)]
+    if len(appends) != 1:
+        return None
+    reads = [n for s in body[reverse:] for n in g.walk(s) if isinstance(n, gast.Name) and n.id == name_
+             and isinstance(n.ctx, gast.Load)]
+    stores = sum(name_ in _stored(s) for s in loop.body)
+    rows = appends[0].value.func.value.id
+    made = [s for s in body[forward + 1:reverse] if g.single_target(s) == rows
+            and isinstance(s.value, gast.List) and not s.value.elts]
+    named = [s for s in body[forward:reverse] if any(isinstance(n, gast.Name) and n.id == rows for n in g.walk(s))]
+    if len(reads) != 1 or stores != 1 or len(made) != 1 or named != made:
+        return None
+    return rows, made[0], appends[0]
+
+
+def _appends(value, name_):
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+        and value.func.attr == "append" and isinstance(value.func.value, gast.Name) \
+        and len(value.args) == 1 and not value.keywords \
+        and isinstance(value.args[0], gast.Name) and value.args[0].id == name_
+
+
+def _move_rows(body, forward, reverse, push, rows, made, append):
+    """The append moved from the reverse loop to after the push; the list made before the
+    forward loop and reversed after it. The new indices of the two loops."""
+    loop = body[reverse]
+    loop.body = [s for s in loop.body if s is not append]
+    forward_body = body[forward].body
+    at = next(i for i, s in enumerate(forward_body) if s is push)
+    forward_body.insert(at + 1, g.located(gast.Expr(value=append.value), push))
+    del body[next(i for i, s in enumerate(body) if s is made)]
+    reversal = g.located(gast.Expr(value=g.call(g.attr(g.name(rows), "reverse"), [])), body[forward])
+    body[forward + 1:forward + 1] = [reversal]  # the turns in the order the reverse loop takes them
+    body.insert(forward, made)
+    return forward + 1, reverse + 1
