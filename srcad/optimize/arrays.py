@@ -49,6 +49,7 @@ class ArrayPasses:
         cotangents.run(scan)
         self.numbers |= set(cotangents.carriers)
         signs.fold_signs(self.tree, self.rt, self.adjoints)
+        self.drop_zero_shifts()
         if stand_ins:
             self.stand_ins()
         self.share_shapes()
@@ -56,6 +57,18 @@ class ArrayPasses:
 
     def is_rt_call(self, node, helper=None):
         return is_rt_call(node, self.rt, helper)
+
+    def drop_zero_shifts(self):
+        """`_rt.expit(a - 0.0)` is `_rt.expit(a)` (logaddexp(0.0, a)'s derivative): expit
+        turns any number or array of numbers into floats itself, so the subtraction changes
+        nothing but costs a pass over the array and a new one."""
+        for node in g.walk(self.tree):
+            if self.is_rt_call(node, "expit") and len(node.args) == 1 and not node.keywords:
+                shifted = node.args[0]
+                if isinstance(shifted, gast.BinOp) and isinstance(shifted.op, (gast.Add, gast.Sub)) \
+                        and isinstance(shifted.right, gast.Constant) and type(shifted.right.value) in (int, float) \
+                        and shifted.right.value == 0:
+                    node.args[0] = shifted.left
 
     def scalars(self, stores):
         """Array-kind names known to hold single numbers (numpy scalars): whole-array

@@ -77,13 +77,23 @@ def abs_slope(x):
 
 
 def expit(z):
-    """1 / (1 + exp(-z)) without overflow (only exp(-|z|) is computed): the derivative of
-    `np.logaddexp(x1, x2)` in x1 is `expit(x1 - x2)`, and it needs no value of logaddexp."""
+    """1 / (1 + exp(-z)) without overflow: the derivative of `np.logaddexp(x1, x2)` in x1 is
+    `expit(x1 - x2)`, and it needs no value of logaddexp. Where no z is below -_NO_OVERFLOW
+    (nan aside), exp(-z) is finite and the formula is computed as it stands (five passes,
+    one new array); else from exp(-|z|) alone, exact down to the smallest subnormal."""
     if np.ndim(z) == 0:
         e = np.exp(-abs(z))
         return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)
     z = np.asarray(z)
-    e = np.abs(z if z.dtype.kind in "fc" else z.astype(float))
+    if z.dtype.kind not in "fc":
+        z = z.astype(float)
+    bound = _NO_OVERFLOW.get(z.dtype)
+    if bound is not None and z.size and np.fmin.reduce(z, axis=None) > -bound:  # fmin skips nan
+        e = np.negative(z)
+        np.exp(e, out=e)
+        e += 1.0
+        return np.reciprocal(e, out=e)
+    e = np.abs(z)
     np.negative(e, out=e)
     np.exp(e, out=e)
     # the numerator, 1 where z >= 0 and e elsewhere, is max(e, z >= 0) since 0 <= e <= 1
@@ -92,6 +102,10 @@ def expit(z):
     e += 1.0
     out /= e
     return out
+
+
+# |z| below which exp(|z|) is finite, by dtype (exp overflows from 709.78 and 88.72)
+_NO_OVERFLOW = {np.dtype(np.float64): 700.0, np.dtype(np.float32): 85.0}
 
 
 def expit_tangent(dz, z):

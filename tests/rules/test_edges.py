@@ -266,3 +266,25 @@ def test_logaddexps_derivative_at_extreme_inputs_is_exact_and_silent():
     for v in (-800.0, -720.0, 0.0, 720.0, 800.0):   # the scalar path
         assert srcad.grad(lambda z: np.logaddexp(0.0, z))(v) == \
             (math.exp(v) / (1.0 + math.exp(v)) if v < 0 else 1.0 / (1.0 + math.exp(-v)))
+
+
+def test_logaddexps_derivative_away_from_overflow_agrees_with_the_guarded_formula():
+    """Where no z is below -700 (nan aside) the sigmoid is 1 / (1 + exp(-z)) as it stands;
+    it agrees with the overflow-safe formula to a few units in the last place, float32 too."""
+    f = load_function('''
+        import numpy as np
+
+        def softplus_sum(z):
+            return np.sum(np.logaddexp(0.0, z))
+    ''', "softplus_sum")
+    z = np.concatenate([np.linspace(-699.0, 699.0, 1001), [np.nan, -0.0, 1e-300]])
+    expected = np.array([math.exp(v) / (1.0 + math.exp(v)) if v < 0 else 1.0 / (1.0 + math.exp(-v))
+                         for v in z])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = srcad.grad(f)(z)
+    np.testing.assert_array_max_ulp(got[np.isfinite(z)], expected[np.isfinite(z)], maxulp=4)
+    assert np.isnan(got[np.isnan(z)]).all()
+    z32 = np.linspace(-80.0, 80.0, 501, dtype=np.float32)   # exp(-z) is finite in float32 (< 88.7)
+    single = srcad.grad(f)(z32)
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, [1.0 / (1.0 + math.exp(-float(v))) for v in z32], rtol=1e-6, atol=0)
