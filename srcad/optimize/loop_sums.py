@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import gastutil as g
 from ..gastutil import is_rt_call
-from .loops import _pop_key, _push_key, _stored
+from .loops import pop_key, push_key, stored_names
 
 
 # --- sums out of loops -------------------------------------------------------------------------
@@ -42,7 +42,7 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
             form = _sum_form(stmt, accumulators, seen)
             if form is None:
                 kept.append(stmt)
-                current = {key: r for key, r in current.items() if key[0] not in _stored(stmt)}
+                current = {key: r for key, r in current.items() if key[0] not in stored_names(stmt)}
                 continue
             b, kind, operands = form
             arrays = []
@@ -166,7 +166,7 @@ def rows_from_forward(tree):
     body = tree.body
     pushes, pops = {}, {}
     for node in g.walk(tree):
-        for key, found in ((_push_key(node), pushes), (_pop_key(node), pops)):
+        for key, found in ((push_key(node), pushes), (pop_key(node), pops)):
             if key is not None:
                 found.setdefault(key, []).append(node)
     for key, (pop,) in ((k, v) for k, v in pops.items() if len(v) == 1 and len(pushes.get(k, ())) == 1):
@@ -194,7 +194,7 @@ def _row_list_of(body, forward, reverse, name_):
         return None
     reads = [n for s in body[reverse:] for n in g.walk(s) if isinstance(n, gast.Name) and n.id == name_
              and isinstance(n.ctx, gast.Load)]
-    stores = sum(name_ in _stored(s) for s in loop.body)
+    stores = sum(name_ in stored_names(s) for s in loop.body)
     rows = appends[0].value.func.value.id
     made = [s for s in body[forward + 1:reverse] if g.single_target(s) == rows
             and isinstance(s.value, gast.List) and not s.value.elts]

@@ -50,7 +50,7 @@ def _propagate(stmts, i, stmt, scan):
     if any(id(n) not in positions for n in reads):
         return False
     last = max((positions[id(n)] for n in reads), default=-1)
-    if any(source in _stored(s) for s in after[:last + 1]):
+    if any(source in stored_names(s) for s in after[:last + 1]):
         return False
     for n in reads:
         n.id = source
@@ -66,7 +66,7 @@ def _positions(stmts):
     return found
 
 
-def _stored(stmt):
+def stored_names(stmt):
     """Names `stmt` stores, deletes or binds as a loop target, at any depth."""
     return {n.id for n in g.walk(stmt) if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del))}
 
@@ -79,10 +79,10 @@ def trim_tape(tree):
     with no name go)."""
     pops, pushes = {}, {}  # (tape, names) -> statements
     for node in g.walk(tree):
-        key = _pop_key(node)
+        key = pop_key(node)
         if key is not None:
             pops.setdefault(key, []).append(node)
-        key = _push_key(node)
+        key = push_key(node)
         if key is not None:
             pushes.setdefault(key, []).append(node)
     body = tree.body
@@ -123,14 +123,16 @@ def _reads_from(body):
     return out
 
 
-def _pop_key(node):
+def pop_key(node):
+    """(tape, names) of `names... = tape.pop()`; else None."""
     if isinstance(node, gast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], gast.Tuple) \
             and _is_method(node.value, "pop", 0) and all(isinstance(e, gast.Name) for e in node.targets[0].elts):
         return node.value.func.value.id, tuple(e.id for e in node.targets[0].elts)
     return None
 
 
-def _push_key(node):
+def push_key(node):
+    """(tape, names) of `tape.append((names...))`; else None."""
     if isinstance(node, gast.Expr) and _is_method(node.value, "append", 1):
         item = node.value.args[0]
         if isinstance(item, gast.Tuple) and all(isinstance(e, gast.Name) for e in item.elts):
@@ -168,7 +170,7 @@ def accumulate_in_place(tree, seen, zeros):
                 and any(node is stmt for stmt in body):
             starts.setdefault(target, []).append(node)
             continue
-        for name_ in _stored(node) if not isinstance(node, gast.For) else _stored_target(node):
+        for name_ in stored_names(node) if not isinstance(node, gast.For) else _stored_target(node):
             other.setdefault(name_, []).append(node)
     for b, found in updates.items():
         shapes = {shape for _, shape in found}
@@ -257,6 +259,6 @@ def _copied_back(stmts, named, j):
     for k in range(j - 1, -1, -1):
         if g.single_target(stmts[k]) == x and isinstance(stmts[k].value, gast.Name) and stmts[k].value.id == y:
             return True
-        if {x, y} & _stored(stmts[k]):
+        if {x, y} & stored_names(stmts[k]):
             return False
     return False
