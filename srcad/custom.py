@@ -6,9 +6,12 @@ arguments; it returns one cotangent per positional argument (a bare value for on
 a tuple otherwise; None for an argument with no derivative).
 """
 import functools
+import types
 
 from .cache import CACHE
+from .errors import SrcadError
 from .rules import registry
+from .rules.callees import CHECKPOINTED
 
 
 def defvjp(func, rule):
@@ -62,3 +65,29 @@ def primitive(fn):
     """Mark `fn` as opaque: srcad calls it as it is and uses the rules registered with
     `fn.defvjp(rule)` / `fn.defjvp(rule)` instead of transforming its body."""
     return Primitive(fn)
+
+
+def checkpoint(fn):
+    """`fn` for ordinary calls; called inside a function srcad differentiates, a call keeps only
+    its inputs in the forward sweep, and the reverse sweep runs `fn`'s forward part again
+    before its reverse part (recomputation instead of storage, as `jax.checkpoint`). Usable
+    as a decorator. It returns a copy of `fn` (the same code, globals and closure) so marked.
+
+    >>> import math, srcad
+    >>> @srcad.checkpoint
+    ... def layer(x):
+    ...     return math.tanh(x) * x
+    >>> def f(x):
+    ...     return layer(layer(x))
+    >>> round(srcad.grad(f)(0.5), 6)
+    0.381637
+    """
+    if not isinstance(fn, types.FunctionType):
+        raise SrcadError(f"checkpoint takes a Python function (a def or a lambda), not {fn!r}. "
+                         "Wrap the call in a function of your own: def g(x): return obj(x)")
+    copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__)
+    copy.__kwdefaults__, copy.__qualname__ = fn.__kwdefaults__, fn.__qualname__
+    copy.__doc__, copy.__module__ = fn.__doc__, fn.__module__
+    copy.__dict__.update(fn.__dict__)
+    setattr(copy, CHECKPOINTED, True)
+    return copy

@@ -36,6 +36,16 @@ def made_by_srcad(fn):
     return getattr(fn, "__srcad__", None) is not None
 
 
+# what `srcad.checkpoint(g)` marks its copy of g with (custom.py)
+CHECKPOINTED = "__srcad_checkpoint__"
+
+
+def is_checkpointed(fn):
+    """Whether the user's function `fn` was made by `srcad.checkpoint`: a call of it keeps only
+    its inputs, and the reverse sweep runs its forward part again."""
+    return getattr(fn, CHECKPOINTED, False) is True
+
+
 def is_user_function(fn):
     """A plain Python function of the user's (not a library's, not one with a rule, not one
     srcad made: functools.wraps gives those the module and source of the function they

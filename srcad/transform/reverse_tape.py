@@ -10,6 +10,8 @@ from .. import gastutil as g
 from ..analyze import ARRAY, FLOAT, may_share
 from ..errors import Unsupported
 from ..gastutil import index_value
+from ..ir import comment
+from ..rules.callees import is_checkpointed
 from . import calls
 
 
@@ -43,10 +45,18 @@ class Tape:
         fwd, bwd = compiled.bind_pair(fn)
         if self.tape is None:
             self.tape = self.names.fresh("_tape")
-        forward = [calls.forward_call(name_, self.ns.refer(fwd, fn.__name__ + "_fwd"), self.tape, call, stmt)]
+        fwd_ref = self.ns.refer(fwd, fn.__name__ + "_fwd")
+        forward = [calls.forward_call(name_, fwd_ref, self.tape, call, stmt)]
         cotangents = self.names.temp()
         backward = [g.assign(cotangents, g.call(self.ns.refer(bwd, fn.__name__ + "_bwd"),
                                                 [g.name(self.tape), seed]), stmt)]
+        if is_checkpointed(fn):
+            # srcad.checkpoint(h): the call as the function makes it, keeping only its inputs
+            # (read again backwards), and its forward part run again just before its reverse
+            self.reads.update(g.names_in(call))
+            again = calls.forward_call(self.names.temp(), g.clone(fwd_ref), self.tape, call, stmt)
+            forward = [stmt]
+            backward = [comment(f"checkpoint({fn.__name__}): its forward part again", note=True), again] + backward
         backward += self.overwritten(name_, stmt)  # before `x = h(x)` gives x its cotangent
         for i, (_, arg) in enumerate(active):
             backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))

@@ -1529,6 +1529,9 @@ USAGE = {
     "checkpoints_value": (
         lambda m: srcad.grad(m.cube, checkpoints=0)(1.5), "checkpoints='sqrt'",
         lambda m: srcad.grad(m.cube, checkpoints="sqrt")(1.5), lambda m: 3.0 * 1.5 ** 2),
+    "checkpoint_of_a_library_function": (
+        lambda m: srcad.grad(srcad.checkpoint(np.tanh))(0.5), "Wrap the call in a function of your own",
+        lambda m: srcad.grad(srcad.checkpoint(lambda x: np.tanh(x)))(0.5), lambda m: 1.0 - np.tanh(0.5) ** 2),
     "gradient_with_checkpoints_differentiated_again": (
         lambda m: srcad.grad(srcad.grad(m.cube, checkpoints=2))(1.5), "inner gradient with checkpoints=None",
         lambda m: srcad.grad(srcad.grad(m.cube))(1.5), lambda m: 6.0 * 1.5),

@@ -139,6 +139,9 @@ SITES = {
         "cannot differentiate {} on a dict here": "row operator_on_a_dict",
         "the {} has no {} {} in this call": "row reading_a_key_an_argument_does_not_have",
     },
+    "srcad/custom.py": {
+        "checkpoint takes a Python function (a def or a lambda), not {}. ": "usage checkpoint_of_a_library_function",
+    },
     "srcad/dispatch.py": {
         "cannot differentiate {}, a gradient made with checkpoints=, agai": "usage gradient_with_checkpoints_differentiated_again",
         "checkpoints={}: it is None, a number of snapshots (an int from 1": "usage checkpoints_value",
