@@ -4,6 +4,7 @@
                           [--side-by-side]
     python -m srcad trace FILE.py:FUNC ARG... [--wrt NAME,...] [--limit N | --all] [--control]
     python -m srcad graph FILE.py:FUNC [ARG...] [--wrt NAME,...] [-o out.svg]
+    python -m srcad export FILE.py:FUNC [--wrt NAME,...] [-o OUT.py]
     python -m srcad demo
 
 Mistakes in the command (a missing file or function, an argument that is not a number or a
@@ -20,7 +21,7 @@ import sys
 
 import numpy as np
 
-from . import SrcadError, jvp, source, value_and_grad
+from . import SrcadError, export, jvp, source, value_and_grad
 from .introspect import graph, trace
 
 
@@ -92,6 +93,16 @@ def _parser():
                     help="write to OUT: .svg, .png or .pdf (needs Graphviz's dot), or .dot")
     gr.set_defaults(run=_graph)
 
+    ex = commands.add_parser("export", help="write the gradient as a standalone module",
+                             description="Write FUNC's gradient (what srcad.grad runs) as one "
+                                         "module that imports only the standard library and "
+                                         "numpy: the runtime helpers it calls are copied in.")
+    ex.add_argument("target", **target)
+    ex.add_argument("--wrt", **wrt)
+    ex.add_argument("-o", "--output", default=None, metavar="OUT.py",
+                    help="write to OUT.py (default: print it)")
+    ex.set_defaults(run=_export)
+
     demo = commands.add_parser("demo", help="the textbook example end to end",
                                description="f(x1, x2) = ln(x1) + x1*x2 - sin(x2) at (2, 5): "
                                            "its derivative, its values and its evaluation trace.")
@@ -137,6 +148,21 @@ def _graph(args):
         raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     except SrcadError as error:
         raise UsageError(str(error)) from None
+    print(f"wrote {args.output}")
+    return 0
+
+
+def _export(args):
+    fn = _load(args.target)
+    text = export(fn, wrt=_wrt(fn, args.wrt))
+    if args.output is None:
+        print(text, end="")
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8") as out:
+            out.write(text)
+    except OSError as error:
+        raise UsageError(f"cannot write {args.output}: {error.strerror}") from None
     print(f"wrote {args.output}")
     return 0
 

@@ -207,7 +207,7 @@ def source(fn, wrt=0, mode="reverse", *, args=None, of="vjp", checkpoints=None):
     if args is not None:
         kinds = target.kinds(resolved.args + tuple(args), resolved.keywords)
     else:
-        kinds = {p.name: _declared_kind(p, fn) for p in target.params}
+        kinds = {p.name: declared_kind(p, fn) for p in target.params}
         if target.params and target.params[0].name in ("self", "cls") and "." in fn.__qualname__:
             kinds[target.params[0].name] = OTHER  # a method's own object: no number
         kinds.update({name_: kind_of_type(type(value)) for name_, value in bound.items()})
@@ -235,7 +235,7 @@ class SourceText(str):
         return highlight(str(self), PythonLexer(), HtmlFormatter(noclasses=True))
 
 
-def _declared_kind(param, fn):
+def declared_kind(param, fn):
     annotation = param.annotation
     if isinstance(annotation, str):
         annotation = fn.__globals__.get(annotation.split(".")[-1], annotation)

@@ -40,6 +40,15 @@ class Cache:
                 return entry
         return None
 
+    def holding(self, code):
+        """The derivative whose compiled code (or reverse part) is `code`, else None: export
+        reads the text of a helper's derivative from it."""
+        for entries in list(self._entries.values()):
+            for entry in entries:
+                if entry.code is code or entry.reverse_code is code:
+                    return entry
+        return None
+
     def clear(self):
         """Drop every derivative, also those the watched holders keep (the transformations'
         specialisations): a rule was registered, and any of them may have used the old one."""

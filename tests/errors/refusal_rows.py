@@ -1493,6 +1493,13 @@ def scaled(x):
     return x * Scaler.factor
 
 
+scaler = Scaler()
+
+
+def scaled_by_an_object(x):
+    return x * scaler.factor
+
+
 async def later(x):
     return x * x
 '''
@@ -1535,6 +1542,12 @@ USAGE = {
     "gradient_with_checkpoints_differentiated_again": (
         lambda m: srcad.grad(srcad.grad(m.cube, checkpoints=2))(1.5), "inner gradient with checkpoints=None",
         lambda m: srcad.grad(srcad.grad(m.cube))(1.5), lambda m: 6.0 * 1.5),
+    "export_of_a_gradient": (
+        lambda m: srcad.export(srcad.grad(m.cube)), "Export the function it differentiates",
+        lambda m: "def cube_grad(x):" in srcad.export(m.cube), lambda m: True),
+    "export_of_an_object": (
+        lambda m: srcad.export(m.scaled_by_an_object), "Pass scaler as an argument",
+        lambda m: "class Scaler:" in srcad.export(m.scaled), lambda m: True),
     "vjp_of_a_gradient": (
         lambda m: srcad.vjp(srcad.grad(m.cube))(1.5), "srcad.jacobian(..., mode='forward')",
         lambda m: srcad.jacobian(srcad.grad(m.cube), mode="forward")(1.5), lambda m: 6.0 * 1.5),

@@ -106,6 +106,10 @@ SITES = {
         "source(of={}): of is 'vjp', 'value_and_grad' or 'grad'": "usage source_of",
         "vjp of a derivative srcad made is not supported": "usage vjp_of_a_gradient",
     },
+    "srcad/export.py": {
+        "cannot export {}, made by srcad": "usage export_of_a_gradient",
+        "cannot export {}: {}": "usage export_of_an_object",
+    },
     "srcad/callables.py": {
         "cannot differentiate {} with respect to position {}: it takes {}": "usage position_beyond_a_partial",
     },

@@ -27,7 +27,7 @@ LAYERS = [
     ["load", "cache"],
     ["pipeline"],
     ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "api"],
-    ["introspect", "tape", "textbook", "__main__", "__init__"],
+    ["introspect", "tape", "textbook", "export", "__main__", "__init__"],
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 
