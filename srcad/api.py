@@ -8,20 +8,23 @@ import functools
 
 import numpy as np
 
-from . import callables, errors, jacobians, load, made, runtime, shaped, structured
+from . import callables, errors, jacobians, load, made, numba_backend, runtime, shaped, structured
 from .analyze import FLOAT, INT, OTHER, kind_of_type
 from .dispatch import Made, Target, bound_and_checked, transformation
 from .rules.callees import API
 
 
 @transformation
-def grad(fn, wrt=0, checkpoints=None):
+def grad(fn, wrt=0, checkpoints=None, backend=None):
     """The gradient of `fn`'s scalar output with respect to the argument(s) in `wrt`.
 
     `checkpoints`: None stores on every loop turn what the reverse sweep reads; K (an int) or
     "sqrt" (K = ceil(sqrt(n)) for n turns) reverses each outermost `for ... in range(...)` at
     the top of `fn` by binomial checkpointing, keeping at most K states of the loop and
     running the turns between again (docs/memory.md). Also for value_and_grad and vjp.
+
+    `backend`: "python" (the default) or "numba": the derivative compiled with numba.njit (the
+    default for a numba.njit function; numba_backend.py). Also for value_and_grad and jvp.
 
     >>> import math, srcad
     >>> def f(x):
@@ -30,6 +33,8 @@ def grad(fn, wrt=0, checkpoints=None):
     1.381773
     """
     target = Target(fn, wrt, "grad", checkpoints)
+    if _numba(backend, target):
+        return numba_backend.stand_in(target, "grad")
 
     def make(kinds, args, kwargs):
         if target.inner is not None:  # a gradient of a gradient: forward over reverse
@@ -40,9 +45,12 @@ def grad(fn, wrt=0, checkpoints=None):
 
 
 @transformation
-def value_and_grad(fn, wrt=0, checkpoints=None):
-    """`fn`'s value and its gradient with respect to `wrt`, from one call."""
+def value_and_grad(fn, wrt=0, checkpoints=None, backend=None):
+    """`fn`'s value and its gradient with respect to `wrt`, from one call (`checkpoints` and
+    `backend` as for `grad`)."""
     target = Target(fn, wrt, "value_and_grad", checkpoints)
+    if _numba(backend, target):
+        return numba_backend.stand_in(target, "value_and_grad")
 
     def make(kinds, args, kwargs):
         if target.inner is not None:
@@ -90,10 +98,12 @@ def vjp(fn, wrt=0, checkpoints=None):
 
 
 @transformation
-def jvp(fn, wrt=0):
+def jvp(fn, wrt=0, backend=None):
     """`h(*args, *tangents) -> (value, tangent_out)`: forward mode, one tangent appended per
-    `wrt` argument, in order."""
+    `wrt` argument, in order (`backend` as for `grad`)."""
     target = Target(fn, wrt, "jvp")
+    if _numba(backend, target):
+        return numba_backend.stand_in(target, "jvp")
     positions = [i for i, p in enumerate(target.params) if p.name in target.wrt]
 
     @functools.wraps(fn)
@@ -124,6 +134,14 @@ def jvp(fn, wrt=0):
             raise
     value_and_tangent.__srcad__ = Made(target, None)  # not to be differentiated again
     return value_and_tangent
+
+
+def _numba(backend, target):
+    """Whether `backend` asks for numba ("python" and None do not; anything else is refused)."""
+    if backend not in (None, "python", "numba"):
+        raise target.error(f"backend={backend!r}: the backend is 'python' or 'numba'",
+                           "Pass backend='python' or backend='numba'")
+    return backend == "numba"
 
 
 def _structured_jvp(run, primals, tangents):

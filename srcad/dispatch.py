@@ -376,8 +376,15 @@ def transformation(make):
             return lambda f: transformation(f, wrt, **options)
         if isinstance(fn, (int, str, tuple)) and not callable(fn):
             return lambda f: transformation(f, fn, **options)
+        if options.get("backend") is None and "backend" in make.__code__.co_varnames and _jitted(fn):
+            options["backend"] = "numba"  # a numba.njit function: its derivative is njit-compiled too
         return callables.through(fn, wrt, functools.partial(make, **options) if options else make)
     return transformation
+
+
+def _jitted(fn):
+    """Whether `fn` is a numba.njit function (told without importing numba)."""
+    return type(fn).__module__.startswith("numba") and getattr(fn, "py_func", None) is not None
 
 
 def bound_and_checked(target, compiled, transform):

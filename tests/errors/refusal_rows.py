@@ -19,6 +19,11 @@ try:
 except ModuleNotFoundError:  # scipy is optional: the rows that call it are skipped without it
     scipy = None
 
+try:
+    import numba
+except ModuleNotFoundError:  # numba is optional too: the rows of backend="numba" need it
+    numba = None
+
 X = np.array([0.5, -1.2, 0.8])
 P = {"a": 1.5, "b": 0.5}
 M = np.array([[0.5, -0.2, 0.1], [0.3, 0.9, -0.6]])
@@ -1500,6 +1505,10 @@ def scaled_by_an_object(x):
     return x * scaler.factor
 
 
+def peak(x):
+    return np.max(x) * 2.0
+
+
 async def later(x):
     return x * x
 '''
@@ -1548,6 +1557,21 @@ USAGE = {
     "export_of_an_object": (
         lambda m: srcad.export(m.scaled_by_an_object), "Pass scaler as an argument",
         lambda m: "class Scaler:" in srcad.export(m.scaled), lambda m: True),
+    "backend_unknown": (
+        lambda m: srcad.grad(m.square, backend="cuda"), "Pass backend='python' or backend='numba'",
+        lambda m: srcad.grad(m.square, backend="python")(1.5), lambda m: 3.0),
+    "numba_backend_star_args": (
+        lambda m: srcad.grad(m.first_doubled, backend="numba"), "Use backend='python' for it",
+        lambda m: srcad.grad(m.first_doubled, backend="python")(1.5), lambda m: 2.0),
+    "numba_backend_containers": (
+        lambda m: srcad.grad(m.doubled_item, backend="numba")({"a": 1.5}), "Use backend='python' for containers",
+        lambda m: srcad.grad(m.doubled_item, backend="python")({"a": 1.5}), lambda m: {"a": 2.0}),
+    "numba_backend_helper_without_a_twin": (
+        lambda m: srcad.grad(m.peak, backend="numba")(X), "Use backend='python' for this function",
+        lambda m: srcad.grad(m.peak, backend="python")(X), lambda m: np.array([0.0, 0.0, 2.0])),
+    "numba_backend_python_object": (
+        lambda m: srcad.grad(m.scaled_by_an_object, backend="numba")(1.5), "Use backend='python' for this function",
+        lambda m: srcad.grad(m.scaled_by_an_object, backend="python")(1.5), lambda m: 3.0),
     "vjp_of_a_gradient": (
         lambda m: srcad.vjp(srcad.grad(m.cube))(1.5), "srcad.jacobian(..., mode='forward')",
         lambda m: srcad.jacobian(srcad.grad(m.cube), mode="forward")(1.5), lambda m: 6.0 * 1.5),
@@ -1654,3 +1678,5 @@ USAGE = {
 }
 
 NEEDS_SCIPY = {"scipy_stats_method_without_a_formula"}
+NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
+               "numba_backend_python_object"}

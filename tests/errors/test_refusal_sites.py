@@ -99,6 +99,7 @@ SITES = {
         "{} raised {}: {}": "not code: the command line reporting the exception the function itself raised",
     },
     "srcad/api.py": {
+        "backend={}: the backend is 'python' or 'numba'": "usage backend_unknown",
         "hessian takes one wrt argument": "usage hessian_of_two_arguments",
         "jacobian(mode={}): mode is 'reverse' or 'forward'": "usage jacobian_mode",
         "jvp of {} takes one tangent per wrt argument ({}) after the argu": "usage jvp_without_a_tangent",
@@ -109,6 +110,15 @@ SITES = {
     "srcad/export.py": {
         "cannot export {}, made by srcad": "usage export_of_a_gradient",
         "cannot export {}: {}": "usage export_of_an_object",
+    },
+    "srcad/numba_backend.py": {
+        "backend='numba' needs numba, which is not installed": "not code: numba is not installed",
+        "backend='numba' takes a function of plain parameters, not {}": "usage numba_backend_star_args",
+        "backend='numba' takes numbers and arrays as differentiated argum": "usage numba_backend_containers",
+        "cannot compile the derivative of {} with numba: it calls srcad's": "usage numba_backend_helper_without_a_twin",
+        "numba cannot compile the derivative of {}: {}": "usage numba_backend_python_object",
+        "the derivative {} is no longer cached: call again": "unreachable: a helper's derivative is compiled "
+            "and cached with its caller's; only four recompilations of it in between would drop it",
     },
     "srcad/callables.py": {
         "cannot differentiate {} with respect to position {}: it takes {}": "usage position_beyond_a_partial",

@@ -1,0 +1,223 @@
+"""The runtime helpers generated code calls, as numba compiles them: an `overload` of each
+`_rt` helper (numba then uses it wherever njit-compiled code calls that helper), chosen by the
+types numba infers, so that plain floats still take the cheapest path.
+
+Only the helpers named in `TWINS` have one; generated code calling any other is refused before
+numba sees it (numba_backend.py). Each twin computes what its helper computes for the types it
+accepts; for any other types it returns None, numba finds no implementation, and the backend
+refuses the derivative at the user's line.
+"""
+import numba
+import numpy as np
+from numba.core import types
+from numba.extending import overload
+
+from . import runtime
+
+_NUMBERS = (types.Float, types.Integer, types.Boolean)
+
+
+def _number(t):
+    return isinstance(t, _NUMBERS)
+
+
+def _array(t):
+    return isinstance(t, types.Array)
+
+
+@overload(runtime.scalar_seed)
+def _scalar_seed(y):
+    if _number(y) or _array(y) and y.ndim == 0:
+        return lambda y: 1.0
+    raise numba.core.errors.TypingError("grad needs a scalar output (a float or a 0-d array); "
+                                        "use srcad.vjp or srcad.jacobian for others")
+
+
+@overload(runtime.gradient)
+def _gradient(g, x):
+    if _number(x) and (_number(g) or _array(g) and g.ndim == 0):
+        return lambda g, x: float(g)
+    if _array(x) and isinstance(x.dtype, types.Float):
+        if _array(g):
+            return lambda g, x: (np.zeros(x.shape, x.dtype) + g).astype(x.dtype)
+        if _number(g):
+            return lambda g, x: np.full(x.shape, g, x.dtype)
+    return None
+
+
+@overload(runtime.unbroadcast)
+def _unbroadcast(g, x):
+    if _number(x) and _number(g):
+        return lambda g, x: g
+    if _number(x) and _array(g):
+        return lambda g, x: float(np.sum(g))
+    if _array(x) and _array(g) and x.ndim == g.ndim:
+        return lambda g, x: _same_shape(g, x)
+    if _array(x) and _number(g):
+        return lambda g, x: np.full(x.shape, g)
+    return None
+
+
+@numba.njit
+def _same_shape(g, x):
+    """`g` where it has the shape of `x`; a cotangent broadcast over `x` (it would have to be
+    summed back) has no twin: refused as it runs rather than returned wrong."""
+    if g.shape != x.shape:
+        raise ValueError("srcad's numba backend does not sum a cotangent back over broadcast "
+                         "axes: use backend='python' for this function")
+    return g
+
+
+@overload(runtime.add)
+def _add(a, b):
+    if (_number(a) or _array(a)) and (_number(b) or _array(b)):
+        return lambda a, b: a + b
+    return None
+
+
+@overload(runtime.add_to)
+def _add_to(b, a, index, g):
+    # the backend makes an array's adjoint an array of zeros from the start (see _rewritten):
+    # a name must keep one type in numba
+    if _array(b) and _array(a) and isinstance(index, types.Integer):
+        def add_into(b, a, index, g):
+            b[index] += g
+            return b
+        return add_into
+    return None
+
+
+@overload(runtime.zeros_as)
+def _zeros_as(g, like):
+    if _number(g) and _array(like) and like.ndim > 0:
+        return lambda g, like: np.zeros(like.shape)
+    if _number(g) or _array(g):
+        return lambda g, like: g
+    return None
+
+
+@overload(runtime.stand_in)
+def _stand_in(*operands):
+    arrays = [o for o in operands if _array(o) and o.ndim > 0]
+    if not arrays:
+        return lambda *operands: 0.0
+    first = next(i for i, o in enumerate(operands) if _array(o) and o.ndim > 0)
+    if len(arrays) == 1:
+        return lambda *operands: np.zeros(operands[first].shape)
+    if len(arrays) == 2 and len(operands) == 2 and operands[0].ndim == operands[1].ndim:
+        return lambda *operands: np.zeros(_same_shape(operands[0], operands[1]).shape)
+    return None
+
+
+@overload(runtime.spread)
+def _spread(u, carrier, *arrays):
+    # the number `u` at every element of an array carrier: always spread out here (the Python
+    # helper returns `u` itself where the other factors cover the carrier's shape; numba
+    # needs one type whatever the shapes turn out to be)
+    if _number(u) and _array(carrier) and carrier.ndim > 0:
+        return lambda u, carrier, *arrays: np.full(carrier.shape, u)
+    if _number(u) and (_number(carrier) or _array(carrier)):
+        return lambda u, carrier, *arrays: u
+    return None
+
+
+@overload(runtime.reduced_size)
+def _reduced_size(a, axis):
+    if _array(a) and isinstance(axis, types.NoneType):
+        return lambda a, axis: max(a.size, 1)
+    return None
+
+
+@overload(runtime.abs_slope)
+def _abs_slope(x):
+    if _number(x):
+        return lambda x: 1.0 if x >= 0 else -1.0
+    return None
+
+
+@overload(runtime.tangent_out)
+def _tangent_out(d, y):
+    if _number(y) and _number(d):
+        return lambda d, y: float(d)
+    if _number(y) and _array(d):
+        return lambda d, y: float(np.sum(d))
+    if _array(y) and _array(d) and d.ndim == y.ndim:
+        return lambda d, y: _same_shape(d, y)
+    return None
+
+
+@overload(runtime.broadcast_like)
+def _broadcast_like(d, like):
+    if _number(d) and _number(like):
+        return lambda d, like: d
+    if _array(d) and _array(like) and d.ndim == like.ndim:
+        return lambda d, like: _same_shape(d, like)
+    if _number(d) and _array(like):
+        return lambda d, like: np.full(like.shape, d)
+    return None
+
+
+def _matrix_or_vector(*arrays):
+    return all(_array(a) and a.ndim in (1, 2) for a in arrays)
+
+
+@overload(runtime.matmul_left)
+@overload(runtime.dot_left)
+def _product_left(g, a, b):
+    """The cotangent of `a` in `a @ b` or `np.dot(a, b)`, for vectors and matrices."""
+    if not _matrix_or_vector(a, b):
+        return None
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * b
+    if a.ndim == 1:
+        return lambda g, a, b: b @ g
+    if b.ndim == 1:
+        return lambda g, a, b: np.outer(g, b)
+    return lambda g, a, b: g @ b.T
+
+
+@overload(runtime.matmul_right)
+@overload(runtime.dot_right)
+def _product_right(g, a, b):
+    """The cotangent of `b` in `a @ b` or `np.dot(a, b)`, for vectors and matrices."""
+    if not _matrix_or_vector(a, b):
+        return None
+    if a.ndim == 1 and b.ndim == 1:
+        return lambda g, a, b: g * a
+    if a.ndim == 1:
+        return lambda g, a, b: np.outer(a, g)
+    return lambda g, a, b: a.T @ g
+
+
+@overload(runtime.unreduce)
+def _unreduce(g, a, axis, keepdims):
+    if isinstance(axis, types.NoneType) and _array(a) and (_number(g) or _array(g) and g.ndim == 0):
+        return lambda g, a, axis, keepdims: np.full(a.shape, g)
+    if isinstance(axis, types.NoneType) and _number(a) and _number(g):
+        return lambda g, a, axis, keepdims: float(g)
+    return None
+
+
+@overload(runtime.power_slope)
+def _power_slope(x, y):
+    """d(x ** y)/dx for numbers, as srcad.runtime.power_slope: a negative x with a fractional y
+    (a complex power) raises rather than give nan."""
+    if not (_number(x) and _number(y)):
+        return None
+    whole_zero = isinstance(y, types.Integer)  # an int exponent 0 gives 0 at x = 0
+
+    def slope(x, y):
+        if x > 0:
+            return y * x ** (y - 1.0)
+        if x == 0:
+            if whole_zero and y == 0:
+                return 0.0
+            return y * np.power(0.0, y - 1.0)
+        if y != np.floor(y):
+            raise ValueError("srcad: a negative number to a fractional power is complex")
+        return y * x ** (y - 1.0)
+    return slope
+
+
+TWINS = frozenset({"matmul_left", "matmul_right", "dot_left", "dot_right", "unreduce", "power_slope", "scalar_seed", "gradient", "unbroadcast", "add", "add_to", "zeros_as", "stand_in",
+                   "spread", "reduced_size", "abs_slope", "tangent_out", "broadcast_like"})

@@ -1,0 +1,123 @@
+"""backend="numba": the derivative compiled with numba.njit gives srcad's own gradient (checked
+against central differences), and what numba cannot compile is refused at the user's line.
+
+numba compiles for seconds: each derivative here is compiled once for the module."""
+import math
+import sys
+
+import numpy as np
+import pytest
+
+import srcad
+from helpers import assert_close, fd_grad, line_of, load_function
+
+numba = pytest.importorskip("numba")
+
+SOURCE = '''
+import math
+import numpy as np
+
+
+class Box:
+    factor = 2.0
+
+
+BOX = Box()
+
+
+def recurrence(x, n=200):
+    s = x
+    for i in range(n):
+        s = math.sin(s) * 0.9 + x * 0.1
+    return s
+
+
+def bump(v):
+    return v * v + math.exp(v)
+
+
+def with_helper(x, y):
+    return bump(x) * y + bump(y)
+
+
+def array_loop(x):
+    s = 0.0
+    for i in range(x.shape[0]):
+        s += np.sin(x[i]) * x[i]
+    return s
+
+
+def layer(x, W):
+    h = np.tanh(W @ x)
+    return np.mean(h ** 2) + np.dot(x, x)
+
+
+def textbook(x1, x2):
+    return math.log(x1) + x1 * x2 - math.sin(x2)
+
+
+def peak(x):
+    return np.max(x) * 2.0
+
+
+def boxed(x):
+    return x * BOX.factor
+'''
+
+
+@pytest.fixture(scope="module")
+def m():
+    return sys.modules[load_function(SOURCE, "recurrence").__module__]
+
+
+def test_grad_and_value_and_grad_of_a_loop(m):
+    x = 0.3
+    assert srcad.grad(m.recurrence, backend="numba")(x) == srcad.grad(m.recurrence)(x)
+    assert srcad.grad(m.recurrence, backend="numba")(x) == pytest.approx(fd_grad(m.recurrence, (x,), 0), rel=1e-7)
+    value, gradient = srcad.value_and_grad(m.recurrence, backend="numba")(x, 50)
+    assert value == m.recurrence(x, 50)
+    assert gradient == pytest.approx(srcad.grad(m.recurrence)(x, 50), rel=1e-12)
+
+
+def test_a_helper_call(m):
+    got = srcad.grad(m.with_helper, (0, 1), backend="numba")(0.3, 0.7)
+    assert_close(got, srcad.grad(m.with_helper, (0, 1))(0.3, 0.7), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name, args", [
+    ("array_loop", (np.linspace(-1.0, 1.0, 7),)),
+    ("layer", (np.linspace(-1.0, 1.0, 3), np.arange(6.0).reshape(2, 3) / 6.0)),
+])
+def test_arrays(m, name, args):
+    fn = getattr(m, name)
+    got = srcad.grad(fn, backend="numba")(*args)
+    assert type(got) is np.ndarray and got.shape == args[0].shape
+    assert_close(got, fd_grad(fn, args, 0), rtol=1e-6)
+
+
+def test_jvp(m):
+    value, tangent = srcad.jvp(m.textbook, (0, 1), backend="numba")(2.0, 5.0, 1.0, 0.0)
+    assert value == pytest.approx(m.textbook(2.0, 5.0)) and tangent == pytest.approx(5.5)
+
+
+def test_grad_of_an_njit_function_is_compiled_with_numba(m):
+    jitted = numba.njit(m.textbook)
+    gradient = srcad.grad(jitted, (0, 1))
+    assert gradient.backend == "numba"
+    assert gradient(2.0, 5.0) == pytest.approx((5.5, 2.0 - math.cos(5.0)))
+
+
+def test_a_helper_without_a_numba_version_is_refused_before_running(m):
+    with pytest.raises(srcad.SrcadError) as info:
+        srcad.grad(m.peak, backend="numba")(np.ones(3))
+    assert info.value.lineno == line_of(m.peak, "np.max(x) * 2.0")
+    assert "extremum_weights, which has no numba version" in str(info.value)
+    assert "backend='python'" in str(info.value)
+
+
+def test_what_numba_cannot_compile_is_refused_at_the_users_line(m):
+    with pytest.raises(srcad.SrcadError) as info:
+        srcad.grad(m.boxed, backend="numba")(1.5)
+    assert info.value.lineno == line_of(m.boxed, "x * BOX.factor")
+    assert "numba cannot compile the derivative of boxed" in str(info.value)
+    assert "Traceback" not in str(info.value)
