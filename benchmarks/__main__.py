@@ -1,9 +1,10 @@
 """python -m benchmarks: the whole suite: the table (every workload, every column), srcad's
-first-call and wrapper costs, the scaling plot, the memory plot and the compile-time plot.
+first-call and wrapper costs, the scaling plot, the memory plot, the compile-time plot and the
+numba backend's table.
 
     python -m benchmarks                       # everything, about 15 minutes
     python -m benchmarks --quick               # fewer rounds, smaller sweeps
-    python -m benchmarks --only textbook mlp   # some workloads (or: table costs scaling memory compile)
+    python -m benchmarks --only textbook mlp   # some workloads (or: table costs scaling memory compile numba)
     python -m benchmarks --markdown            # tables as markdown, for docs/benchmarks.md
 
 Threads: numpy's BLAS, torch and XLA all get --threads (default 1), set before any of them is
@@ -14,7 +15,7 @@ import argparse
 import os
 import sys
 
-SECTIONS = ("table", "costs", "scaling", "memory", "compile")
+SECTIONS = ("table", "costs", "scaling", "memory", "compile", "numba")
 
 
 def arguments(argv):
@@ -25,7 +26,7 @@ def arguments(argv):
     parser.add_argument("--only", nargs="+", default=(), metavar="NAME",
                         help="workloads (textbook, recurrence, rosenbrock, mlp, rnn, logistic, "
                              "hvp, jacobian), case names, or sections (table, costs, scaling, "
-                             "memory, compile)")
+                             "memory, compile, numba)")
     parser.add_argument("--columns", nargs="+", metavar="COLUMN",
                         help="columns of the table (default: all)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds per cell (default 15, "

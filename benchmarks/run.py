@@ -1,4 +1,4 @@
-"""The suite's sections, in order: table, costs, scaling, memory, compile (see __main__.py)."""
+"""The suite's sections, in order: table, costs, scaling, memory, compile, numba (see __main__.py)."""
 import datetime
 import os
 import platform
@@ -7,7 +7,7 @@ import sys
 
 import numpy as np
 
-from . import columns, compile_time, costs, memory, report, scaling, suite, timing
+from . import columns, compile_time, costs, memory, numba_bench, report, scaling, suite, timing
 from .workloads import WORKLOADS, cases
 
 
@@ -100,3 +100,6 @@ def main(args, sections):
         results = compile_time.measure(args.quick)
         print(compile_time.text(results, markdown=args.markdown))
         compile_time.save(results)
+    if "numba" in run_sections:
+        print()
+        numba_bench.section(settings, markdown=args.markdown)

@@ -11,7 +11,7 @@ A block in a Markdown file looks like this; everything between the two comments 
     ```
     <!-- end snippet -->
 
-`show`, `trace` and `graph` run `python -m srcad` with those arguments (paths from the
+`show`, `trace`, `graph` and `export` run `python -m srcad` with those arguments (paths from the
 repository's root); `wengert FILE:FUNC` prints the function's three-address form, the list
 srcad's later stages work on; `shaped FILE:FUNC FILE:ARGS --wrt NAME,...` prints the gradient
 `grad` runs for the arguments `ARGS()` returns (specialised on their shapes). So the docs show
@@ -26,7 +26,7 @@ import shlex
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DOCS = ["docs/tutorial.md", "docs/how-it-works.md"]
+DOCS = ["docs/tutorial.md", "docs/how-it-works.md", "docs/export-and-numba.md"]
 IMAGES = {"docs/images/textbook.svg": "graph examples/textbook.py:f",
           "docs/images/textbook-values.svg": "graph examples/textbook.py:f 2 5 --wrt x1,x2",
           "docs/images/power_sum.svg": "graph docs/model.py:power_sum 1.5 3"}
@@ -41,7 +41,7 @@ def output(command):
     elif words[0] == "shaped":
         text, language = shaped_text(words[1], words[2], words[4]), "python"
     else:
-        text, language = run_cli(words), "python" if words[0] == "show" else "text"
+        text, language = run_cli(words), "python" if words[0] in ("show", "export") else "text"
     return f"```{language}\n{text.rstrip()}\n```\n"
 
 

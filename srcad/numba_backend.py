@@ -16,7 +16,9 @@ user's line that the failing generated line comes from.
 import linecache
 import re
 
-from . import errors, parse, runtime
+import numpy as np
+
+from . import errors, parse, runtime, shaped
 from .cache import CACHE
 from .ir import citations_of
 from .rules.callees import is_user_function
@@ -179,6 +181,7 @@ def stand_in(target, variant):
                            f"{target.fn.__name__}", "Use backend='python' for it")
     compiler = Compiler(target.fn)
     tangents_count = len(target.wrt) if variant == "jvp" else 0
+    specialised = []  # shape keys with a derivative of their own (shaped.LIMIT at most)
 
     def derivative(*args, **kwargs):
         primals = args[:len(args) - tangents_count]
@@ -189,10 +192,16 @@ def stand_in(target, variant):
             raise TypeError(f"{target.fn.__name__}(): {error}") from None
         bound.apply_defaults()
         values = tuple(bound.arguments.values())
-        key = ("numba", variant) + tuple(map(type, values))
+        # as grad's Python derivative (shaped.py): specialised on array shapes where that
+        # removes work (numba compiles each once), the general one beyond shaped.LIMIT
+        shapes = tuple(v.shape for v in values if type(v) is np.ndarray)
+        key = ("numba", variant) + tuple(map(type, values)) + shapes
         impl = target.impls.get(key)
         if impl is None:
-            impl = target.impls[key] = _made(target, compiler, variant, primals, kwargs)
+            on_shapes = variant != "jvp" and shapes and len(specialised) < shaped.LIMIT
+            impl = _made(target, compiler, variant, primals, kwargs, values if on_shapes else None)
+            specialised.extend([key] if on_shapes else [])
+            target.impls[key] = impl
         return impl(*values, *args[len(args) - tangents_count:])
     derivative.__name__ = f"{target.fn.__name__}_{variant}"
     derivative.__doc__ = target.fn.__doc__
@@ -200,7 +209,7 @@ def stand_in(target, variant):
     return derivative
 
 
-def _made(target, compiler, variant, primals, kwargs):
+def _made(target, compiler, variant, primals, kwargs, shaped_values=None):
     """The numba-compiled derivative for arguments like these, refusing numba's failures."""
     import numba
     from .analyze import ARRAY
@@ -209,8 +218,9 @@ def _made(target, compiler, variant, primals, kwargs):
     if has_containers(kinds):
         raise target.error("backend='numba' takes numbers and arrays as differentiated arguments, "
                            "not containers", "Use backend='python' for containers")
+    shapes = shaped.shapes_of(target, kinds, shaped_values) if shaped_values is not None else None
     compiled = target.compiled(kinds, "forward", "jvp") if variant == "jvp" \
-        else target.compiled(kinds, variant=variant)
+        else target.compiled(kinds, variant=variant, shapes=shapes)
     arrays = [p for p, k in kinds.items() if k == ARRAY]
     dispatcher = compiler.derivative(compiled, target.fn.__globals__, arrays, target.fn)[0]
 

@@ -71,3 +71,12 @@ def test_shapes_table_runs_at_tiny_sizes():
     measured = shapes.rows("tiny", ("rnn",), timing.Settings(rounds=1, sample_seconds=0.001))
     assert [name for name, _ in measured] == ["rnn 5 steps, hidden 4, input 3", "rnn readout 5 steps, hidden 4, input 3"]
     assert "| rnn readout 5 steps" in shapes.markdown(measured)
+
+
+def test_the_numba_section_checks_and_tabulates_its_gradients():
+    pytest.importorskip("numba")
+    from benchmarks import numba_bench
+    settings = timing.Settings(rounds=1, sample_seconds=0.0005)
+    measured = numba_bench.rows(settings, n_turns=20, n_array=30)  # raises if a gradient differs
+    assert {name for _, name, _, _ in measured} >= {"numba function", "srcad grad, numba"}
+    assert "srcad grad, numba" in numba_bench.table(measured, markdown=True)
