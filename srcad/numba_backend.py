@@ -7,7 +7,8 @@ The generated code is kept line for line, with these changes (`numba_text` shows
 - an array argument's adjoint that the reverse sweep adds into by index (`_rt.add_to`) starts
   as an array of zeros instead of the number 0.0 (a name keeps one type in numba);
 - `_rt` helpers run as their numba twins (numba_twins.py); a helper with no twin is refused.
-Tapes stay lists (`_tape.append`/`pop`): numba infers a typed list from what is appended.
+Tapes are lists (`_tape.append`/`pop`), typed by numba from what is appended; where a loop over a
+range pushes numbers once a turn they become preallocated arrays (numba_tapes.py).
 The user's own functions the derivative calls as they are, and the derivatives of helpers, are
 njit-compiled too. Numba compiles on the first call; what it cannot compile (a Python object,
 a function it does not know) is refused then, before anything runs, with SrcadError at the
@@ -18,12 +19,13 @@ import re
 
 import numpy as np
 
-from . import errors, parse, runtime, shaped
+from . import errors, numba_tapes, parse, runtime, shaped
 from .cache import CACHE
 from .ir import citations_of
 from .rules.callees import is_user_function
 
 _REVERSED = re.compile(r"^(\s*for .+ in )reversed\((\w+)\):$", re.M)
+_REVERSED_PART = re.compile(r"^(\s*for .+ in )reversed\((\w+)\[:(\w+)\]\):$", re.M)
 _DEL = re.compile(r"^(\s*)del [\w, ]+$", re.M)
 _ZERO = "{indent}{name} = 0.0"
 
@@ -39,15 +41,20 @@ def available():
 
 def numba_text(text, array_params=()):
     """The generated `text` rewritten into the subset numba compiles (see the module doc)."""
-    text = _REVERSED.sub(lambda m: f"{m.group(1)}range({m.group(2)}.start + (len({m.group(2)}) - 1) * "
-                                   f"{m.group(2)}.step, {m.group(2)}.start - {m.group(2)}.step, "
-                                   f"-{m.group(2)}.step):", text)
+    text = _REVERSED.sub(lambda m: _counting_down(m.group(1), m.group(2), f"len({m.group(2)})"), text)
+    # a loop left by `break`: the turns it ran, n_ <= len(r), `reversed(r[:n_])`
+    text = _REVERSED_PART.sub(lambda m: _counting_down(m.group(1), m.group(2), m.group(3)), text)
     text = _DEL.sub(lambda m: f"{m.group(1)}pass", text)
     for param in array_params:
         for adjoint in set(re.findall(rf"_rt\.add_to\((\w+), {param}, ", text)):
             text = re.sub(rf"^(\s*){adjoint} = 0\.0$",
                           rf"\1{adjoint} = _srcad_numpy.zeros({param}.shape)", text, flags=re.M)
     return text
+
+
+def _counting_down(head, r, count):
+    """`for i in` the first `count` elements of the range `r`, last first."""
+    return f"{head}range({r}.start + ({count} - 1) * {r}.step, {r}.start - {r}.step, -{r}.step):"
 
 
 class Compiler:
@@ -57,15 +64,16 @@ class Compiler:
         self.fn = fn  # the differentiated function (for messages)
         self.done = {}  # id(Compiled or user function) -> its njit dispatcher(s)
 
-    def derivative(self, compiled, user_globals, array_params=(), closure_of=None, inline=False):
-        """The njit dispatchers of the functions `compiled` defines, in the text's order."""
+    def derivative(self, compiled, user_globals, array_params=(), closure_of=None, inline=False, text=None):
+        """The njit dispatchers of the functions `compiled` defines, in the text's order (from
+        `text` if given: its numba text changed further, numba_tapes.py)."""
         import numba
         import numpy
-        key = id(compiled)
+        key = (id(compiled), text)
         if key in self.done:
             return self.done[key]
         self.refuse_missing_twins(compiled)
-        text = numba_text(compiled.text, array_params)
+        text = text or numba_text(compiled.text, array_params)
         filename = f"{parse.GENERATED}numba {compiled.filename}:{id(compiled)}>"
         linecache.cache[filename] = (len(text), None, text.splitlines(True), filename)
         namespace = dict(user_globals)
@@ -195,7 +203,8 @@ def stand_in(target, variant):
         # as grad's Python derivative (shaped.py): specialised on array shapes where that
         # removes work (numba compiles each once), the general one beyond shaped.LIMIT
         shapes = tuple(v.shape for v in values if type(v) is np.ndarray)
-        key = ("numba", variant) + tuple(map(type, values)) + shapes
+        key = ("numba", variant) + tuple(map(type, values)) + shapes \
+            + tuple(v.dtype.str for v in values if type(v) is np.ndarray)
         impl = target.impls.get(key)
         if impl is None:
             on_shapes = variant != "jvp" and shapes and len(specialised) < shaped.LIMIT
@@ -223,10 +232,29 @@ def _made(target, compiler, variant, primals, kwargs, shaped_values=None):
         else target.compiled(kinds, variant=variant, shapes=shapes)
     arrays = [p for p, k in kinds.items() if k == ARRAY]
     dispatcher = compiler.derivative(compiled, target.fn.__globals__, arrays, target.fn)[0]
+    chosen = []
 
     def run(*args):
         try:
-            return dispatcher(*args)
+            if not chosen:
+                chosen.append(_with_array_tape(compiler, compiled, target.fn, arrays, dispatcher, args))
+            return chosen[0](*args)
         except numba.core.errors.NumbaError as error:  # compiling for these types failed
             raise compile_failure(error, target.fn) from None
     return run
+
+
+def _with_array_tape(compiler, compiled, fn, arrays, dispatcher, args):
+    """The derivative with its tape as preallocated arrays (numba_tapes.py) where numba typed
+    the list tape of `dispatcher`, compiled for `args`, as numbers; else `dispatcher`."""
+    import numba
+    signature = tuple(numba.typeof(a) for a in args)
+    dispatcher.compile(signature)
+    result = dispatcher.overloads.get(signature)
+    tape = result.type_annotation.typemap.get("_tape") if result is not None else None
+    if not isinstance(tape, numba.core.types.List):
+        return dispatcher
+    text = numba_tapes.array_tape_text(numba_text(compiled.text, arrays), tape.dtype, "_srcad_numpy")
+    if text is None:
+        return dispatcher
+    return compiler.derivative(compiled, fn.__globals__, arrays, fn, text=text)[0]

@@ -10,6 +10,7 @@ import pytest
 
 import srcad
 from helpers import assert_close, fd_grad, line_of, load_function
+from srcad.numba_backend import Compiler
 
 numba = pytest.importorskip("numba")
 
@@ -29,6 +30,16 @@ def recurrence(x, n=200):
     s = x
     for i in range(n):
         s = math.sin(s) * 0.9 + x * 0.1
+    return s
+
+
+def stops(x, n=30):
+    s = x
+    for i in range(n):
+        s = math.sin(s) + x * 0.5
+        if s > 1.2:
+            break
+        s = s * s
     return s
 
 
@@ -77,6 +88,14 @@ def test_grad_and_value_and_grad_of_a_loop(m):
     value, gradient = srcad.value_and_grad(m.recurrence, backend="numba")(x, 50)
     assert value == m.recurrence(x, 50)
     assert gradient == pytest.approx(srcad.grad(m.recurrence)(x, 50), rel=1e-12)
+    texts = [text for _, text in Compiler.lines.values() if "def recurrence_grad(" in text]
+    assert any("_tape_0[_tape_at] = s" in text for text in texts)  # its tape became an array
+
+
+@pytest.mark.parametrize("x", [0.3, 0.9])
+def test_a_loop_that_breaks_keeps_its_list_tape(m, x):
+    assert srcad.grad(m.stops, backend="numba")(x) == pytest.approx(srcad.grad(m.stops)(x), rel=1e-12)
+    assert srcad.grad(m.stops)(x) == pytest.approx(fd_grad(m.stops, (x,), 0), rel=1e-6)
 
 
 def test_a_helper_call(m):

@@ -24,6 +24,15 @@ def test_reversed_ranges_count_down_and_del_goes():
         assert counted == list(reversed(r))
 
 
+def test_a_loop_left_by_break_counts_down_over_the_turns_it_ran():
+    text = numba_text("def f(n):\n    for i in reversed(t1[:n_]):\n        pass\n")
+    assert "for i in range(t1.start + (n_ - 1) * t1.step, t1.start - t1.step, -t1.step):" in text
+    for r, n_ in ((range(5), 3), (range(2, 11, 3), 2), (range(4), 0)):
+        counted = eval("list(range(t1.start + (n_ - 1) * t1.step, t1.start - t1.step, -t1.step))",
+                       {"t1": r, "n_": n_})
+        assert counted == list(reversed(r[:n_]))
+
+
 def test_an_array_adjoint_added_into_by_index_starts_as_zeros():
     assert "    bx = _srcad_numpy.zeros(x.shape)\n" in numba_text(GENERATED, array_params=("x",))
     assert "    bx = 0.0\n" in numba_text(GENERATED, array_params=())

@@ -26,8 +26,8 @@ LAYERS = [
     ["emit"],
     ["load", "cache"],
     ["pipeline"],
-    ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "numba_backend",
-     "numba_twins", "api"],
+    ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "numba_tapes",
+     "numba_backend", "numba_twins", "api"],
     ["introspect", "tape", "textbook", "export", "__main__", "__init__"],
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
