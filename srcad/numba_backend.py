@@ -33,10 +33,10 @@ _ZERO = "{indent}{name} = 0.0"
 def available():
     """Whether numba can be imported."""
     try:
-        import numba  # noqa: F401
+        import numba
     except ImportError:
         return False
-    return True
+    return hasattr(numba, "njit")  # not a folder that happens to be called numba
 
 
 def numba_text(text, array_params=()):
