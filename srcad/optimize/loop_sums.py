@@ -175,7 +175,7 @@ def rows_from_forward(tree):
         if forward is None or reverse is None or forward >= reverse:
             continue
         for name_ in reversed(key[1]):  # (each append goes right after the push)
-            moved = _row_list_of(body, forward, reverse, name_)
+            moved = _row_list_of(body, forward, reverse, pop, name_)
             if moved is not None:
                 forward, reverse = _move_rows(body, forward, reverse, pushes[key][0], *moved)
 
@@ -184,24 +184,26 @@ def _top_loop_holding(body, stmt):
     return next((k for k, s in enumerate(body) if isinstance(s, gast.For) and any(x is stmt for x in s.body)), None)
 
 
-def _row_list_of(body, forward, reverse, name_):
-    """(the list, its `L = []`, the reverse loop's `L.append(name_)`) where that append is the
-    only read of the popped `name_` from the reverse loop on, and the list is made between
-    the loops and named nowhere else before the reverse loop; else None."""
+def _row_list_of(body, forward, reverse, pop, name_):
+    """(the list, its `L = []`, the reverse loop's `L.append(name_)`) where that append comes
+    after the `pop` (so that it appends the value this turn popped) and is the only read of
+    the popped `name_` from the reverse loop on, and the list is made between the loops and
+    named nowhere else before the reverse loop; else None."""
     loop = body[reverse]
-    appends = [s for s in loop.body if isinstance(s, gast.Expr) and _appends(s.value, name_)]
-    if len(appends) != 1:
+    at = [k for k, s in enumerate(loop.body) if isinstance(s, gast.Expr) and _appends(s.value, name_)]
+    if len(at) != 1 or at[0] < next(k for k, s in enumerate(loop.body) if s is pop):
         return None
+    append = loop.body[at[0]]
     reads = [n for s in body[reverse:] for n in g.walk(s) if isinstance(n, gast.Name) and n.id == name_
              and isinstance(n.ctx, gast.Load)]
     stores = sum(name_ in stored_names(s) for s in loop.body)
-    rows = appends[0].value.func.value.id
+    rows = append.value.func.value.id
     made = [s for s in body[forward + 1:reverse] if g.single_target(s) == rows
             and isinstance(s.value, gast.List) and not s.value.elts]
     named = [s for s in body[forward:reverse] if any(isinstance(n, gast.Name) and n.id == rows for n in g.walk(s))]
     if len(reads) != 1 or stores != 1 or len(made) != 1 or named != made:
         return None
-    return rows, made[0], appends[0]
+    return rows, made[0], append
 
 
 def _appends(value, name_):

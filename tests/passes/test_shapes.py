@@ -5,12 +5,15 @@ shapes with broadcasting, size-1 axes, 0-d arrays and Python numbers; a function
 other shapes gets a derivative of its own, and past the limit the general one."""
 import os
 
+import gast
 import numpy as np
 import pytest
 
 import srcad
 from helpers import assert_close, fd_grad, load_function
 from srcad import shaped
+from srcad.gastutil import to_source
+from srcad.optimize import loop_sums
 from srcad.dispatch import Target
 
 # the issue's RNN with a per-step readout, as docs/how-it-works.md shows its gradient
@@ -340,3 +343,34 @@ def test_rows_kept_by_the_forward_loop(name):
     forward = text.split("# reverse sweep")[0]
     if name == "two loops":   # the first loop's (the second's h is read by the first's reverse sweep)
         assert forward.count(".reverse()") == 1, text
+
+
+def _rows_moved(text):
+    """The derivative `text` after loop_sums.rows_from_forward, as text."""
+    tree = gast.parse(text).body[0]
+    loop_sums.rows_from_forward(tree)
+    return to_source(tree)
+
+
+REVERSE_LOOP = """
+def f_grad(W, xs):
+    _tape = []
+    h = xs[0]
+    for t in range(3):
+        _tape.append((h, t))
+        h = W @ h
+    hs = []
+    for t in reversed(range(3)):
+        {first}
+        {second}
+    return np.reshape(hs, (-1, 2))
+"""
+
+
+def test_rows_move_to_the_forward_loop_only_from_after_the_pop():
+    popped_first = _rows_moved(REVERSE_LOOP.format(first="h, t = _tape.pop()", second="hs.append(h)"))
+    forward = popped_first.split("reversed")[0]
+    assert "hs.append(h)" in forward and "hs.reverse()" in forward
+    # appended before this turn's pop: the value popped a turn earlier, not the one pushed
+    appended_first = _rows_moved(REVERSE_LOOP.format(first="hs.append(h)", second="h, t = _tape.pop()"))
+    assert "hs.append(h)" not in appended_first.split("reversed")[0]
