@@ -61,8 +61,10 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
             hoisted.setdefault(b, 0)
             hoisted[b] += 1
         before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
+        # np.asarray first: np.reshape of a list goes through a failed `list.reshape` lookup
         after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
-                                        [g.name(lists), g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
+                                        [g.call(g.attr(numpy(), "asarray"), [g.name(lists)]),
+                                         g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
                  for lists, array, shape in rows.values()]
         after += [g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=_total(kind, arrays, accumulators[b], numpy)),
                               stmt) for b, kind, arrays, stmt in sums]
@@ -152,7 +154,7 @@ def _changes_nothing(stmts, accumulators, resolve, rt):
     return True
 
 
-_NUMPY_PURE = frozenset({"outer", "sum", "mean", "prod", "dot", "tensordot", "reshape", "zeros", "array",
+_NUMPY_PURE = frozenset({"outer", "sum", "mean", "prod", "dot", "tensordot", "reshape", "zeros", "array", "asarray",
                          "transpose", "ndim", "shape", "where"})  # ufuncs (np.tanh, ...) are allowed too
 
 
