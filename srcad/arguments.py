@@ -10,6 +10,8 @@ values (pytrees) are checked by structured.py.
 """
 import numpy as np
 
+from .runtime.core import is_foreign
+
 NUMBERS = (float, int, complex)  # complex is let through here: api refuses it with a message of its own
 NUMBER_DTYPES = "fiuc"  # float, int, unsigned int, complex
 
@@ -18,7 +20,7 @@ def refusal(value):
     """None if `value` can be differentiated with respect to, else what it is (for the message)."""
     if type(value) in NUMBERS:
         return None
-    if isinstance(value, (np.ndarray, np.generic)):
+    if isinstance(value, (np.ndarray, np.generic)) or is_foreign(value):  # a dask array too
         return None if value.dtype.kind in NUMBER_DTYPES else f"{_describe(value)} of dtype {value.dtype}"
     if type(value) in (list, tuple):
         return _refusal_of_sequence(value)

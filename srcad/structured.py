@@ -10,6 +10,7 @@ import numpy as np
 
 from . import pytree
 from .analyze import kind_of_type
+from .runtime.core import is_foreign
 
 VARIANTS = {"grad": "grad", "value_and_grad": "value_and_grad", "vjp": "split"}
 
@@ -24,7 +25,8 @@ def structure(value):
 
 def _has_fields(value):
     return hasattr(value, "__dict__") and not callable(value) and kind_of_type(type(value)) == "other" \
-        and not isinstance(value, type) and not type(value).__module__.startswith(("numpy", "builtins"))
+        and not isinstance(value, type) and not type(value).__module__.startswith(("numpy", "builtins")) \
+        and not is_foreign(value)  # a dask array is an array, not an object of fields
 
 
 def refusal(node, value):

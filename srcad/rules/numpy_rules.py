@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from .. import runtime as _rt
+from ..runtime.core import is_foreign
 from .linear import tangent_applied, tangent_product
 
 
@@ -35,7 +36,8 @@ row_stack = getattr(np, "row_stack", np.vstack)
 def reshape_method(a, *shape, order="C"):
     """`a.reshape(2, 3)` and `a.reshape((2, 3))`: the method takes the shape either way (its
     rules take up to six numbers one by one: a rule's template cannot spread `*shape`)."""
-    return np.reshape(a, shape[0] if len(shape) == 1 else shape, order=order)
+    shape = shape[0] if len(shape) == 1 else shape
+    return np.reshape(a, shape) if order == "C" else np.reshape(a, shape, order=order)  # dask: no order
 
 
 def transpose_method(a, *axes):
@@ -46,7 +48,7 @@ def transpose_method(a, *axes):
 
 def flatten_method(a, order="C"):
     """`a.flatten()`: always a copy (`np.ravel` may return a view, which a write would go through)."""
-    return np.ravel(a, order).copy()
+    return (np.ravel(a) if order == "C" else np.ravel(a, order)).copy()  # dask's ravel: no order
 
 
 def copy_method(a, order="C"):
@@ -55,7 +57,10 @@ def copy_method(a, order="C"):
 
 
 def astype_method(a, dtype, order="K", casting="unsafe", subok=True, copy=True):
-    """`a.astype(dtype)`, for arrays and numpy scalars."""
+    """`a.astype(dtype)`, for arrays and numpy scalars (another library's array by its own
+    method, which may take fewer options: dask's takes casting and copy)."""
+    if is_foreign(a):
+        return a.astype(dtype, casting=casting, copy=copy)
     return np.asarray(a).astype(dtype, order, casting, subok, copy)
 
 

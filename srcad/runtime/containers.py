@@ -4,6 +4,7 @@ memory a view still reads, `sum` and `np.stack` over containers."""
 import numpy as np
 
 from ..errors import at
+from .core import is_foreign, needs_values, summed_by_source, zeros_of
 
 
 def item(b, i):
@@ -25,6 +26,8 @@ def add_at(b, a, index, g):
         else:
             out[index] = add(out[index], g)  # an element may be a list or tuple itself
         return out
+    if is_foreign(a) or is_foreign(b) or is_foreign(g):
+        return _add_at_lazily(b, a, index, g)
     dtype = a.dtype if isinstance(a, np.ndarray) and a.dtype.kind == "f" else np.float64
     out = np.zeros(np.shape(a), dtype) if type(b) is float else np.array(b, dtype=dtype)
     if repeats(index):
@@ -33,6 +36,23 @@ def add_at(b, a, index, g):
         out[index] = g  # into zeros: only written (a page of zeros read first faults twice)
     else:
         out[index] += g
+    return out
+
+
+def _add_at_lazily(b, a, index, g):
+    """add_at where a dask array is involved: its setitem on a new Array object (which leaves
+    `b` as it was), repeated indices as a sum by source row (np.add.at has no lazy form)."""
+    like = next(x for x in (a, b, g) if is_foreign(x))
+    dtype = a.dtype if hasattr(a, "dtype") and a.dtype.kind == "f" else np.float64
+    if repeats(index):
+        if isinstance(index, tuple):
+            needs_values(like, "add a cotangent at repeated positions of several index arrays")
+        n = np.shape(a)[0]
+        rows = np.reshape(g, (np.size(index),) + tuple(np.shape(a)[1:]))
+        added = summed_by_source(rows, np.asarray(index) % n, n)
+        return added if type(b) is float else b + added
+    out = zeros_of(like, np.shape(a), dtype) if type(b) is float else b.copy()
+    out[index] = g if type(b) is float else out[index] + g
     return out
 
 
@@ -51,19 +71,19 @@ def zero_at(b, index):
         for position in range(*index.indices(len(out))) if isinstance(index, slice) else [index]:
             out[position] = 0.0
         return out
-    out = np.array(b, dtype=np.result_type(b, float))
+    out = b.astype(np.result_type(b, float)).copy() if is_foreign(b) else np.array(b, dtype=np.result_type(b, float))
     out[index] = 0.0
     return out
 
 
 def saved(x):
     """A copy of what a write into an array is about to overwrite."""
-    return x.copy() if isinstance(x, np.ndarray) else x
+    return x.copy() if isinstance(x, np.ndarray) or is_foreign(x) else x  # dask: its setitem rebinds
 
 
 def copied(x):
     """A copy of an array or a container (a number is its own copy): the tangent of `a.copy()`."""
-    return x.copy() if isinstance(x, (np.ndarray, list, dict)) else x
+    return x.copy() if isinstance(x, (np.ndarray, list, dict)) or is_foreign(x) else x
 
 
 def disjoint_write(a, index, others, where):
@@ -88,6 +108,8 @@ def writable_tangent(d, a):
     list: a fresh list, one tangent an element)."""
     if isinstance(a, list):
         return list(d) if isinstance(d, (list, tuple)) else [d] * len(a)
+    if is_foreign(d) or is_foreign(a):  # a new Array object: its setitem leaves `d` as it was
+        return (np.broadcast_to(d, np.shape(a)) + zeros_of(a if is_foreign(a) else d, np.shape(a))).copy()
     return np.array(np.broadcast_to(d, np.shape(a)), dtype=np.result_type(d, a, float))
 
 
@@ -121,6 +143,8 @@ def sum_grad(g, iterable):
     """The cotangent of each item of `iterable` in `sum(iterable)`."""
     if isinstance(iterable, (list, tuple)):
         return [g] * len(iterable)
+    if is_foreign(g) or is_foreign(iterable):
+        return np.broadcast_to(g, np.shape(iterable)) + zeros_of(iterable if is_foreign(iterable) else g, ())
     return np.array(np.broadcast_to(g, np.shape(iterable)), dtype=float)
 
 
@@ -135,8 +159,8 @@ def sum_tangent(ditems, dstart):
 def zeros_as(g, like):
     """`g`, or zeros of the array `like`'s shape where `g` is the reverse sweep's 0.0 (the
     adjoint of a variable set in several places, still all zero)."""
-    if type(g) is float and isinstance(like, np.ndarray) and like.ndim:
-        return np.zeros(like.shape)
+    if type(g) is float and (isinstance(like, np.ndarray) or is_foreign(like)) and like.ndim:
+        return zeros_of(like, like.shape)
     return g
 
 

@@ -2,7 +2,7 @@
 tangents of einsum's)."""
 import numpy as np
 
-from .core import float_dtype, is_zero, shaped_like, unbroadcast
+from .core import float_dtype, is_zero, like_kind, permutation, shaped_like, unbroadcast, zeros_of
 
 
 def _tensordot_axes(axes, a_ndim, b_ndim):
@@ -24,7 +24,7 @@ def tensordot_left(g, a, b, axes=2):
     t = np.tensordot(g, b, axes=(list(range(len(fa), len(fa) + len(fb))), fb))
     # t's axes: a's free ones, then b's contracted ones in increasing order, each standing
     # for the axis of a it was paired with
-    return shaped_like(np.transpose(t, np.argsort(fa + [xa[xb.index(i)] for i in sorted(xb)])), a)
+    return shaped_like(np.transpose(t, permutation(fa + [xa[xb.index(i)] for i in sorted(xb)])), a)
 
 
 def tensordot_right(g, a, b, axes=2):
@@ -33,7 +33,7 @@ def tensordot_right(g, a, b, axes=2):
     fa = [i for i in range(np.ndim(a)) if i not in xa]
     fb = [i for i in range(np.ndim(b)) if i not in xb]
     t = np.tensordot(a, g, axes=(fa, list(range(len(fa)))))
-    return shaped_like(np.transpose(t, np.argsort([xb[xa.index(i)] for i in sorted(xa)] + fb)), b)
+    return shaped_like(np.transpose(t, permutation([xb[xa.index(i)] for i in sorted(xa)] + fb)), b)
 
 
 def _dot_axes(b):
@@ -115,7 +115,7 @@ def einsum_grad(g, k, subscripts, *operands):
             extra_subs.append(letter)
         target += letter
     spec = ",".join([output] + [inputs[i] for i in others] + extra_subs) + "->" + target
-    out = np.einsum(spec, g, *[operands[i] for i in others], *extra)
+    out = np.einsum(spec, like_kind(g, x), *[operands[i] for i in others], *extra)
     broadcast = tuple(i for i, n in enumerate(shape) if n == 1 and out.shape[i] != 1)
     return shaped_like(np.sum(out, axis=broadcast, keepdims=True) if broadcast else out, x)
 
@@ -132,7 +132,7 @@ def einsum_grad_tangent(dg, doperands, g, k, subscripts, operands):
             term = einsum_grad(g, k, subscripts, *operands[:j], d, *operands[j + 1:])
             total = term if total is None else total + term
     if total is None:
-        return shaped_like(np.zeros(np.shape(operands[k]), float_dtype(g, operands[k])), operands[k])
+        return shaped_like(zeros_of(g, np.shape(operands[k]), float_dtype(g, operands[k])), operands[k])
     return total
 
 

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from ..errors import SrcadError
+
 
 class NotReal(Exception):
     """Raised where a complex number meets a derivative (srcad differentiates real code only:
@@ -24,12 +26,68 @@ def refuse_complex(what):
     raise NotReal(what)
 
 
+def is_foreign(x):
+    """Whether `x` is another library's array that numpy's functions dispatch to (a dask
+    array: `__array_function__`), which srcad's helpers keep as it is, never converting it."""
+    kind = type(x)
+    foreign = _FOREIGN.get(kind)
+    if foreign is None:  # once a type: hasattr of a missing attribute costs half a microsecond
+        foreign = _FOREIGN[kind] = kind is not np.ndarray and hasattr(kind, "__array_function__")
+    return foreign
+
+
+_FOREIGN = {float: False, int: False, np.ndarray: False, np.float64: False}
+
+
+def like_kind(v, like, dtype=np.float64):
+    """`v` as an array of `like`'s kind: where `like` is another library's array and `v` is
+    not (the reverse sweep's 1.0, a numpy constant), a small array of that library holding
+    `v`, so that what is spread from it over `like`'s shape stays lazy too."""
+    if is_foreign(like) and not is_foreign(v):
+        return zeros_of(like, np.shape(v), np.result_type(v, dtype)) + v
+    return v
+
+
+def size_of(x):
+    """The number of elements of `x` (np.size computes a dask array: dask lacks it)."""
+    return x.size if type(x) is np.ndarray else math.prod(np.shape(x))
+
+
+def summed_by_source(moved, source, n):
+    """Rows of `moved` summed into `n` rows, row j into row source[j]: np.add.at written as a
+    product with a 0/1 matrix, which a dask array takes lazily."""
+    of = (np.arange(n)[:, None] == np.ravel(source)[None, :]).astype(moved.dtype)
+    return np.tensordot(of, moved, axes=1)
+
+
+def permutation(keys):
+    """The axes that sort `keys`, as a tuple of ints (`np.transpose` of a dask array takes no
+    numpy array of axes)."""
+    return tuple(int(i) for i in np.argsort(keys))
+
+
+def array_of(x):
+    """`np.asarray(x)`, but another library's array as it is (asarray would compute it)."""
+    return x if is_foreign(x) else np.asarray(x)
+
+
 def real_float(v):
     """`float(v)` for a real number `v`; a complex `v` is refused rather than cut to its real
-    part (which numpy does, with only a warning)."""
+    part (which numpy does, with only a warning). Another library's 0-d array stays as it is
+    (`float()` would compute a dask array)."""
     if np.iscomplexobj(v):
         refuse_complex(f"a complex value reached the gradient ({v!r})")
+    if is_foreign(v):
+        return v
     return float(v)
+
+
+def needs_values(x, what):
+    """Refuse to go on where `what` needs the values of `x`, another library's array, which
+    srcad never computes (the user decides when a dask array is computed)."""
+    raise SrcadError(f"srcad needs the values of a {type(x).__module__}.{type(x).__name__} to {what}, "
+                     "and does not compute it. Pass a numpy array there (x.compute()), or "
+                     "write that step with numpy functions the array library implements")
 
 
 def unbroadcast(g, x):
@@ -44,11 +102,18 @@ def unbroadcast(g, x):
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
-    g = np.asarray(g)
-    if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
-        return np.full(shape, g[()])
+    if is_foreign(g) or is_foreign(x):  # kept lazy: spread (a broadcast view), summed as below
+        g = like_kind(g, x)
+        if g.ndim == 0 and shape:
+            return np.broadcast_to(g, shape)
+    else:
+        g = np.asarray(g)
+        if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
+            return np.full(shape, g[()])
     extra = g.ndim - len(shape)
     if extra < 0 or any(m < n for m, n in zip(g.shape[extra:], shape)):
+        if is_foreign(g):
+            needs_values(g, "tell whether a cotangent larger than its operand is all zero")
         if not g.any():  # built from a 0.0 adjoint and a smaller operand: zero all the same
             return np.zeros(shape, dtype=np.result_type(g, float))
         raise ValueError(f"srcad internal error: a cotangent of shape {g.shape} for a value "
@@ -73,7 +138,7 @@ def unreduce(g, a, axis, keepdims):
         axes = sorted(ax % len(shape) for ax in axes)
         for ax in axes:
             g = np.expand_dims(g, ax)
-    return np.broadcast_to(g, shape)
+    return np.broadcast_to(like_kind(g, a), shape)
 
 
 def reduced_size(a, axis):
@@ -98,8 +163,14 @@ def shaped_like(out, a, order="C"):
     zero, through any elementwise steps): zeros of `a`'s shape."""
     if type(a) is float or type(a) is int:
         return real_float(np.sum(out))
-    if np.size(out) == 1 and np.size(a) != 1:
+    if size_of(out) == 1:  # a number spread over a dask `a`: a dask array too
+        out = like_kind(out, a)
+    if size_of(out) == 1 and size_of(a) != 1:
+        if is_foreign(out) or is_foreign(a):
+            return np.broadcast_to(np.reshape(like_kind(out, a), ()), np.shape(a))
         return np.full(np.shape(a), np.reshape(out, ()))
+    if order == "C":  # said only where needed: dask's reshape takes no order
+        return np.reshape(out, np.shape(a))
     return np.reshape(out, np.shape(a), order=order)
 
 
@@ -115,8 +186,19 @@ def is_zero(d):
 
 
 def tangent_or_zeros(d, x):
-    """The tangent `d` of `x`, with a plain 0.0 spelled out as zeros of `x`'s shape."""
-    return np.zeros(np.shape(x), float_dtype(x)) if is_zero(d) else d
+    """The tangent `d` of `x`, with a plain 0.0 spelled out as zeros of `x`'s shape (of `x`'s
+    kind: lazy zeros for a dask array)."""
+    if not is_zero(d):
+        return d
+    return zeros_of(x, np.shape(x), float_dtype(x))
+
+
+def zeros_of(like, shape, dtype=np.float64):
+    """Zeros of `shape`: a numpy array, or where `like` is another library's array, one of its
+    kind (`np.zeros_like` dispatches: a dask array of zeros, made lazily)."""
+    if is_foreign(like):
+        return np.zeros_like(like, dtype=dtype, shape=shape)
+    return np.zeros(shape, dtype)
 
 
 def no_rule_for(d, fn_name, param):

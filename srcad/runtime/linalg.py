@@ -2,7 +2,7 @@
 cotangent helper followed by its tangent (forward mode over generated gradients)."""
 import numpy as np
 
-from .core import float_dtype, is_zero, tangent_or_zeros, unbroadcast, unreduce
+from .core import array_of, float_dtype, is_zero, tangent_or_zeros, unbroadcast, unreduce
 from .scalars import abs_slope, inverse_or_zero
 
 
@@ -50,7 +50,7 @@ def _as_matrix(x, column):
 
 def _matmul_cotangent(g, a, b):
     """The output cotangent with the axes numpy dropped for 1-d operands put back."""
-    g = np.asarray(g)
+    g = array_of(g)
     if np.ndim(b) == 1:
         g = g[..., None]
     if np.ndim(a) == 1:
@@ -109,7 +109,7 @@ def solve_tangent(da, db, ans, a, b):
 def _solve(a, rhs, b):
     """np.linalg.solve(a, rhs) for a right-hand side shaped like `b` (or like the result)."""
     if np.ndim(b) == 1:
-        return np.linalg.solve(a, np.asarray(rhs)[..., None])[..., 0]
+        return np.linalg.solve(a, array_of(rhs)[..., None])[..., 0]
     return np.linalg.solve(a, rhs)
 
 
@@ -162,7 +162,7 @@ def norm_weights(ans, x, ord, axis, keepdims):
     Ties (of max-norms, of the largest singular value) share the derivative equally."""
     if type(x) is float or type(x) is int:
         return abs_slope(x)
-    x = np.asarray(x)
+    x = array_of(x)
     n = unreduce(ans, x, axis, keepdims)
     matrix = (axis is None and ord is not None and x.ndim == 2) or np.ndim(axis) == 1 and len(axis) == 2
     if ord is None or ord == "fro" or (ord == 2 and not matrix):
@@ -202,7 +202,7 @@ def norm_weights_tangent(dans, dx, ans, x, ord, axis, keepdims):
     derivatives for the matrix 2-norms and the nuclear norm."""
     if type(x) is float or type(x) is int:
         return 0.0
-    x = np.asarray(x)
+    x = array_of(x)
     dx = np.broadcast_to(tangent_or_zeros(dx, x), x.shape)
     dn = 0.0 if is_zero(dans) else unreduce(dans, x, axis, keepdims)
     n = unreduce(ans, x, axis, keepdims)

@@ -2,7 +2,7 @@
 gradients of their argument's shape and dtype, and jvp's output tangent."""
 import numpy as np
 
-from .core import real_float, refuse_complex
+from .core import is_foreign, real_float, refuse_complex, zeros_of
 
 
 class NotScalar(Exception):
@@ -25,7 +25,7 @@ def scalar_seed(y):
 def _is_number(y):
     """Whether `y` is a real number: an int, a float, a numpy number or 0-d array (no bool);
     a complex one is refused here (NotReal), for a message of its own."""
-    if isinstance(y, (np.ndarray, np.generic)):
+    if isinstance(y, (np.ndarray, np.generic)) or is_foreign(y):
         kind = y.dtype.kind
     elif type(y) is complex:
         kind = "c"
@@ -46,7 +46,7 @@ def gradient(g, x):
         return g if type(g) is float else real_float(g)
     if isinstance(x, (list, tuple)):
         return [gradient(g if type(g) is float else g[i], item) for i, item in enumerate(x)]
-    kind = x.dtype.kind if isinstance(x, (np.ndarray, np.generic)) else ""
+    kind = x.dtype.kind if isinstance(x, (np.ndarray, np.generic)) or is_foreign(x) else ""
     if kind == "c":
         refuse_complex(f"an argument is a complex array (dtype {x.dtype})")
     dtype = x.dtype if kind == "f" else np.float64
@@ -55,6 +55,8 @@ def gradient(g, x):
         return g
     if np.iscomplexobj(g):
         refuse_complex("a complex value reached the gradient")
+    if is_foreign(g):  # a dask gradient stays lazy (the caller computes it)
+        return np.broadcast_to(g, np.shape(x)).astype(dtype)
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=dtype)
 
 
@@ -65,7 +67,7 @@ def zeros_like(x):
         return 0.0
     if isinstance(x, (list, tuple)):
         return [0.0] * len(x)
-    return gradient(np.zeros(np.shape(x)), x)
+    return gradient(zeros_of(x, np.shape(x)), x)
 
 
 def tangent_out(d, y):
@@ -80,6 +82,10 @@ def tangent_out(d, y):
         return tuple(parts) if isinstance(y, tuple) else parts
     if np.iscomplexobj(y) or np.iscomplexobj(d):
         refuse_complex("the output or its tangent is complex")
-    if np.shape(d) == np.shape(y) and isinstance(d, np.ndarray):
+    if np.shape(d) == np.shape(y) and (isinstance(d, np.ndarray) or is_foreign(d)):
         return d
+    if is_foreign(d):  # a dask tangent stays lazy
+        return np.broadcast_to(d, np.shape(y))
+    if is_foreign(y):  # a constant tangent of a dask output: lazy too
+        return zeros_of(y, np.shape(y), np.result_type(d, float)) + d
     return np.array(np.broadcast_to(d, np.shape(y)), dtype=np.result_type(d, float))

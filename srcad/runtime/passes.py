@@ -3,6 +3,7 @@ gradient that runs as it is calls instead of the plain rules' helpers."""
 import numpy as np
 
 from .containers import add_at, repeats
+from .core import size_of
 
 
 def add_to(b, a, index, g):
@@ -35,7 +36,7 @@ def spread(u, carrier, *arrays):
 def unbroadcast_uniform(u, carrier, operand):
     """`unbroadcast` of the number `u` at every element of `carrier`'s shape, to the shape of
     `operand` (broadcast to it): the number each element of the operand's cotangent receives."""
-    size, part = np.size(carrier), np.size(operand)
+    size, part = size_of(carrier), size_of(operand)
     return u if size == part else u * (size // part)
 
 

@@ -3,7 +3,7 @@ logsumexp), each cotangent helper followed by its tangent (forward mode over gen
 gradients)."""
 import numpy as np
 
-from .core import float_dtype, reduced_size, shaped_like, tangent_or_zeros, unreduce
+from .core import array_of, permutation, float_dtype, is_foreign, needs_values, reduced_size, shaped_like, tangent_or_zeros, unreduce
 
 
 def _reduced_axes(axis, ndim):
@@ -19,7 +19,7 @@ def prod_others(a, axis):
     exact where `a` holds zeros (no division)."""
     if type(a) is float or type(a) is int:
         return 1.0
-    a = np.asarray(a)
+    a = array_of(a)
     axes = _reduced_axes(axis, a.ndim)
     kept = [i for i in range(a.ndim) if i not in axes]
     moved = np.transpose(a, kept + list(axes))
@@ -27,7 +27,7 @@ def prod_others(a, axis):
     ones = np.ones(flat.shape[:-1] + (1,), flat.dtype)
     left = np.cumprod(np.concatenate([ones, flat[..., :-1]], -1), -1)
     right = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], -1), -1), -1)
-    return np.transpose(np.reshape(left * right, moved.shape), np.argsort(kept + list(axes)))
+    return np.transpose(np.reshape(left * right, moved.shape), permutation(kept + list(axes)))
 
 
 def prod_others_tangent(da, a, axis):
@@ -35,7 +35,7 @@ def prod_others_tangent(da, a, axis):
     by cumprod_tangent, so exact where `a` holds zeros too."""
     if type(a) is float or type(a) is int:
         return 0.0
-    a = np.asarray(a)
+    a = array_of(a)
     da = np.broadcast_to(tangent_or_zeros(da, a), a.shape)
     axes = _reduced_axes(axis, a.ndim)
     kept = [i for i in range(a.ndim) if i not in axes]
@@ -45,7 +45,7 @@ def prod_others_tangent(da, a, axis):
     left, dleft = _exclusive_cumprod(flat, dflat)
     right, dright = _exclusive_cumprod(np.flip(flat, -1), np.flip(dflat, -1))
     out = dleft * np.flip(right, -1) + left * np.flip(dright, -1)
-    return np.transpose(np.reshape(out, moved.shape), np.argsort(kept + list(axes)))
+    return np.transpose(np.reshape(out, moved.shape), permutation(kept + list(axes)))
 
 
 def extremum_weights(ans, a, axis, keepdims):
@@ -53,7 +53,7 @@ def extremum_weights(ans, a, axis, keepdims):
     the extremum, shared equally between ties, 0 elsewhere."""
     if type(a) is float or type(a) is int:
         return 1.0
-    at = np.asarray(a) == unreduce(ans, a, axis, keepdims)
+    at = array_of(a) == unreduce(ans, a, axis, keepdims)
     return at / np.sum(at, axis=axis, keepdims=True).astype(float_dtype(a))
 
 
@@ -75,7 +75,9 @@ def uncumprod(g, ans, a, axis):
     if axis is None:
         g, ans, a_, axis = np.ravel(g), np.ravel(ans), np.ravel(a), 0
     else:
-        a_ = np.asarray(a)
+        a_ = array_of(a)
+    if is_foreign(a_):  # which way is exact depends on the values (zeros in `a`)
+        needs_values(a_, "differentiate np.cumprod (whether it holds zeros)")
     if np.all(a_ != 0):
         return shaped_like(np.flip(np.cumsum(np.flip(g * ans, axis), axis), axis) / a_, a)
     # ans[i] = ans[i-1] * a[i] backwards: carry[i] = g[i] + carry[i+1] * a[i+1]
@@ -96,7 +98,9 @@ def uncumprod_tangent(dg, dans, da, g, ans, a, axis):
         g, ans, dg, dans = (np.ravel(v) for v in (g, ans, dg, dans))
         a_, da, axis = np.ravel(a), np.ravel(da), 0
     else:
-        a_ = np.asarray(a)
+        a_ = array_of(a)
+    if is_foreign(a_):
+        needs_values(a_, "differentiate np.cumprod (whether it holds zeros)")
     if np.all(a_ != 0):
         def from_the_end(x):
             return np.flip(np.cumsum(np.flip(x, axis), axis), axis)
@@ -118,6 +122,8 @@ def cumprod_tangent(da, ans, a, axis):
     """The tangent of `ans = np.cumprod(a, axis)`; exact where `a` holds zeros."""
     if axis is None:
         da, ans, a, axis = np.ravel(da), np.ravel(ans), np.ravel(a), 0
+    if is_foreign(a):
+        needs_values(a, "differentiate np.cumprod (whether it holds zeros)")
     if np.all(np.asarray(a) != 0):
         return ans * np.cumsum(da / a, axis)
     # d ans[i] = d ans[i-1] * a[i] + ans[i-1] * da[i]

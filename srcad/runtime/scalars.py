@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from .core import refuse_complex
+from .core import is_foreign, refuse_complex
 
 
 TWO_OVER_SQRT_PI = 2.0 / math.sqrt(math.pi)
@@ -53,6 +53,8 @@ def inverse_or_zero(x):
     """1 / x, 0 where x is 0 (the derivative of power_log, constant at 0)."""
     if type(x) is float or type(x) is int:
         return 1.0 / x if x != 0 else 0.0
+    if is_foreign(x):  # no `out=` in other libraries: 1 / x where x is not 0
+        return np.where(x != 0, 1.0 / np.where(x != 0, x, 1.0), 0.0)
     x = np.asarray(x)
     return np.divide(1.0, x, out=np.zeros(x.shape, np.result_type(x, 1.0)), where=x != 0)
 
@@ -71,7 +73,7 @@ def abs_slope(x):
     """d|x|/dx as JAX takes it: 1 where x >= 0 (at 0 too), -1 elsewhere (also at nan)."""
     if type(x) is float or type(x) is int:
         return 1.0 if x >= 0 else -1.0
-    x = np.asarray(x)
+    x = x if is_foreign(x) else np.asarray(x)
     one = (x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)).type(1)
     return np.where(x >= 0, one, -one)
 
@@ -80,7 +82,11 @@ def expit(z):
     """1 / (1 + exp(-z)) without overflow: the derivative of `np.logaddexp(x1, x2)` in x1 is
     `expit(x1 - x2)`, and it needs no value of logaddexp. Where no z is below -_NO_OVERFLOW
     (nan aside), exp(-z) is finite and the formula is computed as it stands (five passes,
-    one new array); else from exp(-|z|) alone, exact down to the smallest subnormal."""
+    one new array); else from exp(-|z|) alone, exact down to the smallest subnormal. Another
+    library's array (dask) takes the exp(-|z|) form, with no Python `if` on its values."""
+    if is_foreign(z):
+        e = np.exp(-np.abs(z))
+        return np.where(z >= 0, 1.0, e) / (1.0 + e)
     if np.ndim(z) == 0:
         e = np.exp(-abs(z))
         return 1.0 / (1.0 + e) if z >= 0 else e / (1.0 + e)

@@ -4,18 +4,33 @@ shape and keeps its float dtype."""
 import numpy as np
 
 from .containers import repeats
-from .core import float_dtype, shaped_like, unbroadcast
+from .core import (array_of, float_dtype, is_foreign, like_kind, permutation, shaped_like, size_of,
+                   summed_by_source, unbroadcast, zeros_of)
 
 
 def undiagonal(g, a, offset=0, axis1=0, axis2=1):
     """The cotangent of `a` in `np.diagonal(a, offset, axis1, axis2)`: `g` on that diagonal,
     zeros elsewhere (`g` may have length 1 along the diagonal: `np.trace`'s)."""
+    if is_foreign(g) or is_foreign(a):
+        return _undiagonal_lazily(g, a, offset, axis1, axis2)
     out = np.zeros(np.shape(a), float_dtype(g, a))
     n = np.diagonal(out, offset, axis1, axis2).shape[-1]
     i = np.arange(n)
     view = np.moveaxis(out, (axis1, axis2), (-2, -1))
     view[..., i + max(-offset, 0), i + max(offset, 0)] = g
     return out
+
+
+def _undiagonal_lazily(g, a, offset, axis1, axis2):
+    """undiagonal without writing into an array: `g` spread along the rows of a mask of the
+    diagonal (element i of the diagonal sits in row i + max(-offset, 0))."""
+    shape = np.shape(a)
+    rows, columns = shape[axis1], shape[axis2]
+    mask = np.eye(rows, columns, offset, dtype=float_dtype(g, a))
+    length = np.shape(g)[-1]
+    which = np.clip(np.arange(rows) - max(-offset, 0), 0, max(length - 1, 0))
+    spread = np.take(like_kind(g, a), which, axis=-1)[..., :, None] * mask
+    return np.moveaxis(spread, (-2, -1), (axis1, axis2))
 
 
 def undiag(g, v, k):
@@ -27,6 +42,8 @@ def undiag(g, v, k):
 
 def _ravel_order(a, order):
     """np.ravel's `order` for `a` as "C", "F" or "K" ("A" is F for a Fortran-ordered `a`)."""
+    if is_foreign(a) and order in "AK":  # no memory layout to follow: C order, as it reads
+        return "C"
     if order == "A":
         return "F" if np.asarray(a).flags.f_contiguous else "C"
     return order
@@ -44,8 +61,8 @@ def unravel(g, a, order="C"):
     """The cotangent of `a` in `np.ravel(a, order)`: `g` put back in `a`'s shape."""
     order = _ravel_order(a, order)
     if order != "K":
-        return shaped_like(np.reshape(g, np.shape(a), order=order), a)
-    out = np.empty(np.size(a), np.asarray(g).dtype)
+        return shaped_like(g, a, order)
+    out = np.empty(size_of(a), np.asarray(g).dtype)
     out[_ravel_positions(a)] = np.ravel(g)
     return shaped_like(out, a)
 
@@ -54,7 +71,7 @@ def ravel_tangent(da, a, order="C"):
     """The tangent of `np.ravel(a, order)`, read in the order `a`'s own elements are read."""
     order = _ravel_order(a, order)
     if order != "K":
-        return np.ravel(da, order)
+        return np.ravel(da) if order == "C" else np.ravel(da, order)  # dask's ravel: no order
     return np.ravel(da)[_ravel_positions(a)]
 
 
@@ -62,7 +79,7 @@ def inverse_permutation(axes, ndim):
     """The axes that undo np.transpose(x, axes) (None for None: a reversal undoes itself)."""
     if axes is None:
         return None
-    return tuple(np.argsort([int(ax) % ndim for ax in axes]))
+    return permutation([int(ax) % ndim for ax in axes])
 
 
 def _parts(parts, seq):
@@ -76,23 +93,31 @@ def _parts(parts, seq):
 def unconcatenate(g, arrays, axis=0):
     """The cotangents of the arrays that `np.concatenate(arrays, axis)` joined."""
     if axis is None:
-        ends = np.cumsum([np.size(x) for x in arrays])[:-1]
-        return _parts(np.split(np.ravel(g), ends), arrays)
+        ends = np.cumsum([size_of(x) for x in arrays])[:-1]
+        return _parts(_split(np.ravel(g), ends, 0), arrays)
     ends = np.cumsum([np.shape(x)[axis] for x in arrays])[:-1]
-    return _parts(np.split(g, ends, axis=axis), arrays)
+    return _parts(_split(g, ends, axis), arrays)
+
+
+def _split(g, ends, axis):
+    """np.split(g, ends, axis) by slicing (dask lacks np.split: it would compute)."""
+    axis %= np.ndim(g)
+    bounds = [0] + [int(e) for e in ends] + [np.shape(g)[axis]]
+    lead = (slice(None),) * axis
+    return [g[lead + (slice(start, stop),)] for start, stop in zip(bounds, bounds[1:])]
 
 
 def unhstack(g, tup):
     """The cotangents of the arrays that `np.hstack(tup)` joined."""
     items = [np.atleast_1d(x) for x in tup]
     axis = 0 if items[0].ndim == 1 else 1
-    return _parts(np.split(g, np.cumsum([x.shape[axis] for x in items])[:-1], axis=axis), tup)
+    return _parts(_split(g, np.cumsum([x.shape[axis] for x in items])[:-1], axis), tup)
 
 
 def unvstack(g, tup):
     """The cotangents of the arrays that `np.vstack(tup)` joined."""
     items = [np.atleast_2d(x) for x in tup]
-    return _parts(np.split(g, np.cumsum([x.shape[0] for x in items])[:-1], axis=0), tup)
+    return _parts(_split(g, np.cumsum([x.shape[0] for x in items])[:-1], 0), tup)
 
 
 def untile(g, A, reps):
@@ -112,15 +137,29 @@ def unrepeat(g, a, repeats, axis=None):
         g, axis, n = np.ravel(g), 0, int(np.prod(shape))
     else:
         n = shape[axis]
+    if is_foreign(g) or is_foreign(a):
+        return shaped_like(np.moveaxis(_unrepeat_lazily(g, n, repeats, axis), 0, axis), a)
     moved = np.moveaxis(np.asarray(g), axis, 0)
     out = np.zeros((n,) + moved.shape[1:], float_dtype(g, a))
     np.add.at(out, np.repeat(np.arange(n), repeats), moved)
     return shaped_like(np.moveaxis(out, 0, axis), a)
 
 
+def _unrepeat_lazily(g, n, repeats, axis):
+    """The copies of each of `n` elements summed along `axis` of `g`, brought to the front,
+    without np.add.at: a reshape for a whole number of repeats, else a product with the 0/1
+    matrix of which element each copy is of."""
+    moved = np.moveaxis(g, axis, 0)
+    if np.ndim(repeats) == 0:
+        return np.sum(np.reshape(moved, (n, int(repeats)) + moved.shape[1:]), axis=1)
+    return summed_by_source(moved, np.repeat(np.arange(n), repeats), n)
+
+
 def untake(g, a, indices, axis=None, mode="raise"):
     """The cotangent of `a` in `np.take(a, indices, axis, mode=mode)`: `g` added where taken."""
-    out = np.zeros((np.size(a),) if axis is None else np.shape(a), float_dtype(g, a))
+    if is_foreign(g) or is_foreign(a):
+        return _untake_lazily(g, a, np.asarray(indices), axis, mode)
+    out = np.zeros((size_of(a),) if axis is None else np.shape(a), float_dtype(g, a))
     axis = 0 if axis is None else axis % out.ndim
     n = out.shape[axis]
     indices = np.asarray(indices)
@@ -134,11 +173,22 @@ def untake(g, a, indices, axis=None, mode="raise"):
     return shaped_like(out, a)
 
 
+def _untake_lazily(g, a, indices, axis, mode):
+    shape = (size_of(a),) if axis is None else np.shape(a)
+    axis = 0 if axis is None else axis % len(shape)
+    n = shape[axis]
+    indices = np.clip(indices, 0, n - 1) if mode == "clip" else indices % n
+    k = indices.ndim  # g holds the taken values along axes axis, ..., axis + k - 1
+    g = np.moveaxis(like_kind(g, a), list(range(axis, axis + k)), list(range(k)))
+    rows = np.reshape(g, (indices.size,) + tuple(g.shape[k:]))
+    return shaped_like(np.moveaxis(summed_by_source(rows, indices, n), 0, axis), a)
+
+
 def unsort(g, a, axis=-1):
     """The cotangent of `a` in `np.sort(a, axis)`: `g` put back where each element came from."""
     if axis is None:
         order = np.argsort(a, axis=None, kind="stable")
-        out = np.zeros(np.size(a), float_dtype(g, a))
+        out = np.zeros(size_of(a), float_dtype(g, a))
         out[order] = np.ravel(g)
         return shaped_like(out, a)
     out = np.zeros(np.shape(a), float_dtype(g, a))
@@ -149,8 +199,8 @@ def unsort(g, a, axis=-1):
 def undiff(g, a, n=1, axis=-1):
     """The cotangent of `a` in `np.diff(a, n, axis)`: the transposed differences, n times."""
     for _ in range(n):
-        g = np.moveaxis(np.asarray(g), axis, -1)
-        zero = np.zeros(g.shape[:-1] + (1,), g.dtype)
+        g = np.moveaxis(array_of(g), axis, -1)
+        zero = zeros_of(g, g.shape[:-1] + (1,), g.dtype)
         g = np.moveaxis(np.concatenate([zero, g], -1) - np.concatenate([g, zero], -1), -1, axis)
     return shaped_like(g, a)
 
@@ -167,7 +217,7 @@ def _indicator(condition, *xs):
     Python float tangent times it keeps a float32 result float32, as a boolean would not."""
     if np.ndim(condition) == 0 and all(type(x) is float or type(x) is int for x in xs):
         return float(condition)
-    return np.asarray(condition).astype(float_dtype(*xs))
+    return array_of(condition).astype(float_dtype(*xs))
 
 
 def clip_passes(a, a_min, a_max, min=None, max=None):
@@ -201,8 +251,8 @@ def cast_back(g, a, dtype):
     """The cotangent of `a` in `a.astype(dtype)`: `g` in `a`'s float dtype; zero for a cast to
     integers or booleans (a step function)."""
     if np.dtype(dtype).kind not in "fc":
-        return shaped_like(np.zeros(np.shape(a), float_dtype(a)), a)
-    return shaped_like(np.asarray(g).astype(float_dtype(a), copy=False), a)
+        return shaped_like(zeros_of(a, np.shape(a), float_dtype(a)), a)
+    return shaped_like(array_of(g).astype(float_dtype(a), copy=False), a)
 
 
 def _linspace_steps(num, endpoint, ndim, dtype):
@@ -219,9 +269,16 @@ def unlinspace(g, start, stop, num, endpoint, axis, which):
     over the samples' axis."""
     first = (num,) + np.broadcast_shapes(np.shape(start), np.shape(stop))  # the samples' axis first
     dtype = float_dtype(start, stop)
-    g = np.full(first, g, dtype) if np.ndim(g) == 0 else np.moveaxis(np.asarray(g), axis, 0)
+    if np.ndim(g) == 0:
+        g = np.broadcast_to(g, first) if is_foreign(g) else np.full(first, g, dtype)
+    else:
+        g = np.moveaxis(array_of(g), axis, 0)
     t = _linspace_steps(num, endpoint, len(first), dtype)
     return unbroadcast(np.sum(g * (t if which else 1.0 - t), axis=0), stop if which else start)
+
+
+def _as(x, dtype):
+    return x.astype(dtype) if is_foreign(x) else np.asarray(x, dtype)
 
 
 def linspace_tangent(dstart, dstop, ans, num, endpoint, axis):
@@ -230,5 +287,5 @@ def linspace_tangent(dstart, dstop, ans, num, endpoint, axis):
     first = np.moveaxis(ans, axis, 0).shape
     dtype = float_dtype(ans)
     t = _linspace_steps(num, endpoint, len(first), dtype)
-    d = np.asarray(dstart, dtype)[None] * (1 - t) + np.asarray(dstop, dtype)[None] * t
+    d = _as(dstart, dtype)[None] * (1 - t) + _as(dstop, dtype)[None] * t
     return np.moveaxis(np.broadcast_to(d, first), 0, axis)

@@ -1403,6 +1403,10 @@ def cube(x):
     return x * x * x
 
 
+def cumulative_products(x):
+    return np.sum(np.cumprod(x))
+
+
 def square(x):
     return x * x
 
@@ -1523,6 +1527,11 @@ def _lambda_of_a_cell_that_no_longer_parses():
     lines = ["f = (lambda x: x * 2.0) +\n"]
     linecache.cache[filename] = (len(lines[0]), None, lines, filename)
     return namespace["f"]
+
+
+def _dask_array(x):
+    import dask.array  # optional: the row that calls this is skipped without dask
+    return dask.array.from_array(x, chunks=2)
 
 
 # name: (the refused call, words of the hint, the call as the hint says, what it must give)
@@ -1671,6 +1680,10 @@ USAGE = {
     "lambda_in_a_file_that_does_not_parse": (
         lambda m: srcad.grad(_lambda_of_a_cell_that_no_longer_parses())(1.5), "Define it with def",
         lambda m: srcad.grad(m.doubled)(1.5), lambda m: 2.0),
+    "dask_array_where_values_are_needed": (
+        lambda m: srcad.grad(m.cumulative_products)(_dask_array(X)), "Pass a numpy array there",
+        lambda m: srcad.grad(m.cumulative_products)(_dask_array(X).compute()),
+        lambda m: np.array([1.0 + X[1] + X[1] * X[2], X[0] + X[0] * X[2], X[0] * X[1]])),
     "tape_gradient_of_a_gradient_through_broadcasting": (
         lambda m: srcad.tape.grad(lambda x: srcad.tape.grad(lambda v: np.sum(v * v[0]))(x)[1])(X),
         "Use srcad.grad twice, or srcad.hessian",
@@ -1680,3 +1693,4 @@ USAGE = {
 NEEDS_SCIPY = {"scipy_stats_method_without_a_formula"}
 NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
                "numba_backend_python_object"}
+NEEDS_DASK = {"dask_array_where_values_are_needed"}

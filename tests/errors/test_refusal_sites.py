@@ -266,6 +266,7 @@ SITES = {
     },
     "srcad/runtime/core.py": {
         "srcad cannot differentiate + or * on lists or tuples of differen": "row list_concatenation",
+        "srcad needs the values of a {}.{} to {}, and does not compute it": "usage dask_array_where_values_are_needed",
     },
     "srcad/tape/node.py": {
         "a traced value was turned into a plain float (by float(), a math": "row tape_math_function",
@@ -426,6 +427,8 @@ def test_the_row_meets_its_site(key, usage_module):
     else:
         if name == "scipy_stats_method_without_a_formula":
             pytest.importorskip("scipy")
+        if name == "dask_array_where_values_are_needed":
+            pytest.importorskip("dask.array")
         with pytest.raises(srcad.SrcadError) as info:
             USAGE[name][0](usage_module)
         message = str(info.value)

@@ -11,7 +11,7 @@ import pytest
 import srcad
 import srcad.tape
 from helpers import assert_close, fd_directional, fd_grad, load_function
-from refusal_rows import NEEDS_NUMBA, NEEDS_SCIPY, ROWS, USAGE, USAGE_SOURCE, numba, scipy
+from refusal_rows import NEEDS_DASK, NEEDS_NUMBA, NEEDS_SCIPY, ROWS, USAGE, USAGE_SOURCE, numba, scipy
 
 # the refused code changed memory another name reads, or could not run at all: the rewrite is
 # not the same function, it is what the hint makes of it
@@ -101,6 +101,8 @@ def _needs_scipy(name):
         pytest.skip("numba is optional")
     if name in NEEDS_SCIPY and scipy is None:
         pytest.skip("scipy is optional")
+    if name in NEEDS_DASK:
+        pytest.importorskip("dask.array")
 
 
 @pytest.mark.parametrize("name", sorted(USAGE))

@@ -28,7 +28,11 @@ NEVER_TRANSFORMED_AGAIN = {
 # the runtime modules' own shared helpers, which the facade leaves out
 INTERNAL = {"float_dtype", "is_zero", "tangent_or_zeros", "refuse_complex", "repeats",
             # the checkpointing schedule's arithmetic (generated code makes a Revolve)
-            "repetitions", "recomputed_turns", "sqrt_snapshots"}
+            "repetitions", "recomputed_turns", "sqrt_snapshots",
+            # what keeps another library's arrays (dask) as they are: tests, spellings numpy's
+            # functions dispatch to, and the refusal where values are needed
+            "is_foreign", "array_of", "zeros_of", "like_kind", "size_of", "permutation",
+            "summed_by_source", "needs_values"}
 
 
 def helpers():

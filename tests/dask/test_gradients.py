@@ -1,0 +1,147 @@
+"""Gradients of numpy functions called on dask arrays: built lazily, computed by dask.
+
+The derivative runs under a scheduler that refuses to compute, so any step that pulls a dask
+array into memory fails the test; the lazy gradient is then computed and compared with a
+closed form (the logistic loss's gradient written out by hand) and with srcad on the same
+values as numpy arrays.
+"""
+import numpy as np
+import pytest
+
+import srcad
+from helpers import fd_grad, load_function
+
+da = pytest.importorskip("dask.array")
+dask = pytest.importorskip("dask")
+
+LOGISTIC = """
+import numpy as np
+
+def loss(w, X, y, lam):
+    z = X @ w
+    return np.sum(np.logaddexp(0.0, z) - y * z) / X.shape[0] + lam * np.sum(w * w)
+"""
+
+
+def refuse_to_compute(dsk, keys, **kwargs):
+    raise AssertionError("a dask array was computed while the derivative ran")
+
+
+def never_computed():
+    return dask.config.set(scheduler=refuse_to_compute)
+
+
+@pytest.fixture
+def data(rng):
+    X = rng.standard_normal((600, 4))
+    y = (rng.random(600) > 0.5).astype(float)
+    w = rng.standard_normal(4) * 0.3
+    return w, X, y, da.from_array(X, chunks=(150, 4)), da.from_array(y, chunks=150)
+
+
+def by_hand(w, X, y, lam):
+    """The logistic loss's gradient in w, written out: X^T (expit(Xw) - y) / n + 2 lam w."""
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    return X.T @ (p - y) / X.shape[0] + 2.0 * lam * w
+
+
+def test_gradient_on_dask_arrays_is_lazy_and_right(data):
+    loss = load_function(LOGISTIC, "loss")
+    w, X, y, Xd, yd = data
+    with never_computed():
+        g = srcad.grad(loss)(w, Xd, yd, 0.1)
+    assert isinstance(g, da.Array) and g.shape == w.shape
+    np.testing.assert_allclose(g.compute(), by_hand(w, X, y, 0.1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(g.compute(), srcad.grad(loss)(w, X, y, 0.1), rtol=1e-12, atol=1e-14)
+
+
+def test_value_and_gradients_in_several_arguments_stay_lazy(data):
+    loss = load_function(LOGISTIC, "loss")
+    w, X, y, Xd, yd = data
+    with never_computed():
+        value, (gw, gX, glam) = srcad.value_and_grad(loss, wrt=(0, 1, 3))(da.from_array(w), Xd, yd, 0.1)
+    assert all(isinstance(v, da.Array) for v in (value, gw, gX))
+    assert isinstance(glam, da.Array)  # sum(w * w) of a dask w: lazy too
+    value, gw, gX, glam = dask.compute(value, gw, gX, glam)
+    assert value == pytest.approx(loss(w, X, y, 0.1), rel=1e-12)
+    np.testing.assert_allclose(gw, by_hand(w, X, y, 0.1), rtol=1e-12, atol=1e-14)
+    p = 1.0 / (1.0 + np.exp(-(X @ w)))
+    np.testing.assert_allclose(gX, np.outer(p - y, w) / X.shape[0], rtol=1e-12, atol=1e-14)
+    assert glam == pytest.approx(float(np.sum(w * w)), rel=1e-12)
+
+
+def test_jvp_on_dask_arrays_is_lazy(data):
+    loss = load_function(LOGISTIC, "loss")
+    w, X, y, Xd, yd = data
+    v = np.linspace(-1.0, 1.0, 4)
+    with never_computed():
+        value, tangent = srcad.jvp(loss)(w, Xd, yd, 0.1, v)
+    assert isinstance(tangent, da.Array)
+    assert float(tangent.compute()) == pytest.approx(float(by_hand(w, X, y, 0.1) @ v), rel=1e-10)
+
+
+ELEMENTWISE = """
+import numpy as np
+
+def f(x, s):
+    t = np.tanh(x[:, 0] * s) + np.abs(x).mean(axis=1) ** 2
+    u = np.where(t > 0.2, np.exp(-t), np.sqrt(t * t + 1.0))
+    return np.sum(np.maximum(u, 0.3) * x[:, 1]) + np.max(x) - np.var(x, axis=0).sum()
+"""
+
+
+def test_indexing_reductions_and_where_on_dask_arrays(rng):
+    f = load_function(ELEMENTWISE, "f")
+    x = rng.standard_normal((40, 3))
+    with never_computed():
+        gx, gs = srcad.grad(f, wrt=(0, 1))(da.from_array(x, chunks=(10, 3)), 0.7)
+    assert isinstance(gx, da.Array)
+    gx, gs = dask.compute(gx, gs)
+    np.testing.assert_allclose(gx, fd_grad(f, (x, 0.7), 0), rtol=1e-6, atol=1e-8)
+    assert float(gs) == pytest.approx(float(fd_grad(f, (x, 0.7), 1)), rel=1e-6)
+
+
+BRANCH = """
+import numpy as np
+
+def f(x):
+    if np.sum(x) > 0:
+        return np.sum(x * x)
+    return np.sum(np.sin(x))
+"""
+
+
+def test_python_if_on_dask_values_computes_as_in_dask(rng):
+    """A Python `if` on an array value is the user's choice: dask computes it, as it would
+    without srcad, and the gradient is that branch's."""
+    f = load_function(BRANCH, "f")
+    x = np.abs(rng.standard_normal(8))
+    g = srcad.grad(f)(da.from_array(x, chunks=4))
+    np.testing.assert_allclose(np.asarray(g), 2.0 * x, rtol=1e-12)
+
+
+CUMPROD = """
+import numpy as np
+
+def f(x):
+    return np.sum(np.cumprod(x))
+"""
+
+
+def test_a_step_that_needs_values_is_refused_naming_it(rng):
+    f = load_function(CUMPROD, "f")
+    with never_computed(), pytest.raises(srcad.SrcadError, match="needs the values.*np.cumprod"):
+        srcad.grad(f)(da.from_array(rng.standard_normal(6), chunks=3))
+
+
+def test_the_same_gradient_on_a_distributed_cluster(data):
+    """On a dask.distributed LocalCluster (two workers; threads, which start in a second or
+    two: a cluster of processes takes several, examples/dask_logistic.py runs one)."""
+    distributed = pytest.importorskip("distributed")
+    loss = load_function(LOGISTIC, "loss")
+    w, X, y, Xd, yd = data
+    g = srcad.grad(loss)(w, Xd, yd, 0.1)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+        computed = client.compute(g).result()
+    np.testing.assert_allclose(computed, by_hand(w, X, y, 0.1), rtol=1e-12, atol=1e-14)
