@@ -39,6 +39,15 @@ def is_foreign(x):
 _FOREIGN = {float: False, int: False, np.ndarray: False, np.float64: False}
 
 
+def spread_over(v, like):
+    """`v` broadcast over the shape of `like`, where `like` is another library's array: in its
+    chunks (zeros like it, plus v), so that what follows works chunk by chunk. (A dask
+    broadcast_to makes one chunk of the whole shape, which the next operation would fill.)"""
+    if not is_foreign(like):
+        return np.broadcast_to(v, np.shape(like))
+    return zeros_of(like, np.shape(like), np.result_type(v, float_dtype(like))) + v
+
+
 def like_kind(v, like, dtype=np.float64):
     """`v` as an array of `like`'s kind: where `like` is another library's array and `v` is
     not (the reverse sweep's 1.0, a numpy constant), a small array of that library holding
@@ -102,10 +111,10 @@ def unbroadcast(g, x):
     shape = np.shape(x)
     if np.shape(g) == shape:
         return g
-    if is_foreign(g) or is_foreign(x):  # kept lazy: spread (a broadcast view), summed as below
+    if is_foreign(g) or is_foreign(x):  # kept lazy: spread, or summed as below
         g = like_kind(g, x)
         if g.ndim == 0 and shape:
-            return np.broadcast_to(g, shape)
+            return spread_over(g, x)
     else:
         g = np.asarray(g)
         if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
@@ -138,7 +147,9 @@ def unreduce(g, a, axis, keepdims):
         axes = sorted(ax % len(shape) for ax in axes)
         for ax in axes:
             g = np.expand_dims(g, ax)
-    return np.broadcast_to(like_kind(g, a), shape)
+    if is_foreign(a):
+        return spread_over(g, a)
+    return np.broadcast_to(g, shape)
 
 
 def reduced_size(a, axis):
@@ -167,7 +178,7 @@ def shaped_like(out, a, order="C"):
         out = like_kind(out, a)
     if size_of(out) == 1 and size_of(a) != 1:
         if is_foreign(out) or is_foreign(a):
-            return np.broadcast_to(np.reshape(like_kind(out, a), ()), np.shape(a))
+            return spread_over(np.reshape(out, ()), a)
         return np.full(np.shape(a), np.reshape(out, ()))
     if order == "C":  # said only where needed: dask's reshape takes no order
         return np.reshape(out, np.shape(a))
@@ -196,7 +207,9 @@ def tangent_or_zeros(d, x):
 def zeros_of(like, shape, dtype=np.float64):
     """Zeros of `shape`: a numpy array, or where `like` is another library's array, one of its
     kind (`np.zeros_like` dispatches: a dask array of zeros, made lazily)."""
-    if is_foreign(like):
+    if is_foreign(like):  # of like's own shape: in its chunks (given a shape, dask picks its own)
+        if tuple(shape) == np.shape(like):
+            return np.zeros_like(like, dtype=dtype)
         return np.zeros_like(like, dtype=dtype, shape=shape)
     return np.zeros(shape, dtype)
 

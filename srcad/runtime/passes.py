@@ -3,7 +3,7 @@ gradient that runs as it is calls instead of the plain rules' helpers."""
 import numpy as np
 
 from .containers import add_at, repeats
-from .core import size_of
+from .core import size_of, spread_over
 
 
 def add_to(b, a, index, g):
@@ -30,7 +30,7 @@ def spread(u, carrier, *arrays):
         if shapes[0] == shape and all(s == shape for s in shapes) \
                 or np.broadcast_shapes(shape, *shapes) == np.broadcast_shapes(*shapes):
             return u
-    return np.broadcast_to(u, shape)
+    return spread_over(u, carrier)  # a broadcast view (for dask: in the carrier's chunks)
 
 
 def unbroadcast_uniform(u, carrier, operand):

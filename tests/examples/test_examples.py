@@ -10,6 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 EXAMPLES = os.path.join(ROOT, "examples")
 HAS_SKLEARN = importlib.util.find_spec("sklearn") is not None
 HAS_SCIPY = importlib.util.find_spec("scipy") is not None
+HAS_DASK = importlib.util.find_spec("distributed") is not None
 
 
 def run_example(name_, *args):
@@ -45,6 +46,14 @@ def test_mlp_on_synthetic_digits_without_sklearn():
     assert "synthetic digits" in out and "gradient check passed" in out
 
 
+@pytest.mark.skipif(not HAS_DASK, reason="dask.distributed is not installed (srcad[dask])")
+def test_dask_example_trains_on_a_cluster():
+    out = run_example("dask_logistic.py", "--threads")  # worker threads: processes start slowly
+    assert "dask dashboard: http" in out and "step 4: loss" in out
+    assert "def loss_grad" in out and "gradient check passed" in out
+
+
 def test_every_example_is_tested():
     names = {n for n in os.listdir(EXAMPLES) if n.endswith(".py")}
-    assert names == {"textbook.py", "fit_scipy.py", "physics.py", "mlp_digits.py", "mlp_dict.py"}
+    assert names == {"textbook.py", "fit_scipy.py", "physics.py", "mlp_digits.py", "mlp_dict.py",
+                     "dask_logistic.py"}
