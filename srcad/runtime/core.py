@@ -32,7 +32,8 @@ def is_foreign(x):
     kind = type(x)
     foreign = _FOREIGN.get(kind)
     if foreign is None:  # once a type: hasattr of a missing attribute costs half a microsecond
-        foreign = _FOREIGN[kind] = kind is not np.ndarray and hasattr(kind, "__array_function__")
+        foreign = _FOREIGN[kind] = kind is not np.ndarray and hasattr(kind, "__array_function__") \
+            and not getattr(kind, "__srcad_traced__", False)  # the tape's values: numpy's way
     return foreign
 
 

@@ -38,6 +38,9 @@ class Tape(list):
 class Node:
     """A value recorded on a tape. Operators and numpy functions applied to it are recorded."""
     __slots__ = ("value", "tape", "vjp", "parents", "args", "kwargs", "broadcasts", "grad")
+    # the runtime helpers take it as they take numpy arrays (and so call the numpy functions it
+    # records), not as another library's array that they keep as it is (runtime/core.py)
+    __srcad_traced__ = True
 
     def __init__(self, value, tape, vjp, parents, args, kwargs, broadcasts):
         self.value = value

@@ -8,7 +8,6 @@ as does a numpy function dask does not implement (dask warns, then computes). Ev
 rule returns must be a dask array; computed, it must equal the numpy result.
 """
 import inspect
-import math
 import warnings
 
 import numpy as np
