@@ -28,16 +28,13 @@ def refuse_complex(what):
 
 def is_foreign(x):
     """Whether `x` is another library's array that numpy's functions dispatch to (a dask
-    array: `__array_function__`), which srcad's helpers keep as it is, never converting it."""
+    array: `__array_function__`), which srcad's helpers keep as it is, never converting it.
+    The tape's values (srcad/tape/node.py) are taken the numpy way, so that the tape records
+    the numpy calls."""
     kind = type(x)
-    foreign = _FOREIGN.get(kind)
-    if foreign is None:  # once a type: hasattr of a missing attribute costs half a microsecond
-        foreign = _FOREIGN[kind] = kind is not np.ndarray and hasattr(kind, "__array_function__") \
-            and not getattr(kind, "__srcad_traced__", False)  # the tape's values: numpy's way
-    return foreign
-
-
-_FOREIGN = {float: False, int: False, np.ndarray: False, np.float64: False}
+    if kind is np.ndarray or kind is float or kind is np.float64 or kind is int:
+        return False  # the common kinds first: hasattr of a missing attribute costs more
+    return hasattr(kind, "__array_function__") and not getattr(kind, "__srcad_traced__", False)
 
 
 def spread_over(v, like):
