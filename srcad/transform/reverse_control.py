@@ -9,6 +9,7 @@ import gast
 
 from .. import gastutil as g
 from ..ir import COMPOUND
+from . import recompute
 from .adjoints import AddAt
 
 
@@ -57,12 +58,16 @@ class ControlFlow:
         self.saved.update(c.targets[0].id for c in copies
                           if c.targets[0].id in kept and not self.set_earlier(c.targets[0].id, stmts[0]))
         like = stmts[-1]
-        if len(kept) == 1:
-            return main_f + [self.push(g.name(kept[0]), like)] + copies_f, \
-                [self.pop(kept[0], like)] + copies_b + main_b
-        push = self.push(g.tuple_(g.name(n) for n in kept), like)
-        pop = g.assign(g.tuple_(g.store(n) for n in kept), g.call(g.attr(g.name(self.tape), "pop"), []), like)
-        return main_f + [push] + copies_f, [pop] + copies_b + main_b
+        kept = recompute.plan(kept, body, copies, stmts, self.facts, self.layout)
+        stored = kept.stored
+        if not stored:
+            return main_f + copies_f, kept.before + kept.after + copies_b + main_b
+        if len(stored) == 1:
+            return main_f + [self.push(g.name(stored[0]), like)] + copies_f, \
+                kept.before + [self.pop(stored[0], like)] + kept.after + copies_b + main_b
+        push = self.push(g.tuple_(g.name(n) for n in stored), like)
+        pop = g.assign(g.tuple_(g.store(n) for n in stored), g.call(g.attr(g.name(self.tape), "pop"), []), like)
+        return main_f + [push] + copies_f, kept.before + [pop] + kept.after + copies_b + main_b
 
     def set_earlier(self, name_, stmt):
         """Whether `name_` is a parameter or set at the top level on a line before `stmt` (or on
