@@ -26,6 +26,7 @@ from .rules.callees import is_user_function
 
 _REVERSED = re.compile(r"^(\s*for .+ in )reversed\((\w+)\):$", re.M)
 _REVERSED_PART = re.compile(r"^(\s*for .+ in )reversed\((\w+)\[:(\w+)\]\):$", re.M)
+_TWIN_REFUSES = "srcad's numba backend"  # how a twin's ValueError starts
 _DEL = re.compile(r"^(\s*)del [\w, ]+$", re.M)
 _ZERO = "{indent}{name} = 0.0"
 
@@ -158,7 +159,7 @@ def compile_failure(error, fn):
     """The SrcadError for numba's failure to compile a derivative of `fn`, at the user's line
     of the generated line numba names (the first that is one of ours)."""
     message = str(error)
-    place = (fn.__code__.co_filename, None)
+    place = (fn.__code__.co_filename, parse.def_line(fn))
     for filename, (user_filename, text) in Compiler.lines.items():
         for found in re.finditer(rf'File "{re.escape(filename)}", line (\d+)', message):
             place = (user_filename, user_line(user_filename, text, int(found.group(1))))
@@ -240,6 +241,10 @@ def _made(target, compiler, variant, primals, kwargs, shaped_values=None):
                 chosen.append(_with_array_tape(compiler, compiled, target.fn, arrays, dispatcher, args))
             return chosen[0](*args)
         except numba.core.errors.NumbaError as error:  # compiling for these types failed
+            raise compile_failure(error, target.fn) from None
+        except ValueError as error:  # a twin met shapes it does not handle (numba_twins.py)
+            if not str(error).startswith(_TWIN_REFUSES):
+                raise
             raise compile_failure(error, target.fn) from None
     return run
 

@@ -7,6 +7,8 @@ numba sees it (numba_backend.py). Each twin computes what its helper computes fo
 accepts; for any other types it returns None, numba finds no implementation, and the backend
 refuses the derivative at the user's line.
 """
+import math
+
 import numba
 import numpy as np
 from numba.core import types
@@ -134,6 +136,51 @@ def _reduced_size(a, axis):
 def _abs_slope(x):
     if _number(x):
         return lambda x: 1.0 if x >= 0 else -1.0
+    if _array(x) and isinstance(x.dtype, types.Float):
+        return lambda x: np.where(x >= 0, 1.0, -1.0).astype(x.dtype)
+    return None
+
+
+@overload(runtime.over)
+def _over(a, b):
+    """a / b with IEEE's answer where b is a zero (numba, like Python, raises there)."""
+    if _number(a) and _number(b):
+        def divided(a, b):
+            if b == 0:
+                if a != a or a == 0:
+                    return math.nan
+                return math.copysign(math.inf, a) * math.copysign(1.0, b)
+            return a / b
+        return divided
+    if (_array(a) or _number(a)) and (_array(b) or _number(b)):
+        return lambda a, b: np.true_divide(a, b)  # numpy's rules: inf and nan, no exception
+    return None
+
+
+@overload(runtime.unshared)
+def _unshared(g, others):
+    # a copy whenever g is an array: numba cannot ask whether it is one of `others` itself
+    if _array(g):
+        return lambda g, others: g.copy()
+    return lambda g, others: g
+
+
+@overload(runtime.unbroadcast_uniform)
+def _unbroadcast_uniform(u, carrier, operand):
+    if _number(u) and all(_number(v) or _array(v) for v in (carrier, operand)):
+        def spread_back(u, carrier, operand):
+            size, part = np.asarray(carrier).size, np.asarray(operand).size
+            return u if size == part else u * (size // part)
+        return spread_back
+    return None
+
+
+@overload(runtime.power_log)
+def _power_log(x):
+    if _number(x):
+        return lambda x: math.log(x) if x > 0 else (0.0 if x == 0 else math.nan)
+    if _array(x):
+        return lambda x: np.log(np.where(x == 0, 1.0, x))
     return None
 
 
@@ -204,6 +251,8 @@ def _unreduce(g, a, axis, keepdims):
 def _power_slope(x, y):
     """d(x ** y)/dx for numbers, as srcad.runtime.power_slope: a negative x with a fractional y
     (a complex power) raises rather than give nan."""
+    if _array(x) and (_number(y) or _array(y)):
+        return lambda x, y: y * x ** (y - 1.0)  # numpy's rules, as for arrays in Python
     if not (_number(x) and _number(y)):
         return None
     whole_zero = isinstance(y, types.Integer)  # an int exponent 0 gives 0 at x = 0
@@ -216,10 +265,10 @@ def _power_slope(x, y):
                 return 0.0
             return y * np.power(0.0, y - 1.0)
         if y != np.floor(y):
-            raise ValueError("srcad: a negative number to a fractional power is complex")
+            raise ValueError("srcad's numba backend: a negative number to a fractional power is complex")
         return y * x ** (y - 1.0)
     return slope
 
 
-TWINS = frozenset({"matmul_left", "matmul_right", "dot_left", "dot_right", "unreduce", "power_slope", "scalar_seed", "gradient", "unbroadcast", "add", "add_to", "zeros_as", "stand_in",
+TWINS = frozenset({"over", "unshared", "unbroadcast_uniform", "power_log", "matmul_left", "matmul_right", "dot_left", "dot_right", "unreduce", "power_slope", "scalar_seed", "gradient", "unbroadcast", "add", "add_to", "zeros_as", "stand_in",
                    "spread", "reduced_size", "abs_slope", "tangent_out", "broadcast_like"})

@@ -73,6 +73,14 @@ def peak(x):
 
 def boxed(x):
     return x * BOX.factor
+
+
+def outer_sum(c, r):
+    return np.sum(c * r)
+
+
+def mixed(x, v):
+    return math.sqrt(x) * np.sum(np.abs(v) * v) + np.sum(np.abs(v) ** x) + np.mean(v @ v * v)
 '''
 
 
@@ -112,6 +120,20 @@ def test_arrays(m, name, args):
     got = srcad.grad(fn, backend="numba")(*args)
     assert type(got) is np.ndarray and got.shape == args[0].shape
     assert_close(got, fd_grad(fn, args, 0), rtol=1e-6)
+
+
+def test_twins_of_division_abs_and_powers(m):
+    args = (0.7, np.array([0.5, -1.5, 2.0]))
+    got = srcad.grad(m.mixed, (0, 1), backend="numba")(*args)
+    want = srcad.grad(m.mixed, (0, 1))(*args)
+    assert got[0] == pytest.approx(want[0], rel=1e-12) and np.allclose(got[1], want[1], rtol=1e-12)
+    assert_close(got[0], fd_grad(m.mixed, args, 0), rtol=1e-6)
+    assert srcad.grad(m.mixed, backend="numba")(0.0, args[1]) == srcad.grad(m.mixed)(0.0, args[1])  # inf
+
+
+def test_a_cotangent_summed_over_broadcast_axes_is_refused_not_wrong(m):
+    with pytest.raises(srcad.SrcadError, match="does not sum a cotangent back over broadcast axes"):
+        srcad.grad(m.outer_sum, backend="numba")(np.ones((3, 1)), np.ones((1, 4)))
 
 
 def test_jvp(m):
