@@ -1407,6 +1407,10 @@ def cumulative_products(x):
     return np.sum(np.cumprod(x))
 
 
+def cube_of_a_dict(p):
+    return p["x"] * p["x"] * p["x"]
+
+
 def square(x):
     return x * x
 
@@ -1562,6 +1566,9 @@ USAGE = {
         lambda m: srcad.grad(srcad.grad(m.cube))(1.5), lambda m: 6.0 * 1.5),
     "export_of_a_gradient": (
         lambda m: srcad.export(srcad.grad(m.cube)), "Export the function it differentiates",
+        lambda m: "def cube_grad(x):" in srcad.export(m.cube), lambda m: True),
+    "export_of_a_container_argument": (
+        lambda m: srcad.export(m.cube_of_a_dict, args=({"x": 1.5},)), "Pass the container's numbers as separate",
         lambda m: "def cube_grad(x):" in srcad.export(m.cube), lambda m: True),
     "export_of_an_object": (
         lambda m: srcad.export(m.scaled_by_an_object), "Pass scaler as an argument",

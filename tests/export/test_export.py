@@ -131,7 +131,44 @@ def test_the_module_reads_like_source_and_imports_only_numpy_and_the_stdlib(modu
     assert "def bump(v):" in text and "def bump_fwd(" in text and "def bump_bwd(" in text
     assert "from math import exp" in text and "import srcad" not in text and "from srcad" not in text
     imported = {line.split()[1] for line in text.splitlines() if line.startswith(("import ", "from "))}
-    assert imported <= {"math", "numpy", "types"}, imported
+    assert imported <= {"inspect", "math", "numpy", "types"}, imported
+
+
+CALLS = '''
+import importlib.util, json, sys
+sys.modules["srcad"] = None
+import numpy as np
+out = []
+for name, path, calls in json.loads(sys.stdin.read()):
+    spec = importlib.util.spec_from_file_location(name + "_exported", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    for args in calls:
+        args = [np.array(a) if isinstance(a, list) else a for a in args]
+        try:
+            getattr(module, name + "_grad")(*args)
+            out.append("ran")
+        except TypeError as e:
+            out.append("TypeError: " + str(e))
+print(json.dumps(out))
+'''
+
+
+def test_arguments_of_other_kinds_than_exported_for_are_refused(module, tmp_path):
+    """A float's adjoint code does not sum an array's cotangent, and code specialised on a shape
+    assumes it: the exported gradient refuses what it was not made for, never runs it wrongly."""
+    srcad.export(module.textbook, (0, 1), str(tmp_path / "textbook_grad.py"))
+    srcad.export(module.weighted, 0, str(tmp_path / "weighted_grad.py"), args=(np.ones(3),))
+    jobs = [("textbook", str(tmp_path / "textbook_grad.py"), [[2.0, 5.0], [2, 5], [[1.0, 2.0], 5.0]]),
+            ("weighted", str(tmp_path / "weighted_grad.py"), [[[1.0, 2.0, 3.0]], [[1.0, 2.0]], [2.0]])]
+    run = subprocess.run([sys.executable, "-I", "-c", CALLS], input=json.dumps(jobs),
+                         capture_output=True, text=True, cwd=str(tmp_path), timeout=120)
+    assert run.returncode == 0, run.stderr
+    out = json.loads(run.stdout)
+    assert out[:2] == ["ran", "ran"] and out[3] == "ran"
+    assert out[2].startswith("TypeError: this gradient was exported for x1 of kind 'float'")
+    assert "x of kind ('array', ((3,), '<f8'))" in out[4] and "got ndarray (2,)" in out[4]
+    assert "got float" in out[5]
 
 
 def test_globals_are_written_as_constants(module):

@@ -28,7 +28,7 @@ LAYERS = [
     ["pipeline"],
     ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "numba_tapes",
      "numba_backend", "numba_twins", "api"],
-    ["introspect", "tape", "textbook", "export", "__main__", "__init__"],
+    ["introspect", "tape", "textbook", "exported_kinds", "export", "__main__", "__init__"],
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 
