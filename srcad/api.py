@@ -126,12 +126,14 @@ def jvp(fn, wrt=0, backend=None):
             if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c":
                 raise target.refused(runtime.NotReal("an argument or tangent is complex"), compiled)
         try:
-            return impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
+            value, tangent = impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
         except runtime.NotReal as refusal:
             raise target.refused(refusal, compiled) from None
         except Exception as error:  # shown at the user's line too
             load.raise_at_user_line(error)
             raise
+        # a dict output is returned as its leaves: both are put back into its structure
+        return structured.output(compiled.layout, value), structured.output(compiled.layout, tangent)
     value_and_tangent.__srcad__ = Made(target, None)  # not to be differentiated again
     return value_and_tangent
 

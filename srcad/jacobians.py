@@ -37,8 +37,9 @@ def forward_jacobian(target, args, kwargs):
             tangents = dict(zeros)
             tangents[p] = _basis(x, index)
             value, tangent = impl(**values, **dict(zip(compiled.tangent_params, (tangents[q] for q in target.wrt))))
-            cells.append(tangent)
-        columns.append(_assemble(cells, value, x, last=True))
+            cells.append(structured.output(compiled.layout, tangent))
+        value = structured.output(compiled.layout, value)
+        columns.append(_arranged(value, None, [x], [cells]))  # per leaf of a container output
     return value, columns
 
 
@@ -116,24 +117,47 @@ def _one_hot_tree(x, node, k, index):
 
 
 def reverse_jacobian(pullbacks, target, args, kwargs):
+    """[Jacobian for each wrt argument] by one pullback per element of the output. For an
+    output that is a container, as JAX's jacrev: the output's structure outside, blocks of
+    shape out_leaf.shape + arg.shape (or the argument's structure of them) inside."""
     value, pullback = pullbacks(*args, **kwargs)
     bound = target.signature.bind(*args, **kwargs)
     bound.apply_defaults()
+    arguments = [structured.argument_of(bound.arguments, p) for p in target.wrt]
+    out_node = structured.structure(value)
+    if out_node is None:
+        return _reverse_columns(pullback, target, arguments, value, lambda cotangent: cotangent)
+    out_leaves = pytree.flatten(value, objects=True)[1]
+    numeric = out_node.leaf_kinds()
+    zeros = [_zero_like(leaf) if kind in pytree.NUMERIC else None for leaf, kind in zip(out_leaves, numeric)]
+    per_leaf = []  # per output leaf: its Jacobian for each wrt argument (None for no number)
+    for m, leaf in enumerate(out_leaves):
+        if numeric[m] not in pytree.NUMERIC:
+            per_leaf.append([None] * len(arguments))
+            continue
+
+        def seeded(cotangent, m=m):  # the cotangent of the leaf m, zeros elsewhere
+            return pytree.unflatten(out_node, zeros[:m] + [cotangent] + zeros[m + 1:])
+        per_leaf.append(_reverse_columns(pullback, target, arguments, leaf, seeded))
+    return [pytree.unflatten(out_node, [jac[j] for jac in per_leaf]) for j in range(len(arguments))]
+
+
+def _reverse_columns(pullback, target, arguments, out, seeded):
+    """[Jacobian of the output (leaf) `out` for each wrt argument], from pullbacks of the
+    cotangents `seeded(e)` for each basis element e of `out`."""
     rows = []
-    for index in (np.ndindex(np.shape(value)) if np.ndim(value) else [()]):
-        cotangent = _basis(value, index)
-        grads = pullback(cotangent)
+    for index in (np.ndindex(np.shape(out)) if np.ndim(out) else [()]):
+        grads = pullback(seeded(_basis(out, index)))
         rows.append(grads if not target.single else (grads,))
     columns = []
-    for j, p in enumerate(target.wrt):
-        argument = structured.argument_of(bound.arguments, p)
+    for j, argument in enumerate(arguments):
         if structured.structure(argument) is None:
-            columns.append(_assemble([r[j] for r in rows], argument, value, last=False))
+            columns.append(_assemble([r[j] for r in rows], argument, out, last=False))
             continue
         # a container: a Jacobian of shape out.shape + leaf.shape per leaf, in its structure
         node, leaves = pytree.flatten(argument, objects=True)
         cells = [pytree.flatten(r[j], objects=True)[1] for r in rows]
-        blocks = [None if cells[0][k] is None else _assemble([c[k] for c in cells], leaf, value, last=False)
+        blocks = [None if cells[0][k] is None else _assemble([c[k] for c in cells], leaf, out, last=False)
                   for k, leaf in enumerate(leaves)]
         columns.append(pytree.unflatten(node, blocks))
     return columns
