@@ -30,6 +30,7 @@ from . import calls
 from .adjoints import AddAt, Prelude, Terms
 from .checkpointed import Checkpointing
 from .layout import Layout
+from .looseness import Looseness
 from .reverse_control import ControlFlow
 from .reverse_tape import Tape
 
@@ -91,17 +92,17 @@ class _Reverse(ControlFlow, Tape, Checkpointing):
         self.tape = None
         self.depth = 0            # how many loops enclose the statement being transformed
         self.snapshot = None      # in a straight-line loop body: the variables its turn saves
-        self.loose = set()        # float variables whose adjoints may come out as numpy scalars
         self.branching = any(isinstance(s, COMPOUND) for s in tree.body)  # nested only in these
         self.float_modules = {n for n, obj in {**src.globals, **src.namespace.helpers}.items()
                               if obj is math}
+        self.looseness = Looseness(body, facts, self.float_modules, src.lookup)  # numpy scalars?
 
     # --- the function ----------------------------------------------------------------------
 
     def function(self):
         primal, ret = self.body[:-1], self.body[-1]
         out = ret.value
-        seed = self.names.adjoint(out.id if isinstance(out, gast.Name) else "out")
+        seed = self.seed = self.names.adjoint(out.id if isinstance(out, gast.Name) else "out")
         if isinstance(out, gast.Name) and self.facts.is_active(out.id):
             self.adjoints[out.id] = seed
             self.assigned.add(seed)
@@ -330,8 +331,7 @@ class _Reverse(ControlFlow, Tape, Checkpointing):
             self.reads.update(g.names_in(value))
             return g.assign(name_, value, like)
         self.reads.update(g.names_in(term))
-        if not _plain_float_term(term, self.float_modules, self.ns.known.get(id(runtime))):
-            self.loose.add(primal)  # may be a numpy scalar: a float gradient needs gradient()
+        self.looseness.record(primal, term, self.ns.known.get(id(runtime)))
         if first:
             return g.assign(name_, term, like)
         kind = self.facts.kinds.get(primal)
@@ -355,7 +355,7 @@ class _Reverse(ControlFlow, Tape, Checkpointing):
             # scalar now, not the argument; the gradient of a Python number is a float
             return None, g.call(self.rt("gradient"), [g.name(name_), g.const(0.0)])
         if self.facts.kinds.get(param) == FLOAT:
-            if param in self.loose or self.facts.complex_powers:
+            if param in self.looseness.loose(self.adjoints, self.seed) or self.facts.complex_powers:
                 # maybe a numpy scalar or a complex number: `gradient` makes a float, refusing
                 # a complex number (float() would keep its real part)
                 return None, g.call(self.rt("gradient"), [g.name(name_), g.name(param)])
@@ -366,17 +366,3 @@ class _Reverse(ControlFlow, Tape, Checkpointing):
         finish = g.assign(name_, g.call(self.rt("gradient"), [g.name(name_), g.name(param)]))
         return finish, g.name(name_)
 
-
-def _plain_float_term(term, float_modules, rt):
-    """Whether a cotangent term of a float is surely a Python float (arithmetic on names and
-    constants, math functions, `_rt.unbroadcast` to a float) rather than a numpy scalar."""
-    for node in g.walk(term):
-        if isinstance(node, (gast.Subscript, gast.List, gast.Tuple)):
-            return False
-        if isinstance(node, gast.Call):
-            func = node.func
-            if not (isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name)
-                    and (func.value.id in float_modules
-                         or func.value.id == rt and func.attr == "unbroadcast")):
-                return False
-    return True
