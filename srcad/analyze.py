@@ -328,7 +328,8 @@ def _kind_of(expr, facts, src):
         value = src.resolve(expr)
         return OTHER if value is UNRESOLVED else kind_of_value(value)
     if isinstance(expr, gast.Subscript) and isinstance(expr.value, gast.Name):
-        container = facts.kinds.get(expr.value.id)
+        # a local's kind, or a global's (`G[1:]` of a module-level array is an array)
+        container = facts.kinds.get(expr.value.id) or _kind_of(expr.value, facts, src)
         if container == RANGE:
             return FLOAT  # an element of a range is an int
         if container == ARRAY:

@@ -89,25 +89,34 @@ class Expressions:
     expr_GeneratorExp = expr_ListComp
 
     def is_builtin(self, func, fns):
-        """Whether `func` names one of the builtins `fns` (not a variable of the same name)."""
+        """Whether `func` names one of the builtins `fns` (not a variable of the same name, unless
+        that variable is bound to it: `largest = max`)."""
+        if isinstance(func, gast.Name) and func.id in self.src.local_names:
+            func = self.aliases.get(self.current.get(func.id, func.id))  # see normalize.load
         return isinstance(func, gast.Name) and func.id not in self.src.local_names \
             and any(self.src.resolve(func) is fn for fn in fns)
 
     def extremum_or_default(self, expr, pre):
         """`max(xs, default=d)` (and min): `d` where `xs` is empty, as in Python, written out as
         `items = list(xs); fallback = d; if len(items) > 0: t = max(items) else: t = fallback`."""
-        items, fallback, result = self.names.temp(), self.names.temp(), self.names.temp()
+        fallback, result = self.names.temp(), self.names.temp()
         default = next(k.value for k in expr.keywords if k.arg == "default")
         keywords = [k for k in expr.keywords if k.arg != "default"]
+        iterable, stmts = expr.args[0], []
+        if isinstance(iterable, comprehensions.LOWERED):
+            # its loop fills a list of its own: that list is `items` (under another name, what
+            # it holds would be hidden from aliasing.py, which then fears lists sharing items)
+            items = self.expression(iterable, pre).id
+        else:
+            items = self.names.temp()
+            if not isinstance(iterable, (gast.List, gast.Tuple)):  # a list already
+                iterable = g.call(self.builtin(list), [iterable])  # an iterator is read once, as max does
+            stmts.append(g.assign(items, iterable))
         nonempty = gast.Compare(left=g.call(self.builtin(len), [g.name(items)]), ops=[gast.Gt()],
                                 comparators=[g.const(0)])
-        iterable = expr.args[0]
-        if not isinstance(iterable, comprehensions.LOWERED + (gast.List, gast.Tuple)):  # a list already
-            iterable = g.call(self.builtin(list), [iterable])  # an iterator is read once, as max does
-        stmts = [g.assign(items, iterable),
-                 g.assign(fallback, default),
-                 gast.If(test=nonempty, body=[g.assign(result, g.call(expr.func, [g.name(items)], keywords))],
-                         orelse=[g.assign(result, g.name(fallback))])]
+        stmts += [g.assign(fallback, default),
+                  gast.If(test=nonempty, body=[g.assign(result, g.call(expr.func, [g.name(items)], keywords))],
+                          orelse=[g.assign(result, g.name(fallback))])]
         for stmt in stmts:
             for node in [stmt] + stmt.body + stmt.orelse if isinstance(stmt, gast.If) else [stmt]:
                 g.located(node, expr)

@@ -12,6 +12,8 @@ SOURCE = '''
 import math
 import numpy as np
 
+G = np.array([1.5, -0.5, 2.0, 0.25])  # a module-level array the functions read
+
 
 def listcomp_sum(x):
     return sum([v * v for v in x])
@@ -426,6 +428,30 @@ def min_of_five_values(x):
 
 def zip_strict_pairs(x, y):
     return sum([a * b for a, b in zip(x, y, strict=True)])
+
+
+def two_maxima_with_defaults(x):
+    a = max((v * v for v in x), default=0.0)
+    b = min((v + 1.0 for v in x), default=0.0)
+    return a * b + max([v for v in x if v > 10.0], default=x[1])
+
+
+def copy_of_global_slice(x):
+    v = G[1:].copy()
+    v[0] = x[0] * x[1]
+    return np.sum(v * v) + G[0] * x[2]
+
+
+def accumulator_over_global(x):
+    s = 0.0
+    for w in G:
+        s += w * x[0] + x[1]
+    return s * x[2]
+
+
+def local_alias_of_builtin_many_values(x, y):
+    largest = min
+    return largest(x[0], y, 2.0 * x[1], x[0] * y, 3.0, y + 1.0) * x[2]
 '''
 
 CASES = [
@@ -500,6 +526,10 @@ CASES = [
     ("max_of_generator_or_default", (X,), 0),
     ("min_of_five_values", (X,), 0),
     ("zip_strict_pairs", (X, Y), (0, 1)),
+    ("two_maxima_with_defaults", (X,), 0),
+    ("copy_of_global_slice", (X,), 0),
+    ("accumulator_over_global", (X,), 0),
+    ("local_alias_of_builtin_many_values", (X, 0.4), (0, 1)),
 ]
 
 # Functions that write into their arguments: the derivative leaves the caller's values as they

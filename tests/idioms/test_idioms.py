@@ -54,6 +54,10 @@ def test_tape_agrees(name, args, wrt, module_functions):
         taped = srcad.tape.grad(f, wrt=wrt)(*_fresh(args))
     except srcad.SrcadError:
         pytest.skip("the tape does not record this function")
+    except ValueError as error:  # numpy turns the tape's refusal of a store into an array into this
+        if not isinstance(error.__cause__, srcad.SrcadError):
+            raise
+        pytest.skip("the tape does not record stores of traced values into arrays")
     assert_close(srcad.grad(f, wrt=wrt)(*args), taped, rtol=1e-10)
 
 
