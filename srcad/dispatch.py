@@ -256,7 +256,8 @@ class Target:
         impl = self.impls.get(key)
         if impl is None:
             kinds = self.kinds(args, kwargs)
-            if structured.has_containers(kinds):  # their type does not tell their structure
+            if structured.has_containers(kinds) and self.inner is None:  # their type does not tell
+                # their structure (a derivative of one srcad made: forward mode over its code, by `make`)
                 impl = self.impls[key] = structured.Call(self, make)
             else:
                 impl = self.impls[key] = make(kinds, args, kwargs)

@@ -56,8 +56,7 @@ class Terms:
     def adjoint_BinOp(self, value, bt, ans, stmt):
         rule = registry().reverse_rule(rule_key(value.op, value.right))
         if rule is None:
-            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}",
-                              "Rewrite it with operators that have one")
+            raise operator_refused(value.op, stmt)
         terms = inline(rule, {"g": bt, "ans": ans, "x": value.left, "y": value.right}, self.ns)
         operands = [value.left, value.right]
         return [(o, self.unbroadcast(t, o, ans, rule)) for o, t in zip(operands, terms)]
@@ -65,8 +64,7 @@ class Terms:
     def adjoint_UnaryOp(self, value, bt, ans, stmt):
         rule = registry().reverse_rule(type(value.op))
         if rule is None:
-            raise Unsupported(stmt, f"no derivative rule for the operator {_op_text(value.op)}",
-                              "Rewrite it with operators that have one")
+            raise operator_refused(value.op, stmt)
         return [(value.operand, inline(rule, {"g": bt, "ans": ans, "x": value.operand}, self.ns))]
 
     def adjoint_Call(self, value, bt, ans, stmt):
@@ -151,6 +149,23 @@ def _op_text(op):
     return {gast.FloorDiv: "//", gast.Mod: "%", gast.MatMult: "@", gast.BitAnd: "&",
             gast.BitOr: "|", gast.BitXor: "^", gast.LShift: "<<", gast.RShift: ">>",
             gast.Invert: "~"}.get(type(op), type(op).__name__)
+
+
+# what to write instead of an operator with no derivative rule (the bitwise ones, on an int
+# that srcad differentiates as a number): its arithmetic twin where it has one
+_OPERATOR_HINTS = {
+    gast.Invert: "Write ~x as -x - 1",
+    gast.LShift: "Write x << k as x * 2 ** k",
+}
+_BITWISE_HINT = ("A bitwise operator has no derivative: apply it to a value that is not differentiated "
+                 "(leave the int out of wrt), or write the arithmetic it stands for (~x is -x - 1, "
+                 "x << k is x * 2 ** k)")
+
+
+def operator_refused(op, stmt):
+    """The refusal of the operator `op` with no derivative rule (in either mode)."""
+    return Unsupported(stmt, f"no derivative rule for the operator {_op_text(op)}",
+                       _OPERATOR_HINTS.get(type(op), _BITWISE_HINT))
 
 
 def expression_refused(value, stmt):

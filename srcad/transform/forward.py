@@ -19,7 +19,7 @@ from ..rules import registry
 from ..rules.callees import is_user_function
 from ..rules.operators import rule_key
 from . import calls
-from .adjoints import expression_refused, refuse_indexed_object, rule_mismatch
+from .adjoints import expression_refused, operator_refused, refuse_indexed_object, rule_mismatch
 from .reverse import Derivative
 from .templates import bind, inline, refuse_no_rule
 
@@ -198,12 +198,13 @@ class _Forward:
                 return self.zero(ans)
             return gast.Subscript(value=g.name(self.tangent(value.value.id)), slice=g.clone(value.slice),
                                   ctx=gast.Load())
-        if isinstance(value, gast.BinOp):
-            return self.from_rule(registry().forward_rule(rule_key(value.op, value.right)), [value.left, value.right], {},
-                                  ans, stmt, f"the operator {type(value.op).__name__}")
-        if isinstance(value, gast.UnaryOp):
-            return self.from_rule(registry().forward_rule(type(value.op)), [value.operand], {},
-                                  ans, stmt, f"the operator {type(value.op).__name__}")
+        if isinstance(value, (gast.BinOp, gast.UnaryOp)):
+            binary = isinstance(value, gast.BinOp)
+            rule = registry().forward_rule(rule_key(value.op, value.right) if binary else type(value.op))
+            if rule is None:
+                raise operator_refused(value.op, stmt)
+            return self.from_rule(rule, [value.left, value.right] if binary else [value.operand], {}, ans, stmt,
+                                  f"the operator {type(value.op).__name__}")
         if isinstance(value, gast.Call):
             fn = self.facts.calls.get(id(value), UNRESOLVED)
             if fn is not UNRESOLVED and registry().has_no_derivative(fn):

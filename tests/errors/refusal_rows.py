@@ -15,6 +15,7 @@ import srcad
 import srcad.tape
 
 try:
+    import scipy.special
     import scipy.stats
 except ModuleNotFoundError:  # scipy is optional: the rows that call it are skipped without it
     scipy = None
@@ -1387,6 +1388,43 @@ def f(x):
         s = s + t * x * count
     return s
 """, (1.5,), "checkpoints"),
+    "bitwise_operator_on_an_int": ("""
+def f(x):
+    return (~x) * 1.5 + x * x
+""", "Write ~x as -x - 1", """
+def f(x):
+    return (-x - 1) * 1.5 + x * x
+""", (3,)),
+    "shift_on_an_int": ("""
+def f(x):
+    return (x << 2) * 0.5 + x
+""", "Write x << k as x * 2 ** k", """
+def f(x):
+    return (x * 2 ** 2) * 0.5 + x
+""", (3,)),
+    "bitwise_and_on_an_int_forward": ("""
+def f(x):
+    return (x & 6) * 0.5 + x * x
+""", "leave the int out of wrt", """
+def f(x, mask=6):
+    return mask * 0.5 + x * x
+""", (6,), "jvp"),
+    "write_into_what_a_loop_goes_over": ("""
+import numpy as np
+def f(x):
+    a = x * 2.0
+    for v in a:
+        a[-1] = a[-1] + v * v
+    return np.sum(a)
+""", "Go over a by index instead", """
+import numpy as np
+def f(x):
+    a = x * 2.0
+    for k in range(len(a)):
+        v = a[k]
+        a[-1] = a[-1] + v * v
+    return np.sum(a)
+""", (X,)),
 }
 
 
@@ -1464,6 +1502,10 @@ def doubled_item(p):
     return p["a"] * 2.0
 
 
+def scaled_by_c(c, p):
+    return c["s"] * p["a"] ** 2 * p["b"]
+
+
 def doubled_items(p):
     return {"a": p["a"] * 2.0}
 
@@ -1536,6 +1578,15 @@ def _lambda_of_a_cell_that_no_longer_parses():
 def _dask_array(x):
     import dask.array  # optional: the row that calls this is skipped without dask
     return dask.array.from_array(x, chunks=2)
+
+
+C = {"s": 1.5}
+
+
+def _blocks(jacobian):
+    """The blocks of a Jacobian (with respect to C) of the gradients with respect to (C, P)."""
+    grad_c, grad_p = jacobian
+    return np.array([grad_c["s"]["s"], grad_p["a"]["s"], grad_p["b"]["s"]])
 
 
 # name: (the refused call, words of the hint, the call as the hint says, what it must give)
@@ -1691,13 +1742,29 @@ USAGE = {
         lambda m: srcad.grad(m.cumulative_products)(_dask_array(X)), "Pass a numpy array there",
         lambda m: srcad.grad(m.cumulative_products)(_dask_array(X).compute()),
         lambda m: np.array([1.0 + X[1] + X[1] * X[2], X[0] + X[0] * X[2], X[0] * X[1]])),
+    "gradient_of_a_gradient_with_respect_to_another_container": (
+        lambda m: srcad.jacobian(srcad.grad(m.scaled_by_c, wrt=1), wrt=0, mode="forward")(C, P),
+        "Take the gradient with respect to c too",
+        lambda m: _blocks(srcad.jacobian(srcad.grad(m.scaled_by_c, wrt=(0, 1)), wrt=0, mode="forward")(C, P)),
+        lambda m: np.array([0.0, 2.0 * P["a"] * P["b"], P["a"] ** 2])),  # d/ds of (a^2 b, 2 s a b, s a^2)
+    "no_closed_form_derivative_in_an_argument": (
+        lambda m: srcad.grad(lambda a, x: scipy.special.gammainc(a, x))(2.0, 0.5),
+        "Leave the argument a out of what is differentiated",
+        lambda m: srcad.grad(lambda a, x: scipy.special.gammainc(a, x), wrt=1)(2.0, 0.5),
+        lambda m: 0.5 * math.exp(-0.5)),  # d/dx P(2, x) = x e^-x / Gamma(2)
+    "tape_no_closed_form_derivative_in_an_argument": (
+        lambda m: srcad.tape.grad(lambda a: scipy.special.gammainc(a, 0.5))(2.0),
+        "Leave it out of what is differentiated",
+        lambda m: srcad.tape.grad(lambda x: scipy.special.gammainc(2.0, x))(0.5),
+        lambda m: 0.5 * math.exp(-0.5)),
     "tape_gradient_of_a_gradient_through_broadcasting": (
         lambda m: srcad.tape.grad(lambda x: srcad.tape.grad(lambda v: np.sum(v * v[0]))(x)[1])(X),
         "Use srcad.grad twice, or srcad.hessian",
         lambda m: srcad.hessian(lambda v: np.sum(v * v[0]))(X)[1], lambda m: np.array([1.0, 0.0, 0.0])),
 }
 
-NEEDS_SCIPY = {"scipy_stats_method_without_a_formula"}
+NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "no_closed_form_derivative_in_an_argument",
+               "tape_no_closed_form_derivative_in_an_argument"}
 NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
                "numba_backend_python_object"}
 NEEDS_DASK = {"dask_array_where_values_are_needed"}

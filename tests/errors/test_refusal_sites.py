@@ -25,7 +25,7 @@ import sys
 import pytest
 
 import srcad
-from refusal_rows import ROWS, USAGE, USAGE_SOURCE
+from refusal_rows import NEEDS_SCIPY, ROWS, USAGE, USAGE_SOURCE
 from helpers import load_function
 from test_suggestions import refusal_of
 
@@ -276,12 +276,12 @@ SITES = {
         "pow() with a modulus on a traced value": "row tape_pow_with_a_modulus",
     },
     "srcad/structured.py": {
-        "cannot differentiate the gradient of {} with respect to the cont": "uncovered: added after the "
-            "table was made; its hint names the fix (take the gradient with respect to it too)",
+        "cannot differentiate the gradient of {} with respect to the cont": "usage "
+            "gradient_of_a_gradient_with_respect_to_another_container",
     },
     "srcad/tape/refusals.py": {
-        "cannot differentiate {} with respect to its argument {}: it has ": "uncovered: added after the "
-            "table was made; its hint names the fix (leave the argument out of wrt, or defvjp)",
+        "cannot differentiate {} with respect to its argument {}: it has ": "usage "
+            "tape_no_closed_form_derivative_in_an_argument",
         "<what>": "via tape refusals, whose callers' messages are listed as their own sites",
         "a traced value passed as {}= to {}, whose derivative rule does n": "row tape_traced_keyword_the_rule_does_not_name",
         "an in-place {} (out=..., or a += x on a plain array) with a trac": "row tape_in_place_operation",
@@ -311,8 +311,7 @@ SITES = {
         "cannot differentiate {}[...] of {}, which has no derivative rule": "row np_r_",
         "cannot match the call to the derivative rule of {} ({})": "row rule_without_that_argument",
         "cannot pass keyword arguments to {}, whose derivative rule was r": "row keywords_to_a_defvjp_rule",
-        "no derivative rule for the operator {}": "uncovered: reached by a bitwise operator (~, &, |, ^, <<, >>) "
-                                                  "on a differentiated int argument; ~x is -x - 1, x << 1 is x * 2",
+        "no derivative rule for the operator {}": "row bitwise_operator_on_an_int",
         "no derivative rule for {}{}": "row no_derivative_rule",
     },
     "srcad/transform/calls.py": {
@@ -323,8 +322,8 @@ SITES = {
         "cannot differentiate the call of {}, a derivative srcad made oth": "row derivative_srcad_made_with_two_wrt",
     },
     "srcad/transform/templates.py": {
-        "cannot differentiate {} with respect to its argument {}: it has ": "uncovered: added after the "
-            "table was made; its hint names the fix (leave the argument out, or defvjp)",
+        "cannot differentiate {} with respect to its argument {}: it has ": "usage "
+            "no_closed_form_derivative_in_an_argument",
     },
     "srcad/transform/checkpointed.py": {
         "cannot checkpoint a loop that calls a function writing into the ": "row checkpointed_loop_calling_a_writer",
@@ -350,8 +349,7 @@ SITES = {
                                                                             "its own copy of an argument (owned.py)",
     },
     "srcad/writes.py": {
-        "cannot differentiate a write into {} inside a loop over {} (for ": "uncovered: added after the "
-            "table was made (a write into what a loop iterates over)",
+        "cannot differentiate a write into {} inside a loop over {} (for ": "row write_into_what_a_loop_goes_over",
         "<*_REFUSED[write.how](write, _user(write.base))>": "via writes._REFUSED, whose messages are listed",
         "<*_caller_sees(write, outside[0], outside[0] in self.params)>": "via writes._caller_sees, whose messages are listed",
         "<*_shared_memory(write, others)>": "via writes._shared_memory, whose messages are listed",
@@ -425,7 +423,7 @@ def test_the_row_meets_its_site(key, usage_module):
     if kind == "row":
         message = str(refusal_of(name))
     else:
-        if name == "scipy_stats_method_without_a_formula":
+        if name in NEEDS_SCIPY:
             pytest.importorskip("scipy")
         if name == "dask_array_where_values_are_needed":
             pytest.importorskip("dask.array")

@@ -44,6 +44,10 @@ def energy(p):
 
 def pair(t):
     return t[0] ** 2 * t[1] + np.sin(t[1])
+
+
+def cubic(c, x):
+    return c["s"] * x ** 3 + c["t"] * x
 """
 
 
@@ -181,3 +185,13 @@ def test_value_and_grad_and_hessian_of_dict_tuple_and_list_arguments():
         assert_same_structure_and_close(srcad.grad(pair)(t), type(t)([2 * a * b, a * a + math.cos(b)]))
         expected = type(t)([type(t)([2 * b, 2 * a]), type(t)([2 * a, -math.sin(b)])])
         assert_same_structure_and_close(srcad.hessian(pair)(t), expected)
+
+
+def test_gradient_of_a_gradient_given_a_container_argument():
+    # a derivative srcad made, given a dict: forward mode over its code (it was parsed as if it
+    # were the user's function, "its source code cannot be read"). Closed forms: d/dx = 3 s x^2 + t
+    c, x = {"s": 1.5, "t": 2.0}, 0.5
+    dfdx = srcad.grad(fn("cubic"), wrt=1)
+    assert srcad.grad(dfdx, wrt=1)(c, x) == pytest.approx(6 * 1.5 * 0.5)
+    assert srcad.value_and_grad(dfdx, wrt=1)(c, x) == pytest.approx((3 * 1.5 * 0.25 + 2.0, 6 * 1.5 * 0.5))
+    assert_same_structure_and_close(srcad.grad(dfdx, wrt=0)(c, x), {"s": 3 * 0.25, "t": 1.0})
