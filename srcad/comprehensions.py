@@ -102,6 +102,11 @@ def lowered(expr, result, names, outside, accumulate=None):
     elements appended to a list (put at their keys for a dict comprehension), or, with
     `accumulate` (the start value), added to it. `names` gives fresh names; `outside`: the
     names the function uses outside comprehensions."""
+    if isinstance(getattr(expr, "elt", None), gast.ListComp):
+        raise Unsupported(expr, "cannot differentiate a list of lists made by a nested list comprehension",
+                          "Make each inner list an array: np.stack([np.array([... for j in ...]) for i in ...]) "
+                          "(then M[i, j] reads an element), or reduce it where it is made: "
+                          "[sum(... for j in ...) for i in ...]")
     renames = {}
     clauses = []
     for clause in expr.generators:

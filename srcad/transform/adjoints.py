@@ -11,7 +11,7 @@ import gast
 from .. import gastutil as g
 from ..gastutil import callable_text, index_value
 from .. import runtime
-from ..analyze import FLOAT
+from ..analyze import FLOAT, OTHER
 from ..errors import Unsupported
 from ..parse import UNRESOLVED
 from ..rules import registry
@@ -76,7 +76,7 @@ class Terms:
                 and isinstance(value.func.value, gast.Name):
             raise Unsupported(stmt, f"cannot differentiate the method call "
                                     f"{callable_text(value.func)}() on a differentiated value",
-                              "Build lists with append only, and use numpy functions on arrays")
+                              _method_hint(value.func, self.facts))
         if rule is None:
             text = callable_text(value.func)
             calls.refuse_made_by_srcad(fn, stmt, text)
@@ -143,6 +143,21 @@ def refuse_indexed_object(value, facts, stmt):
         raise Unsupported(stmt, f"cannot differentiate {callable_text(value.value)}[...] of {', '.join(varied)}, "
                                 "which has no derivative rule",
                           "Build the array with np.concatenate or np.stack")
+
+
+def _method_hint(func, facts):
+    """What to write instead of the method call `func` (an attribute of a name) that srcad
+    cannot differentiate: on a differentiated value, a numpy function; on an object passed in
+    (a frozen scipy.stats distribution, say), whose type srcad does not see when it reads f, a
+    call it can see."""
+    receiver, method = func.value.id, func.attr
+    if facts.is_active(receiver) or facts.kinds.get(receiver) != OTHER:
+        return "Build lists with append only, and use numpy functions on arrays"
+    example = method if method in ("logpdf", "pdf", "cdf") else "logpdf"
+    return (f"{receiver} holds an object whose type srcad does not see when it reads f. A scipy.stats "
+            f"distribution: make it inside f (scipy.stats.norm(loc, scale).{example}(x)), or pass its "
+            f"parameters and call scipy.stats.norm.{example}(x, loc, scale). Another object: pass the "
+            f"numbers it holds, or give what {receiver}.{method} computes a rule (@srcad.primitive)")
 
 
 def _op_text(op):

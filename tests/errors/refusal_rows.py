@@ -1409,6 +1409,27 @@ def f(x):
 def f(x, mask=6):
     return mask * 0.5 + x * x
 """, (6,), "jvp"),
+    "frozen_distribution_passed_in": ("""
+import scipy.stats
+def f(x, dist=scipy.stats.norm(0.5, 2.0)):
+    return dist.logpdf(x) * x
+""", "pass its parameters and call scipy.stats.norm.logpdf(x, loc, scale)", """
+import scipy.stats
+def f(x, loc=0.5, scale=2.0):
+    return scipy.stats.norm.logpdf(x, loc, scale) * x
+""", (1.5,)),
+    "list_of_lists_from_a_nested_comprehension": ("""
+def f(x):
+    n = len(x)
+    m = [[x[i] * x[j] for j in range(n)] for i in range(n)]
+    return m[0][1] + sum(sum(row) for row in m)
+""", "Make each inner list an array: np.stack(", """
+import numpy as np
+def f(x):
+    n = len(x)
+    m = np.stack([np.array([x[i] * x[j] for j in range(n)]) for i in range(n)])
+    return m[0, 1] + np.sum(m)
+""", (X,)),
     "write_into_what_a_loop_goes_over": ("""
 import numpy as np
 def f(x):
@@ -1763,7 +1784,7 @@ USAGE = {
         lambda m: srcad.hessian(lambda v: np.sum(v * v[0]))(X)[1], lambda m: np.array([1.0, 0.0, 0.0])),
 }
 
-NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "no_closed_form_derivative_in_an_argument",
+NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "frozen_distribution_passed_in", "no_closed_form_derivative_in_an_argument",
                "tape_no_closed_form_derivative_in_an_argument"}
 NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
                "numba_backend_python_object"}

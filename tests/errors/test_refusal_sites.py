@@ -125,6 +125,7 @@ SITES = {
     },
     "srcad/comprehensions.py": {
         "cannot differentiate an async comprehension": "row async_comprehension",
+        "cannot differentiate a list of lists made by a nested list compr": "row list_of_lists_from_a_nested_comprehension",
     },
     "srcad/container_writes.py": {
         "cannot differentiate a write into a {} at a computed key": "row write_into_a_dict_at_a_computed_key",

@@ -55,12 +55,14 @@ def refusal_of(name):
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_the_refusal_gives_the_hint(name):
+    _needs_scipy(name)
     message = str(refusal_of(name))
     assert ROWS[name][1] in message, message
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_the_hint_is_accepted(name):
+    _needs_scipy(name)
     refused, _, rewritten, args = ROWS[name][:4]
     after = load_function(rewritten, "f")
     if name not in NOT_THE_SAME_FUNCTION:
