@@ -318,8 +318,9 @@ class _Reverse(ControlFlow, Tape, Checkpointing):
             self.adjoints[primal] = self.names.adjoint(primal)
         return self.adjoints[primal]
 
-    def accumulate(self, primal, term, like):
-        """Add `term` to `primal`'s adjoint (assign it, where it is the first contribution)."""
+    def accumulate(self, primal, term, like, python_float=False):
+        """Add `term` to `primal`'s adjoint (assign it, where it is the first contribution).
+        `python_float`: the term is known to be a Python float (a helper's gradient of a float)."""
         name_ = self.adjoint_name(primal)
         first = self.layout.local(primal) and name_ not in self.assigned
         if first:
@@ -331,7 +332,8 @@ class _Reverse(ControlFlow, Tape, Checkpointing):
             self.reads.update(g.names_in(value))
             return g.assign(name_, value, like)
         self.reads.update(g.names_in(term))
-        self.looseness.record(primal, term, self.ns.known.get(id(runtime)))
+        if not python_float:
+            self.looseness.record(primal, term, self.ns.known.get(id(runtime)))
         if first:
             return g.assign(name_, term, like)
         kind = self.facts.kinds.get(primal)

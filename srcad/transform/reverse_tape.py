@@ -7,7 +7,7 @@ import gast
 
 from .. import effects
 from .. import gastutil as g
-from ..analyze import ARRAY, FLOAT, may_share
+from ..analyze import ARRAY, FLOAT, INT, may_share
 from ..errors import Unsupported
 from ..gastutil import index_value
 from ..ir import comment
@@ -58,8 +58,10 @@ class Tape:
             forward = [stmt]
             backward = [comment(f"checkpoint({fn.__name__}): its forward part again", note=True), again] + backward
         backward += self.overwritten(name_, stmt)  # before `x = h(x)` gives x its cotangent
-        for i, (_, arg) in enumerate(active):
-            backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt))
+        for i, (param, arg) in enumerate(active):
+            # the helper's gradient of a number is a Python float (its own gradient() sees to it)
+            backward.append(self.accumulate(arg.id, g.subscript(g.name(cotangents), g.const(i)), stmt,
+                                            python_float=kinds.get(param) in (FLOAT, INT)))
         return forward, backward
 
     def visit_store(self, stmt):

@@ -71,6 +71,14 @@ def global_float_scale(x):
 
 def global_numpy_scale(x):
     return x * NUMPY_C + x
+
+
+def exp_helper(z):
+    return np.exp(z) * z
+
+
+def calls_a_helper(x):
+    return exp_helper(x * 2.0) * x + np.cos(x)
 """
 
 CASES = [
@@ -84,6 +92,7 @@ CASES = [
     ("float_times_array_sum", (0.4,), 0),
     ("global_float_scale", (0.4,), 0),
     ("global_numpy_scale", (0.4,), 0),
+    ("calls_a_helper", (0.4,), 0),
 ]
 
 
