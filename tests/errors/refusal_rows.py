@@ -1784,8 +1784,8 @@ USAGE = {
         lambda m: srcad.hessian(lambda v: np.sum(v * v[0]))(X)[1], lambda m: np.array([1.0, 0.0, 0.0])),
 }
 
-NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "frozen_distribution_passed_in", "no_closed_form_derivative_in_an_argument",
-               "tape_no_closed_form_derivative_in_an_argument"}
+NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "frozen_distribution_passed_in",
+               "no_closed_form_derivative_in_an_argument", "tape_no_closed_form_derivative_in_an_argument"}
 NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
                "numba_backend_python_object"}
 NEEDS_DASK = {"dask_array_where_values_are_needed"}
