@@ -25,9 +25,9 @@ import sys
 import pytest
 
 import srcad
-from refusal_rows import NEEDS_SCIPY, ROWS, USAGE, USAGE_SOURCE
+from refusal_rows import ROWS, USAGE, USAGE_SOURCE
 from helpers import load_function
-from test_suggestions import refusal_of
+from test_suggestions import refusal_of, skip_without_what_it_needs
 
 SRCAD = pathlib.Path(srcad.__file__).parent
 
@@ -424,10 +424,7 @@ def test_the_row_meets_its_site(key, usage_module):
     if kind == "row":
         message = str(refusal_of(name))
     else:
-        if name in NEEDS_SCIPY:
-            pytest.importorskip("scipy")
-        if name == "dask_array_where_values_are_needed":
-            pytest.importorskip("dask.array")
+        skip_without_what_it_needs(name)
         with pytest.raises(srcad.SrcadError) as info:
             USAGE[name][0](usage_module)
         message = str(info.value)

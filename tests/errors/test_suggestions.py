@@ -55,14 +55,14 @@ def refusal_of(name):
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_the_refusal_gives_the_hint(name):
-    _needs_scipy(name)
+    skip_without_what_it_needs(name)
     message = str(refusal_of(name))
     assert ROWS[name][1] in message, message
 
 
 @pytest.mark.parametrize("name", sorted(ROWS))
 def test_the_hint_is_accepted(name):
-    _needs_scipy(name)
+    skip_without_what_it_needs(name)
     refused, _, rewritten, args = ROWS[name][:4]
     after = load_function(rewritten, "f")
     if name not in NOT_THE_SAME_FUNCTION:
@@ -98,7 +98,8 @@ def usage_module():
     return sys.modules[f.__module__]
 
 
-def _needs_scipy(name):
+def skip_without_what_it_needs(name):
+    """Skip the row `name` where the optional library it calls (numba, scipy, dask) is missing."""
     if name in NEEDS_NUMBA and numba is None:
         pytest.skip("numba is optional")
     if name in NEEDS_SCIPY and scipy is None:
@@ -109,7 +110,7 @@ def _needs_scipy(name):
 
 @pytest.mark.parametrize("name", sorted(USAGE))
 def test_the_refused_call_gives_the_hint(name, usage_module):
-    _needs_scipy(name)
+    skip_without_what_it_needs(name)
     refused, hint, _, _ = USAGE[name]
     with pytest.raises(srcad.SrcadError) as info:
         refused(usage_module)
@@ -118,7 +119,7 @@ def test_the_refused_call_gives_the_hint(name, usage_module):
 
 @pytest.mark.parametrize("name", sorted(USAGE))
 def test_the_call_the_hint_gives_is_accepted(name, usage_module):
-    _needs_scipy(name)
+    skip_without_what_it_needs(name)
     _, _, accepted, expected = USAGE[name]
     actual, wanted = accepted(usage_module), expected(usage_module)
     if isinstance(wanted, dict):
