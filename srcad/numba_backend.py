@@ -243,6 +243,8 @@ def _made(target, compiler, variant, primals, kwargs, shaped_values=None):
         except numba.core.errors.NumbaError as error:  # compiling for these types failed
             raise compile_failure(error, target.fn) from None
         except ImportError as error:  # numba's `@` and np.dot need scipy's BLAS (srcad[numba] has it)
+            if "scipy" not in str(error):
+                raise
             raise compile_failure(error, target.fn) from None
         except ValueError as error:  # a twin met shapes it does not handle (numba_twins.py)
             if not str(error).startswith(_TWIN_REFUSES):
