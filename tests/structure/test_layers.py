@@ -19,7 +19,7 @@ LAYERS = [
     ["runtime"],
     ["rules"],
     ["comprehensions", "nested", "owned", "expressions", "loops", "frozen", "normalize"],
-    ["liveness", "aliasing", "writes", "effects", "analyze", "pytree", "containers", "container_structure",
+    ["liveness", "aliasing", "writes", "effects", "activity", "analyze", "pytree", "containers", "container_structure",
      "container_writes", "container_loops", "container_inlining"],
     ["transform"],
     ["optimize"],
