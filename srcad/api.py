@@ -81,10 +81,9 @@ def vjp(fn, wrt=0, checkpoints=None):
 
             def pullback(cotangent):
                 cotangent = structured.cotangent_leaves(compiled.layout, cotangent)
-                if type(cotangent) is int:
-                    cotangent = float(cotangent)
-                elif type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
+                if type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
                     raise target.refused(runtime.NotReal("the cotangent is complex"), compiled)
+                cotangent = _plain_cotangent(cotangent)
                 try:
                     return reverse_part(list(tape), cotangent)
                 except runtime.NotReal as refusal:
@@ -95,6 +94,19 @@ def vjp(fn, wrt=0, checkpoints=None):
             return value, pullback
         return value_and_pullback
     return target.dispatcher(make)
+
+
+def _plain_cotangent(cotangent):
+    """The cotangent with its numbers as Python floats (an int, `np.float64(1.0)`, a 0-d array),
+    leaf by leaf: the derivative takes the caller's cotangent for the Python float its seed is
+    in `grad`, so the gradient of a float argument is a float in both (numpy arrays keep their
+    dtype against a Python float)."""
+    if type(cotangent) is tuple:
+        return tuple(_plain_cotangent(c) for c in cotangent)
+    if type(cotangent) is int or (isinstance(cotangent, np.generic) or type(cotangent) is np.ndarray) \
+            and cotangent.ndim == 0 and cotangent.dtype.kind in "iuf":
+        return float(cotangent)
+    return cotangent
 
 
 @transformation

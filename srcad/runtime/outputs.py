@@ -37,8 +37,9 @@ def _is_number(y):
 
 
 def gradient(g, x):
-    """`g` as the gradient srcad promises for argument `x`: a float for a Python number, else a
-    fresh writable ndarray of `x`'s shape, float64 unless `x` has another float dtype. A complex
+    """`g` as the gradient srcad promises for argument `x`: a float for a Python number, a numpy
+    scalar for a numpy scalar (`np.float64(0.5)` gets an `np.float64`, as in autograd), else a
+    fresh writable ndarray of `x`'s shape; float64 unless `x` has another float dtype. A complex
     `x` or `g` is refused (NotReal): its real part alone would be a wrong gradient. A list or
     tuple `x` (a helper's parameter) gets a list, element by element: its elements may have
     different shapes, so no one array holds them."""
@@ -55,6 +56,8 @@ def gradient(g, x):
         return g
     if np.iscomplexobj(g):
         refuse_complex("a complex value reached the gradient")
+    if isinstance(x, np.generic):
+        return np.dtype(dtype).type(g)
     if is_foreign(g):  # a dask gradient stays lazy (the caller computes it)
         return np.broadcast_to(g, np.shape(x)).astype(dtype)
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=dtype)

@@ -19,9 +19,9 @@ transformation inlines, so the two approaches differ only in how they apply them
 What cannot be recorded is refused with a SrcadError citing the user's line: `math` functions
 (they turn their argument into a plain float before anything can see it; use the numpy
 spelling, `np.sin`), `np.array`/`np.asarray` of traced values (numpy offers no hook; use
-`np.stack`), `x[i] = ...` on a traced array, in-place numpy calls (`out=`, `a += x` on a plain
-array), and numpy functions without a rule. Storing a traced value into a plain array
-(`a[0] = x`) is refused too, but numpy reports it as a ValueError caused by the SrcadError.
+`np.stack`), `x[i] = ...` on a traced array, storing a traced value into a plain array
+(`a[0] = x`: build it with `np.concatenate`), in-place numpy calls (`out=`, `a += x` on a plain
+array), and numpy functions without a rule.
 Python functions that are not numpy's (scipy.special.logsumexp, a @srcad.primitive) run their
 bodies on the traced values, like any user code, rather than using their table rules.
 """

@@ -22,8 +22,8 @@ import gast
 from .. import runtime
 from ..rules import registry
 from .entries import CONSTANT, ENTRIES, MISSING, entry
-from .refusals import in_place, keyword_operand, no_derivative_for, no_rule, refusal, uncovered_operand, \
-    unknown_keyword
+from .refusals import in_place, keyword_operand, no_derivative_for, no_rule, refusal, stored_into_array, \
+    uncovered_operand, unknown_keyword
 
 
 class Tape(list):
@@ -103,17 +103,19 @@ class Node:
     def __trunc__(self): return math.trunc(self.value)
 
     def __float__(self):
-        # math.sin(x), math.exp(x), ... and float(x) all come here; none can be recorded.
-        raise refusal("a traced value was turned into a plain float (by float(), a math "
-                      "function such as math.sin, or storing it into a numpy array): the tape "
-                      "cannot record that",
-                      "Use the numpy spelling (np.sin, np.exp, ...) on traced values, or use "
-                      "srcad.grad, which reads math calls")
+        # math.sin(x), math.exp(x), float(x) and `a[i] = x` into a plain array all come here;
+        # none can be recorded.
+        raise stored_into_array() or refusal(
+            "a traced value was turned into a plain float (by float(), a math function such as "
+            "math.sin): the tape cannot record that",
+            "Use the numpy spelling (np.sin, np.exp, ...) on traced values, or use srcad.grad, "
+            "which reads math calls")
 
     def __array__(self, dtype=None, copy=None):
-        raise refusal("a traced value was turned into a plain numpy array (np.array, "
-                      "np.asarray, or a nested list given to numpy): the tape cannot record that",
-                      "Pass it to numpy functions as it is (they are recorded), or use srcad.grad")
+        raise stored_into_array() or refusal(
+            "a traced value was turned into a plain numpy array (np.array, np.asarray, or a "
+            "nested list given to numpy): the tape cannot record that",
+            "Pass it to numpy functions as it is (they are recorded), or use srcad.grad")
 
     # ------------------------------------------------------------ indexing and array attributes
 

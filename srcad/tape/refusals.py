@@ -3,6 +3,7 @@
 The tape has no source to point into: the line is found on the stack, the first frame outside
 srcad and numpy (numpy's own Python functions may sit between the user and the tape).
 """
+import dis
 import os
 import sys
 import sysconfig
@@ -19,9 +20,17 @@ _LIBRARY_DIRS = tuple({os.path.abspath(sysconfig.get_paths()[k]) + os.sep
 
 
 def refusal(what, hint):
-    """A SrcadError for the user's line that is running now: the first frame outside srcad
-    and the installed libraries (numpy's or scipy's own Python code calling a traced value),
-    else the first outside srcad."""
+    """A SrcadError for the user's line that is running now (`user_frame`)."""
+    frame = user_frame()
+    if frame is None:
+        return SrcadError(f"{what}. {hint}.")
+    return errors.at(frame.f_code.co_filename, frame.f_lineno, what, hint)
+
+
+def user_frame():
+    """The frame of the user's code running now: the first frame outside srcad and the
+    installed libraries (numpy's or scipy's own Python code calling a traced value), else the
+    first outside srcad; None when there is none."""
     frames = []
     frame = sys._getframe(1)
     while frame is not None:
@@ -30,10 +39,26 @@ def refusal(what, hint):
         frame = frame.f_back
     users = [f for f in frames
              if not os.path.abspath(f.f_code.co_filename).startswith(_LIBRARY_DIRS)]
-    frame = (users or frames or [None])[0]
-    if frame is None:
-        return SrcadError(f"{what}. {hint}.")
-    return errors.at(frame.f_code.co_filename, frame.f_lineno, what, hint)
+    return (users or frames or [None])[0]
+
+
+def stored_into_array():
+    """The refusal of a traced value stored into a plain array (`v[0] = x[0] * x[1]`, `v` a
+    copy of a global), or None when the user's line is doing something else. numpy asks the
+    value for a float (one element) or an array (a slice), which is all the tape sees of it;
+    the instruction the user's frame is running tells the store apart."""
+    frame = user_frame()
+    if frame is None or _instruction(frame.f_code, frame.f_lasti) != "STORE_SUBSCR":
+        return None
+    return refusal("a traced value stored into a plain numpy array (a[i] = ...): the tape cannot "
+                   "record a change to an array it does not trace",
+                   "Build the array from traced values with np.concatenate or np.stack "
+                   "(np.concatenate([np.stack([x[0] * x[1]]), a[1:]])), or use srcad.grad, "
+                   "which differentiates writes into arrays")
+
+
+def _instruction(code, offset):
+    return next((ins.opname for ins in dis.get_instructions(code) if ins.offset == offset), None)
 
 
 def no_rule(key):

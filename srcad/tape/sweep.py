@@ -121,7 +121,7 @@ def _run(target, args, kwargs):
     tape = Tape(next(_LEVELS))
     try:
         args, kwargs, leaves = target.wrap(args, kwargs, tape)
-        out = target.fn(*args, **kwargs)
+        out = _call(target.fn, args, kwargs)
         recorded = type(out) is Node and out.tape is tape
         value = out.value if recorded else out
         if type(value) is not float and not _is_real_scalar(value):
@@ -137,6 +137,18 @@ def _run(target, args, kwargs):
             grad = grad.copy()  # rules may hand one array to two operands (x + y)
         grads.append(grad)
     return value, grads[0] if target.single else tuple(grads)
+
+
+def _call(fn, args, kwargs):
+    """`fn(*args, **kwargs)`, where numpy's ValueError hiding the tape's refusal (a traced value
+    stored into a plain array: numpy asks it for a float and reports "setting an array element
+    with a sequence") gives way to that refusal, which cites the user's line."""
+    try:
+        return fn(*args, **kwargs)
+    except (ValueError, TypeError) as error:
+        if isinstance(error.__cause__, SrcadError):
+            raise error.__cause__ from None
+        raise
 
 
 def backward(tape, out):

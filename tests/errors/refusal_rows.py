@@ -1257,6 +1257,20 @@ def f(x):
     y = np.concatenate([x[1:2], y[1:]])
     return np.sum(y * x)
 """, (X,), "tape"),
+    "tape_store_into_a_plain_array": ("""
+import numpy as np
+G = np.array([1.5, -0.5, 2.0, 0.25])
+def f(x):
+    v = G[1:].copy()
+    v[0] = x[0] * x[1]
+    return np.sum(v * v) + G[0] * x[2]
+""", "Build the array from traced values with np.concatenate", """
+import numpy as np
+G = np.array([1.5, -0.5, 2.0, 0.25])
+def f(x):
+    v = np.concatenate([np.stack([x[0] * x[1]]), G[2:]])
+    return np.sum(v * v) + G[0] * x[2]
+""", (X,), "tape"),
     "tape_ufunc_method": ("""
 import numpy as np
 def f(x):

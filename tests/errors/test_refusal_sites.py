@@ -284,6 +284,7 @@ SITES = {
         "cannot differentiate {} with respect to its argument {}: it has ": "usage "
             "tape_no_closed_form_derivative_in_an_argument",
         "<what>": "via tape refusals, whose callers' messages are listed as their own sites",
+        "a traced value stored into a plain numpy array (a[i] = ...): the": "row tape_store_into_a_plain_array",
         "a traced value passed as {}= to {}, whose derivative rule does n": "row tape_traced_keyword_the_rule_does_not_name",
         "an in-place {} (out=..., or a += x on a plain array) with a trac": "row tape_in_place_operation",
         "no derivative rule for {}": "row tape_no_derivative_rule",

@@ -122,3 +122,29 @@ def test_the_code_converts_only_where_the_adjoint_may_be_a_numpy_scalar(function
     for name in ("float_times_array_sum", "global_float_scale"):
         plain = srcad.source(functions[name], of="grad", args=(0.4,))
         assert "_rt.gradient(" not in plain  # _rt.unbroadcast(..., x), a global float: floats already
+
+
+@pytest.mark.parametrize("name, args, wrt", CASES, ids=[c[0] for c in CASES])
+@pytest.mark.parametrize("cotangent", [np.float64(1.0), np.array(1.0), 1], ids=["float64", "0-d array", "int"])
+def test_a_numpy_cotangent_gives_float_gradients_too(name, args, wrt, cotangent, functions):
+    # vjp's pullback takes the caller's cotangent where grad seeds 1.0: same gradient types
+    f = functions[name]
+    gradient = srcad.vjp(f, wrt=wrt)(*args)[1](cotangent)
+    assert [type(v) for v in _floats(gradient)] == [float] * len(_floats(gradient))
+    assert_close(gradient, srcad.grad(f, wrt=wrt)(*args), rtol=1e-15)
+
+
+@pytest.mark.parametrize("scalar", [np.float64, np.float32], ids=["float64", "float32"])
+@pytest.mark.parametrize("name, args, wrt", CASES, ids=[c[0] for c in CASES])
+def test_numpy_scalar_arguments_get_numpy_scalar_gradients(name, args, wrt, scalar, functions):
+    # a numpy scalar's gradient is a numpy scalar of its dtype, as in autograd: not a 0-d array
+    f = functions[name]
+    args = tuple(scalar(a) for a in args)
+    expected = fd_grad(lambda *a: f(*(np.float64(v) for v in a)), tuple(map(float, args)), wrt)
+    _, pullback = srcad.vjp(f, wrt=wrt)(*args)
+    gradients = [srcad.grad(f, wrt=wrt)(*args), srcad.value_and_grad(f, wrt=wrt)(*args)[1],
+                 pullback(scalar(1.0)), srcad.tape.grad(f, wrt=wrt)(*args)]
+    for gradient in gradients:
+        assert [type(v) for v in _floats(gradient)] == [scalar] * len(_floats(gradient))
+        np.testing.assert_allclose(_floats(gradient), _floats(expected),
+                                   rtol=1e-6 if scalar is np.float64 else 1e-3)
