@@ -8,7 +8,7 @@ import functools
 
 import numpy as np
 
-from . import callables, errors, jacobians, load, made, numba_backend, runtime, shaped, structured
+from . import callables, errors, jacobians, load, made, numba_derivative, runtime, shaped, structured
 from .analyze import FLOAT, INT, OTHER, kind_of_type
 from .dispatch import Made, Target, bound_and_checked, transformation
 from .rules.callees import API
@@ -24,7 +24,7 @@ def grad(fn, wrt=0, checkpoints=None, backend=None):
     running the turns between again (docs/memory.md). Also for value_and_grad and vjp.
 
     `backend`: "python" (the default) or "numba": the derivative compiled with numba.njit (the
-    default for a numba.njit function; numba_backend.py). Also for value_and_grad and jvp.
+    default for a numba.njit function; numba_derivative.py). Also for value_and_grad and jvp.
 
     >>> import math, srcad
     >>> def f(x):
@@ -34,7 +34,7 @@ def grad(fn, wrt=0, checkpoints=None, backend=None):
     """
     target = Target(fn, wrt, "grad", checkpoints)
     if _numba(backend, target):
-        return numba_backend.stand_in(target, "grad")
+        return numba_derivative.stand_in(target, "grad")
 
     def make(kinds, args, kwargs):
         if target.inner is not None:  # a gradient of a gradient: forward over reverse
@@ -50,7 +50,7 @@ def value_and_grad(fn, wrt=0, checkpoints=None, backend=None):
     `backend` as for `grad`)."""
     target = Target(fn, wrt, "value_and_grad", checkpoints)
     if _numba(backend, target):
-        return numba_backend.stand_in(target, "value_and_grad")
+        return numba_derivative.stand_in(target, "value_and_grad")
 
     def make(kinds, args, kwargs):
         if target.inner is not None:
@@ -115,7 +115,7 @@ def jvp(fn, wrt=0, backend=None):
     `wrt` argument, in order (`backend` as for `grad`)."""
     target = Target(fn, wrt, "jvp")
     if _numba(backend, target):
-        return numba_backend.stand_in(target, "jvp")
+        return numba_derivative.stand_in(target, "jvp")
     positions = [i for i, p in enumerate(target.params) if p.name in target.wrt]
 
     @functools.wraps(fn)

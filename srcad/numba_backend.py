@@ -17,16 +17,13 @@ user's line that the failing generated line comes from.
 import linecache
 import re
 
-import numpy as np
-
-from . import errors, numba_tapes, parse, runtime, shaped
+from . import errors, numba_tapes, parse, runtime
 from .cache import CACHE
 from .ir import citations_of
 from .rules.callees import is_user_function
 
 _REVERSED = re.compile(r"^(\s*for .+ in )reversed\((\w+)\):$", re.M)
 _REVERSED_PART = re.compile(r"^(\s*for .+ in )reversed\((\w+)\[:(\w+)\]\):$", re.M)
-_TWIN_REFUSES = "srcad's numba backend"  # how a twin's ValueError starts
 _DEL = re.compile(r"^(\s*)del [\w, ]+$", re.M)
 _ZERO = "{indent}{name} = 0.0"
 
@@ -179,85 +176,11 @@ def _first_line(message):
     return text.strip().splitlines()[0] if text.strip() else "a typing error"
 
 
-def stand_in(target, variant):
-    """The callable `grad`, `value_and_grad` or `jvp` (`variant`) returns for backend="numba":
-    it finds the derivative for its arguments' kinds, compiled with numba once, and calls it."""
-    if not available():
-        raise target.error("backend='numba' needs numba, which is not installed",
-                           "Install it (pip install srcad[numba]) or use backend='python'")
-    if target.inner is not None or any(p.kind != p.POSITIONAL_OR_KEYWORD for p in target.params):
-        raise target.error(f"backend='numba' takes a function of plain parameters, not "
-                           f"{target.fn.__name__}", "Use backend='python' for it")
-    compiler = Compiler(target.fn)
-    tangents_count = len(target.wrt) if variant == "jvp" else 0
-    specialised = []  # shape keys with a derivative of their own (shaped.LIMIT at most)
-
-    def derivative(*args, **kwargs):
-        primals = args[:len(args) - tangents_count]
-        target.refresh()
-        try:
-            bound = target.signature.bind(*primals, **kwargs)
-        except TypeError as error:  # as the call of fn itself would say, naming fn
-            raise TypeError(f"{target.fn.__name__}(): {error}") from None
-        bound.apply_defaults()
-        values = tuple(bound.arguments.values())
-        # as grad's Python derivative (shaped.py): specialised on array shapes where that
-        # removes work (numba compiles each once), the general one beyond shaped.LIMIT
-        shapes = tuple(v.shape for v in values if type(v) is np.ndarray)
-        key = ("numba", variant) + tuple(map(type, values)) + shapes \
-            + tuple(v.dtype.str for v in values if type(v) is np.ndarray)
-        impl = target.impls.get(key)
-        if impl is None:
-            on_shapes = variant != "jvp" and shapes and len(specialised) < shaped.LIMIT
-            impl = _made(target, compiler, variant, primals, kwargs, values if on_shapes else None)
-            specialised.extend([key] if on_shapes else [])
-            target.impls[key] = impl
-        return impl(*values, *args[len(args) - tangents_count:])
-    derivative.__name__ = f"{target.fn.__name__}_{variant}"
-    derivative.__doc__ = target.fn.__doc__
-    derivative.backend = "numba"
-    return derivative
-
-
-def _made(target, compiler, variant, primals, kwargs, shaped_values=None):
-    """The numba-compiled derivative for arguments like these, refusing numba's failures."""
-    import numba
-    from .analyze import ARRAY
-    from .structured import has_containers
-    kinds = target.kinds(primals, kwargs)
-    if has_containers(kinds):
-        raise target.error("backend='numba' takes numbers and arrays as differentiated arguments, "
-                           "not containers", "Use backend='python' for containers")
-    shapes = shaped.shapes_of(target, kinds, shaped_values) if shaped_values is not None else None
-    compiled = target.compiled(kinds, "forward", "jvp") if variant == "jvp" \
-        else target.compiled(kinds, variant=variant, shapes=shapes)
-    arrays = [p for p, k in kinds.items() if k == ARRAY]
-    dispatcher = compiler.derivative(compiled, target.fn.__globals__, arrays, target.fn)[0]
-    chosen = []
-
-    def run(*args):
-        try:
-            if not chosen:
-                chosen.append(_with_array_tape(compiler, compiled, target.fn, arrays, dispatcher, args))
-            return chosen[0](*args)
-        except numba.core.errors.NumbaError as error:  # compiling for these types failed
-            raise compile_failure(error, target.fn) from None
-        except ImportError as error:  # numba's `@` and np.dot need scipy's BLAS (srcad[numba] has it)
-            if "scipy" not in str(error):
-                raise
-            raise compile_failure(error, target.fn) from None
-        except ValueError as error:  # a twin met shapes it does not handle (numba_twins.py)
-            if not str(error).startswith(_TWIN_REFUSES):
-                raise
-            raise compile_failure(error, target.fn) from None
-    return run
-
-
-def _with_array_tape(compiler, compiled, fn, arrays, dispatcher, args):
+def with_array_tape(compiler, compiled, fn, arrays, dispatcher, signature):
     """The derivative with its tape as preallocated arrays (numba_tapes.py) where numba typed
-    the list tape of `dispatcher`, compiled for `args`, as numbers; else `dispatcher`."""
+    the list tape of `dispatcher`, compiled for the numba types `signature`, as numbers; else
+    `dispatcher`."""
     import numba
-    signature = tuple(numba.typeof(a) for a in args)
     dispatcher.compile(signature)
     result = dispatcher.overloads.get(signature)
     tape = result.type_annotation.typemap.get("_tape") if result is not None else None

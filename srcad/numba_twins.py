@@ -15,6 +15,7 @@ from numba.core import types
 from numba.extending import overload
 
 from . import runtime
+from .errors import SrcadError
 
 _NUMBERS = (types.Float, types.Integer, types.Boolean)
 
@@ -67,7 +68,7 @@ def _same_shape(g, x):
     """`g` where it has the shape of `x`; a cotangent broadcast over `x` (it would have to be
     summed back) has no twin: refused as it runs rather than returned wrong."""
     if g.shape != x.shape:
-        raise ValueError("srcad's numba backend does not sum a cotangent back over broadcast "
+        raise SrcadError("srcad's numba backend does not sum a cotangent back over broadcast "
                          "axes: use backend='python' for this function")
     return g
 
@@ -265,7 +266,8 @@ def _power_slope(x, y):
                 return 0.0
             return y * np.power(0.0, y - 1.0)
         if y != np.floor(y):
-            raise ValueError("srcad's numba backend: a negative number to a fractional power is complex")
+            raise SrcadError("srcad's numba backend: a negative number to a fractional power is complex: "
+                             "differentiate it where the base is positive")
         return y * x ** (y - 1.0)
     return slope
 

@@ -157,8 +157,54 @@ def test_jvp(m):
 def test_grad_of_an_njit_function_is_compiled_with_numba(m):
     jitted = numba.njit(m.textbook)
     gradient = srcad.grad(jitted, (0, 1))
-    assert gradient.backend == "numba"
+    assert gradient.backend == "numba" and numba.extending.is_jitted(gradient)
     assert gradient(2.0, 5.0) == pytest.approx((5.5, 2.0 - math.cos(5.0)))
+    assert srcad.grad(jitted, backend="python")(2.0, 5.0) == pytest.approx(5.5)  # asked for: Python's
+    assert not numba.extending.is_jitted(srcad.grad(jitted, backend="python"))
+
+
+def test_njit_code_calls_the_numba_gradient(m):
+    """Gradient descent written in numba, calling srcad's gradients: the same steps as in
+    Python with srcad's Python gradients (an oracle checked against differences above)."""
+    grad_loop = srcad.grad(numba.njit(m.recurrence))
+    value_and_grad_layer = srcad.value_and_grad(numba.njit(m.array_loop))
+    tangent = srcad.jvp(m.textbook, (0, 1), backend="numba")
+
+    @numba.njit
+    def descend(x, v, steps):
+        for _ in range(steps):
+            x -= 0.1 * grad_loop(x)  # n left at its default
+            value, g = value_and_grad_layer(v)
+            v = v - 0.1 * g
+        return x, v, value, tangent(2.0, x, 1.0, 0.5)
+
+    x, v, value, (y, dy) = descend(0.3, np.linspace(-1.0, 1.0, 5), 3)
+    want_x, want_v = 0.3, np.linspace(-1.0, 1.0, 5)
+    for _ in range(3):
+        want_x -= 0.1 * srcad.grad(m.recurrence)(want_x)
+        want_value, g = srcad.value_and_grad(m.array_loop)(want_v)
+        want_v = want_v - 0.1 * g
+    assert x == pytest.approx(want_x, rel=1e-12) and value == pytest.approx(want_value, rel=1e-12)
+    assert np.allclose(v, want_v, rtol=1e-12, atol=0)
+    assert dy == pytest.approx(srcad.jvp(m.textbook, (0, 1))(2.0, x, 1.0, 0.5)[1], rel=1e-12)
+
+
+def test_a_refusal_comes_out_of_the_njit_code_calling_the_gradient(m):
+    gradient = srcad.grad(m.boxed, backend="numba")
+
+    @numba.njit
+    def caller(x):
+        return gradient(x) * 2.0
+    with pytest.raises(srcad.SrcadError) as info:
+        caller(1.5)
+    assert info.value.lineno == line_of(m.boxed, "x * BOX.factor")
+
+
+def test_arguments_numba_cannot_take_are_refused(m):
+    with pytest.raises(srcad.SrcadError, match="numba cannot take the argument x1 of textbook_grad"):
+        srcad.grad(m.textbook, backend="numba")({"a": 1.0}, 2.0)
+    with pytest.raises(srcad.SrcadError, match="not containers"):
+        srcad.grad(m.textbook, backend="numba")((1.0, 2.0), 2.0)
 
 
 def test_a_helper_without_a_numba_version_is_refused_before_running(m):

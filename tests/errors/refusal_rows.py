@@ -1594,6 +1594,18 @@ def peak(x):
     return np.max(x) * 2.0
 
 
+def first_doubled_of_pair(p):
+    return p[0] * 2.0
+
+
+def outer_sum(c, r):
+    return np.sum(c * r)
+
+
+def power(x, p):
+    return x ** p
+
+
 async def later(x):
     return x * x
 '''
@@ -1666,8 +1678,22 @@ USAGE = {
         lambda m: srcad.grad(m.first_doubled, backend="numba"), "Use backend='python' for it",
         lambda m: srcad.grad(m.first_doubled, backend="python")(1.5), lambda m: 2.0),
     "numba_backend_containers": (
-        lambda m: srcad.grad(m.doubled_item, backend="numba")({"a": 1.5}), "Use backend='python' for containers",
+        lambda m: srcad.grad(m.first_doubled_of_pair, backend="numba")((1.5, 0.5)), "Use backend='python' for containers",
+        lambda m: srcad.grad(m.first_doubled_of_pair, backend="python")((1.5, 0.5)), lambda m: (2.0, 0.0)),
+    "numba_backend_untyped_argument": (
+        lambda m: srcad.grad(m.doubled_item, backend="numba")({"a": 1.5}), "use backend='python' for containers and objects",
         lambda m: srcad.grad(m.doubled_item, backend="python")({"a": 1.5}), lambda m: {"a": 2.0}),
+    "numba_backend_of_a_derivative": (
+        lambda m: srcad.grad(srcad.grad(m.square), backend="numba"), "Pass backend='python' to the outer",
+        lambda m: srcad.grad(srcad.grad(m.square), backend="python")(1.5), lambda m: 2.0),
+    "numba_backend_broadcast_cotangent": (
+        lambda m: srcad.grad(m.outer_sum, backend="numba")(np.ones((3, 1)), np.ones((1, 4))),
+        "use backend='python' for this function",
+        lambda m: srcad.grad(m.outer_sum, backend="python")(np.ones((3, 1)), np.ones((1, 4))),
+        lambda m: np.full((3, 1), 4.0)),
+    "numba_backend_complex_power": (
+        lambda m: srcad.grad(m.power, backend="numba")(-8.0, 0.5), "differentiate it where the base is positive",
+        lambda m: srcad.grad(m.power, backend="numba")(8.0, 0.5), lambda m: 0.5 / math.sqrt(8.0)),
     "numba_backend_helper_without_a_twin": (
         lambda m: srcad.grad(m.peak, backend="numba")(X), "Use backend='python' for this function",
         lambda m: srcad.grad(m.peak, backend="python")(X), lambda m: np.array([0.0, 0.0, 2.0])),
@@ -1801,5 +1827,6 @@ USAGE = {
 NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "frozen_distribution_passed_in",
                "no_closed_form_derivative_in_an_argument", "tape_no_closed_form_derivative_in_an_argument"}
 NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
-               "numba_backend_python_object"}
+               "numba_backend_python_object", "numba_backend_untyped_argument", "numba_backend_of_a_derivative",
+               "numba_backend_broadcast_cotangent", "numba_backend_complex_power"}
 NEEDS_DASK = {"dask_array_where_values_are_needed"}

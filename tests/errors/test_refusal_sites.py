@@ -111,10 +111,18 @@ SITES = {
         "cannot export {}, made by srcad": "usage export_of_a_gradient",
         "cannot export {}: {}": "usage export_of_an_object",
     },
-    "srcad/numba_backend.py": {
+    "srcad/numba_derivative.py": {
         "backend='numba' needs numba, which is not installed": "not code: numba is not installed",
         "backend='numba' takes a function of plain parameters, not {}": "usage numba_backend_star_args",
         "backend='numba' takes numbers and arrays as differentiated argum": "usage numba_backend_containers",
+        "numba cannot take the argument {} of {}: {}": "usage numba_backend_untyped_argument",
+        "backend='numba' does not differentiate {}, a derivative srcad ma": "usage numba_backend_of_a_derivative",
+    },
+    "srcad/numba_twins.py": {
+        "srcad's numba backend does not sum a cotangent back over broadca": "usage numba_backend_broadcast_cotangent",
+        "srcad's numba backend: a negative number to a fractional power i": "usage numba_backend_complex_power",
+    },
+    "srcad/numba_backend.py": {
         "cannot compile the derivative of {} with numba: it calls srcad's": "usage numba_backend_helper_without_a_twin",
         "numba cannot compile the derivative of {}: {}": "usage numba_backend_python_object",
         "the derivative {} is no longer cached: call again": "unreachable: a helper's derivative is compiled "

@@ -27,7 +27,7 @@ LAYERS = [
     ["load", "cache"],
     ["pipeline"],
     ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "numba_tapes",
-     "numba_backend", "numba_twins", "api"],
+     "numba_backend", "numba_twins", "numba_derivative", "api"],
     ["introspect", "tape", "textbook", "exported_kinds", "export", "__main__", "__init__"],
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
