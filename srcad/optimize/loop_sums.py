@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import gastutil as g
 from ..gastutil import is_rt_call
+from ..ir import comment
 from .loops import pop_key, push_key, stored_names
 
 
@@ -29,47 +30,77 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
     rows), `b += x` becomes `b += np.sum(X, axis=0)` and `b += s * x` (`s` a number) becomes
     `b += S @ X`: one matrix product instead of a numpy call or two a turn. Only for the
     accumulators `accumulate_in_place` made (`accumulators`: name -> shape), and where nothing
-    from the loop on can change an array in place (the rows are read after the loop)."""
-    body = tree.body
+    from the loop on can change an array in place (the rows are read after the loop).
+
+    The reversed stretches of a checkpointed loop (transform/checkpointed.py marks them
+    `reversed_stretch`), nested in its schedule's loop, get one product a stretch, where
+    nothing in the stretch changes an array in place: the rows of at most K turns are kept,
+    and a large accumulator is added into a block of rows at a time (`_rt.add_product`), so
+    that no temporary of its size is made a stretch."""
     hoisted = {}  # accumulator -> how many of its sums were taken after a loop
+    body = tree.body
     for k in range(len(body) - 1, -1, -1):
-        loop = body[k]
-        if not isinstance(loop, gast.For) or not _changes_nothing(loop.body + body[k + 1:], accumulators,
-                                                                  resolve, rt):
-            continue
-        rows, current, sums, kept = {}, {}, [], []  # current: (name, shape) -> its rows this turn
-        for stmt in loop.body:
-            form = _sum_form(stmt, accumulators, seen)
-            if form is None:
-                kept.append(stmt)
-                current = {key: r for key, r in current.items() if key[0] not in stored_names(stmt)}
-                continue
-            b, kind, operands = form
-            arrays = []
-            for name_, shape in operands:
-                if (name_, shape) not in current:  # a value not yet kept this turn
-                    lists = fresh(f"{name_}s")
-                    current[(name_, shape)] = rows[lists] = (lists, fresh(f"{name_}_rows"), shape)
-                    kept.append(g.located(gast.Expr(value=g.call(g.attr(g.name(lists), "append"),
-                                                                 [g.name(name_)])), stmt))
-                arrays.append(current[(name_, shape)][1])
-            sums.append((b, kind, arrays, stmt))
-        if not sums:
-            continue
-        loop.body = kept
-        for b, _, _, _ in sums:
-            hoisted.setdefault(b, 0)
-            hoisted[b] += 1
-        before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
-        # np.asarray first: np.reshape of a list goes through a failed `list.reshape` lookup
-        after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
-                                        [g.call(g.attr(numpy(), "asarray"), [g.name(lists)]),
-                                         g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
-                 for lists, array, shape in rows.values()]
-        after += [g.located(gast.AugAssign(target=g.store(b), op=gast.Add(), value=_total(kind, arrays, accumulators[b], numpy)),
-                              stmt) for b, kind, arrays, stmt in sums]
-        body[k:k + 1] = before + [loop] + after
+        if isinstance(body[k], gast.For) and not getattr(body[k], "reversed_stretch", False) \
+                and _changes_nothing(body[k].body + body[k + 1:], accumulators, resolve, rt):
+            _hoist(body, k, hoisted, accumulators, seen, numpy, fresh)
+    for _, _, stmts in list(g.statement_lists(tree)):
+        for k in range(len(stmts) - 1, -1, -1):
+            stretch = getattr(stmts[k], "reversed_stretch", False)
+            if stretch and _changes_nothing(stmts[k].body, accumulators, resolve, rt):
+                _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt)
     _start_with_first_sum(tree, hoisted)
+
+
+def _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt=None):
+    """The sums of the loop `stmts[k]` taken after it (see hoist_sums); `rt`: the runtime's
+    name, to add a large outer product's total in blocks (in a loop nested in another)."""
+    loop = stmts[k]
+    rows, current, sums, kept = {}, {}, [], []  # current: (name, shape) -> its rows this turn
+    for stmt in loop.body:
+        form = _sum_form(stmt, accumulators, seen)
+        if form is None:
+            kept.append(stmt)
+            current = {key: r for key, r in current.items() if key[0] not in stored_names(stmt)}
+            continue
+        b, kind, operands = form
+        arrays = []
+        for name_, shape in operands:
+            if (name_, shape) not in current:  # a value not yet kept this turn
+                lists = fresh(f"{name_}s")
+                current[(name_, shape)] = rows[lists] = (lists, fresh(f"{name_}_rows"), shape)
+                kept.append(g.located(gast.Expr(value=g.call(g.attr(g.name(lists), "append"),
+                                                             [g.name(name_)])), stmt))
+            arrays.append(current[(name_, shape)][1])
+        sums.append((b, kind, arrays, stmt))
+    if not sums:
+        return
+    loop.body = kept
+    for b, _, _, _ in sums:
+        hoisted.setdefault(b, 0)
+        hoisted[b] += 1
+    before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
+    # np.asarray first: np.reshape of a list goes through a failed `list.reshape` lookup
+    after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
+                                    [g.call(g.attr(numpy(), "asarray"), [g.name(lists)]),
+                                     g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
+             for lists, array, shape in rows.values()]
+    after += [g.located(s, stmt) for b, kind, arrays, stmt in sums
+              for s in _added(b, kind, arrays, accumulators[b], numpy, rt)]
+    stmts[k:k + 1] = before + [loop] + after
+
+
+_BLOCK = 1 << 16  # elements: an accumulator this large takes its products in blocks
+
+
+def _added(b, kind, arrays, shape, numpy, rt):
+    """[`b += total`]; in blocks of rows (`_rt.add_product(b, P.T, Q)`) for a large outer
+    product's total where `rt` is given."""
+    total = _total(kind, arrays, shape, numpy)
+    if rt is not None and kind == "outer" and int(np.prod(shape)) > _BLOCK:
+        added = gast.Expr(value=g.call(g.attr(g.name(rt), "add_product"), [g.name(b), total.left, total.right]))
+        return [added, comment(f"{b} += {arrays[0]}.T @ {arrays[1]}, a block of rows at a time: no "
+                               f"temporary of {b}'s size")]
+    return [gast.AugAssign(target=g.store(b), op=gast.Add(), value=total)]
 
 
 def _start_with_first_sum(tree, hoisted):

@@ -197,5 +197,7 @@ RUNTIME = {
     "unshared": lambda gv: gv,
     "stand_in": elementwise(None),  # a stand-in has the shape of the elementwise result
     "real_float": lambda v: ("float", ()),
+    "Revolve": lambda: ("revolve", ()),  # a checkpointed loop's schedule (its states: shapes.py)
 }
-ARGUMENTS = {"unshared": (0,), "unreduce": (0, 1), "reduced_size": (0,)}  # helpers whose other arguments need no value
+# helpers whose other arguments need no value
+ARGUMENTS = {"unshared": (0,), "unreduce": (0, 1), "reduced_size": (0,), "Revolve": ()}

@@ -7,9 +7,10 @@ abstractly over its statements: each name holds one of a few alternatives, each 
 ("zero": the Python 0.0, "float", "int": Python numbers, "generic": a numpy scalar,
 "ndarray": exactly numpy.ndarray, "range", "shape": a tuple of ints, the shape field its
 value) with a shape, or TOP: anything (a list, an unknown call's result). Loops run to a fixed
-point; what is pushed on the tape is what is popped back. Anything it does not model stops it
-(no rewrite at all), and an alternative it does not know makes TOP, which keeps the runtime
-helper: the general code. What each operation gives is in shape_rules.py.
+point; what is pushed on the tape is what is popped back, and what a checkpointed loop's
+schedule saves (`_revolve.save((h,))`) is what it loads back (`h, = _revolve.load()`).
+Anything it does not model stops it (no rewrite at all), and an alternative it does not know
+makes TOP, which keeps the runtime helper: the general code. What each operation gives is in shape_rules.py.
 
 Where every alternative agrees, `Resolve` (shape_resolve.py) writes a helper out as plain
 numpy, computing what the helper computes for those alternatives (then loops.py works on the
@@ -25,7 +26,7 @@ import numpy as np
 
 from .. import gastutil as g
 from .. import runtime
-from . import loop_sums, loops
+from . import loop_sums, loops, stretches
 from ..gastutil import is_rt_call
 from .shape_resolve import Resolve
 from .shape_rules import (ARGUMENTS, NUMERIC, RUNTIME, TOP, GiveUp, augmented, elementwise, join, lift, matmul,
@@ -33,6 +34,7 @@ from .shape_rules import (ARGUMENTS, NUMERIC, RUNTIME, TOP, GiveUp, augmented, e
 
 _FULL_REDUCTIONS = (np.sum, np.mean, np.prod, np.max, np.min)  # of a whole array: a numpy scalar
 _MAX_TURNS = 12  # fixed-point iterations of one loop before giving up
+_SCHEDULE = one("revolve")  # `_rt.Revolve(...)`, a checkpointed loop's schedule
 
 
 class Seen:
@@ -60,7 +62,7 @@ class Inference:
 
     def __init__(self, tree, params, resolve, rt):
         self.tree, self.params, self.resolve, self.rt = tree, params, resolve, rt
-        self.pushed = {}  # (tape, names) -> the tuple of alternatives pushed
+        self.pushed = {}  # (tape or schedule, names) -> the tuple of alternatives pushed or saved
         self.seen = Seen()
 
     def run(self):
@@ -116,7 +118,7 @@ class Inference:
         target = stmt.targets[0]
         if isinstance(target, gast.Attribute):  # a.shape = ...: shapes change
             raise GiveUp("attribute store")
-        popped = self.popped(stmt, target)
+        popped = self.popped(stmt, target, env)
         if popped is not None:
             return {**env, **popped}
         value = self.expr(stmt.value, env)
@@ -128,11 +130,15 @@ class Inference:
             return env
         return {**env, **{n: TOP for n in g.assigned_names(target)}}
 
-    def popped(self, stmt, target):
-        """{name: alternatives} for `names = _tape.pop()`, from what was pushed for them."""
+    def popped(self, stmt, target, env):
+        """{name: alternatives} for `names = _tape.pop()` and `names = _revolve.load()`, from
+        what was pushed or saved for them."""
         value = stmt.value
         if not (isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute)
-                and value.func.attr == "pop" and not value.args and isinstance(value.func.value, gast.Name)):
+                and value.func.attr in ("pop", "load") and not value.args
+                and isinstance(value.func.value, gast.Name)):
+            return None
+        if value.func.attr == "load" and self.name(value.func.value.id, env) != _SCHEDULE:
             return None
         names = _names_of(target)
         if names is None:
@@ -146,7 +152,9 @@ class Inference:
         if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute):
             if value.func.attr == "resize":
                 raise GiveUp("resize")
-            if value.func.attr == "append" and isinstance(value.func.value, gast.Name) and len(value.args) == 1:
+            kept = value.func.attr == "append" or value.func.attr == "save" \
+                and isinstance(value.func.value, gast.Name) and self.name(value.func.value.id, env) == _SCHEDULE
+            if kept and isinstance(value.func.value, gast.Name) and len(value.args) == 1:
                 names = _names_of(value.args[0])
                 if names is not None:
                     key = (value.func.value.id, names)
@@ -213,8 +221,12 @@ class Inference:
             value = self.expr(node.value, env)
             return lift(lambda a: _attribute(a, node.attr), value)
         if isinstance(node, gast.Subscript) and isinstance(node.slice, gast.Slice):
+            value = self.expr(node.value, env)
+            if value == one("range"):  # a stretch of a checkpointed loop's turns
+                self.expr(node.slice, env)
+                return value
             bounds = _slice_bounds(node.slice)
-            return TOP if bounds is None else lift(lambda a: _sliced(a, bounds), self.expr(node.value, env))
+            return TOP if bounds is None else lift(lambda a: _sliced(a, bounds), value)
         if isinstance(node, gast.Subscript):
             value, index = self.expr(node.value, env), self.expr(node.slice, env)
             constant = node.slice.value if isinstance(node.slice, gast.Constant) else None
@@ -345,6 +357,7 @@ def apply(tree, src, shapes, kinds, resolve):
     loops.drop_passes_through(tree)
     loops.propagate_copies(tree)
     loops.trim_tape(tree)
+    stretches.trim_nested_tape(tree)
     if all(np.dtype(dtype) == np.float64 or np.dtype(dtype).kind in "biu" for _, dtype in shapes.values()):
         # the arrays computed are float64: adding into one is adding to it
         accumulators = loops.accumulate_in_place(tree, inference.seen, lambda shape: g.call(

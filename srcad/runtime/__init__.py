@@ -28,4 +28,4 @@ from .decompositions import (eigh_grad, eigh_grad_tangent, eigh_tangent, pinv_gr
                              pinv_tangent, svd_grad, svd_grad_tangent, svd_tangent)
 from .sequences import extremum_tangent, share_extremum, sorted_tangent, unlist, unsort_items
 from .passes import add_to, spread, stand_in, unbroadcast_uniform
-from .checkpoints import Revolve
+from .checkpoints import Revolve, add_product

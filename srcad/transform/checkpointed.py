@@ -59,8 +59,10 @@ class Checkpointing:
         def turns(body, lower, upper, backwards=False):  # `for i in t1[lower:upper]:`
             window = g.subscript(g.name(items), gast.Slice(lower=lower, upper=upper, step=None))
             window = g.call(g.clone(reverse), [window]) if backwards else window
-            return g.located(gast.For(target=g.store(target), iter=window, body=body or [gast.Pass()],
+            loop = g.located(gast.For(target=g.store(target), iter=window, body=body or [gast.Pass()],
                                       orelse=[], type_comment=None), stmt)
+            loop.reversed_stretch = backwards  # its sums may be taken a stretch at a time (optimize/loop_sums.py)
+            return loop
 
         def action(method, stretch):
             """`for _start, _middle, _stop in _revolve.<method>():`, its body running turns

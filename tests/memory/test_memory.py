@@ -55,3 +55,19 @@ def test_an_rnn_over_arrays_keeps_a_twentieth(checkpoints):
     assert kept < plain / 20, (plain, kept)
     np.testing.assert_allclose(srcad.grad(f, checkpoints=checkpoints)(*args), srcad.grad(f)(*args),
                                rtol=1e-12, atol=1e-15)
+
+
+def test_an_rnn_under_sqrt_holds_little_more_than_its_gradient():
+    """The gradient specialised on shapes sums a stretch's outer products into the gradient of
+    W a block of rows at a time, with no temporary of W's size (test_checkpointed_arrays.py)."""
+    f = load_function(RNN, "f")
+    rng = np.random.default_rng(0)
+    size, steps = 600, 400
+    args = (rng.normal(size=(size, size)) / size, np.zeros(size), rng.normal(size=(steps, size)))
+    plain = peak(srcad.grad(f), *args)
+    kept = peak(srcad.grad(f, checkpoints="sqrt"), *args)
+    gradient = args[0].nbytes
+    # about 1.5: the gradient, a block of 2**16 elements, 20 turns' vectors (a temporary of
+    # the gradient's size, as np.outer makes, would make it 2.2)
+    assert kept < 1.75 * gradient, (kept, gradient)
+    assert kept < plain / 2, (plain, kept)  # about 1/2.5 (1/1.7 with that temporary)

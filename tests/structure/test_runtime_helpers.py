@@ -18,6 +18,9 @@ NEVER_TRANSFORMED_AGAIN = {
     "svd_tangent", "pinv_tangent", "eigh_grad_tangent", "svd_grad_tangent", "pinv_grad_tangent",
     # the array passes' helpers: only in a gradient that runs as it is
     "add_to", "spread", "stand_in", "unbroadcast_uniform",
+    # a checkpointed loop's sums (shape-specialised gradients; checkpointed ones are never
+    # differentiated again)
+    "add_product",
     # a user's defvjp rule: forward mode through it needs a defjvp rule, which is asked for
     "custom_vjp",
     # called by the other helpers, never by generated code
