@@ -81,42 +81,74 @@ def classes(simple, facts, arrays):
 def array_names(simple, facts):
     """Names known to hold numpy arrays (or numpy or float numbers), never lists: of array
     kind, or made only by numpy's constructors and ufuncs, float constants, by indexing them or
-    arithmetic with them (a list times or plus a float or an array is no list)."""
+    arithmetic with them (a list times or plus a float or an array is no list), or by indexing
+    a list of them (or a list of such lists, a nested comprehension's, as many times)."""
+    return {n for n, depth in list_depths(simple, facts).items() if depth == 0}
+
+
+def list_depths(simple, facts):
+    """name -> how many plain indices lead from it to a number or an array: 0 for those, 1 for a
+    list of them, 2 for a list of such lists, ...; names not known to be so are left out. Lists
+    count when made as literals and grown only by `append` (`_list_items`)."""
     defs = _definitions(simple)
-    arrays = {n for n, kind in facts.kinds.items() if kind == ARRAY}
+    depth = {n: 0 for n, kind in facts.kinds.items() if kind == ARRAY}
     items = _list_items(simple, defs, facts)
 
-    def array_valued(value):
+    def of(value):  # the depth of an expression, None where unknown
         if isinstance(value, gast.Call):
             fn = facts.calls.get(id(value))
             if fn in (max, min) and len(value.args) == 1 and not value.keywords:
-                return holds_arrays(value.args[0])  # one of the list's items
-            return isinstance(fn, np.ufunc) or any(fn is m for m in _MAKERS)
+                return 0 if of(value.args[0]) == 1 else None  # one of the list's numbers
+            return 0 if isinstance(fn, np.ufunc) or any(fn is m for m in _MAKERS) else None
         if isinstance(value, gast.Subscript):
-            return isinstance(value.value, gast.Name) and value.value.id in arrays
+            base = of(value.value) if isinstance(value.value, gast.Name) else None
+            if not base:  # an array indexed is numpy's (a number or an array); else unknown
+                return base
+            one = isinstance(value.slice, (gast.Name, gast.Constant)) and not isinstance(
+                getattr(value.slice, "value", 0), (slice, type(None), type(Ellipsis)))
+            return base - 1 if one else None
         if isinstance(value, gast.BinOp):
-            return any(operand(o) for o in (value.left, value.right))
+            return 0 if 0 in (operand(value.left), operand(value.right)) else None
         return operand(value)
 
     def operand(value):  # not an int constant: a list times 3 is a list
-        return isinstance(value, gast.Name) and value.id in arrays \
-            or isinstance(value, gast.Constant) and type(value.value) is float
+        if isinstance(value, gast.Name):
+            return depth.get(value.id)
+        return 0 if isinstance(value, gast.Constant) and type(value.value) is float else None
 
-    def holds_arrays(value):  # a list whose every item is known to be a number or an array
-        return isinstance(value, gast.Name) and value.id in items and all(map(operand, items[value.id]))
+    def of_name(name_):
+        if name_ in items:  # a list: one deeper than all it holds (an empty one holds numbers)
+            inner = {of(v) for v in items[name_]} or {0}
+            return inner.pop() + 1 if len(inner) == 1 and None not in inner else None
+        found = {of(v) for v in defs[name_]}
+        return found.pop() if len(found) == 1 else None
     changed = True
     while changed:
-        new = {t for t, values in defs.items() if t not in arrays and all(map(array_valued, values))}
-        arrays |= new
+        new = {t: d for t in defs if t not in depth for d in [of_name(t)] if d is not None}
+        depth.update(new)
         changed = bool(new)
-    return arrays
+    return depth
+
+
+# calls that never change a list they are given (any other call may append to it)
+_READ_ONLY = (max, min, len, sum, sorted, zip, enumerate, tuple, list, reversed, np.array,
+              np.asarray, np.stack, np.sum, np.concatenate, np.vstack, np.hstack, np.mean)
 
 
 def _list_items(simple, defs, facts):
     """list name -> every value it may hold, for lists made only as literals and grown only
-    by `append` (any other change of the list, or another definition, leaves it out)."""
+    by `append` (any other change of the list, or another definition, leaves it out). A name
+    given such a list (`row = t`, its only definition) shares its items."""
     items = {t: [e for v in values for e in v.elts] for t, values in defs.items()
              if all(isinstance(v, gast.List) for v in values)}
+    for t, values in defs.items():
+        if len(values) == 1 and isinstance(values[0], gast.Name) and values[0].id in items and t not in items:
+            items[t] = items[values[0].id]  # one list of items under both names
+
+    def forget(name_):  # the list is changed otherwise: under every name it has
+        held = items.pop(name_, None)
+        for other in [n for n, v in items.items() if v is held]:
+            del items[other]
     for stmt in simple:
         for node in g.nodes(stmt):
             if isinstance(node, gast.Call) and isinstance(node.func, gast.Attribute) \
@@ -124,14 +156,14 @@ def _list_items(simple, defs, facts):
                 if node.func.attr == "append" and len(node.args) == 1:
                     items[node.func.value.id].append(node.args[0])
                 else:
-                    del items[node.func.value.id]
+                    forget(node.func.value.id)
             elif isinstance(node, gast.Subscript) and isinstance(node.ctx, gast.Store) \
                     and isinstance(node.value, gast.Name):
-                items.pop(node.value.id, None)  # an item written: its value is not followed
-            elif isinstance(node, gast.Call) and facts.calls.get(id(node)) not in (max, min, len):
+                forget(node.value.id)  # an item written: its value is not followed
+            elif isinstance(node, gast.Call) and not any(facts.calls.get(id(node)) is f for f in _READ_ONLY):
                 for arg in node.args + [k.value for k in node.keywords]:  # a callee may append
                     if isinstance(arg, gast.Name):
-                        items.pop(arg.id, None)
+                        forget(arg.id)
     return items
 
 
@@ -143,6 +175,74 @@ def _definitions(simple):
             for t in g.assigned_names(stmt.targets[0]):
                 defs.setdefault(t, []).append(stmt.value)
     return defs
+
+
+def unshared_changes(tree, simple, facts):
+    """ids of the statements that change a list no other name holds yet: `row.append(v)` or
+    `row[i] = v` after the list is made (`row = []`, `row = [0.0] * n`, `row = xs.copy()`,
+    `row = list(xs)`, each the only definition of its name) earlier in the same block or an
+    enclosing one, with no statement in between that may give it to another name
+    (`rows.append(row)`, `r = row`). A nested comprehension builds its rows so
+    (`row = []; for j in ...: row.append(e); rows.append(row)`): each turn of the outer loop
+    makes a new list, fills it, and only then shares it, so the changes reach no list that
+    `rows` holds, which the classes above (blind to order) cannot tell."""
+    counts = {}
+    for stmt in simple:
+        if isinstance(stmt, gast.Assign):
+            for name_ in g.assigned_names(stmt.targets[0]):
+                counts[name_] = counts.get(name_, 0) + 1
+    out = set()
+    for _, _, stmts in g.statement_lists(tree):
+        for d, stmt in enumerate(stmts):
+            made = _made_list(stmt, set(), facts)
+            if made is None or counts.get(made) != 1:
+                continue
+            holders = {made}
+            for later in stmts[d + 1:]:
+                derived = _made_list(later, holders, facts)
+                if derived is not None and counts.get(derived) == 1:
+                    holders.add(derived)  # the list under another name, or a new one made of it
+                    continue
+                changes = [n for n in g.walk(later) if _changes_list(n, holders)]
+                if _may_share(later, holders, changes):
+                    break
+                out.update(id(n) for n in changes)
+    return out
+
+
+def _made_list(stmt, holders, facts):
+    """`xs` of `xs = value` where `value` makes a new list (`[...]`, `ys.copy()`, `list(ys)`);
+    or with `holders` given, where it is one of them (`row = t`) or a new list made of one
+    (`h * n`, `h + ys`); else None."""
+    if not (isinstance(stmt, gast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], gast.Name)):
+        return None
+    value = stmt.value
+    if holders:
+        made = isinstance(value, gast.Name) and value.id in holders or isinstance(value, gast.BinOp) \
+            and isinstance(value.op, (gast.Mult, gast.Add)) and any(
+                isinstance(o, gast.Name) and o.id in holders for o in (value.left, value.right))
+    else:
+        made = isinstance(value, gast.List) or isinstance(value, gast.Call) and any(
+            facts.calls.get(id(value)) is fn for fn in (list, numpy_rules.copy_method))
+    return stmt.targets[0].id if made else None
+
+
+def _changes_list(stmt, holders):
+    """Whether `stmt` is `xs.append(v)` (or `extend`, `insert`) or `xs[i] = v`, xs in `holders`."""
+    if isinstance(stmt, gast.Expr) and isinstance(stmt.value, gast.Call):
+        func = stmt.value.func
+        return isinstance(func, gast.Attribute) and isinstance(func.value, gast.Name) \
+            and func.value.id in holders and func.attr in ("append", "extend", "insert")
+    return isinstance(stmt, gast.Assign) and isinstance(stmt.targets[0], gast.Subscript) \
+        and isinstance(stmt.targets[0].value, gast.Name) and stmt.targets[0].value.id in holders
+
+
+def _may_share(stmt, holders, changes):
+    """Whether `stmt` reads one of `holders` other than as the list its `changes` change (a
+    list read anywhere else may be handed on: appended, assigned, passed, returned, gone over)."""
+    allowed = {id(c.value.func.value) if isinstance(c, gast.Expr) else id(c.targets[0].value) for c in changes}
+    return any(isinstance(n, gast.Name) and n.id in holders and isinstance(n.ctx, gast.Load)
+               and id(n) not in allowed for n in g.walk(stmt))
 
 
 def container_names(simple, facts):

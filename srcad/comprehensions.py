@@ -10,8 +10,12 @@
 and the expression is replaced by `t`; a generator expression is built the same way (as a
 list: the values are the same, only computed at once), and `sum(e for v in xs)` is the loop
 that adds them, `t = 0; for v in xs: t = t + e`, left to right from 0 as Python's `sum`.
-Several `for` clauses nest in order. The generated code then shows the loop, and the reverse
-sweep differentiates it as any loop the user writes.
+Several `for` clauses nest in order. A comprehension whose element is a comprehension
+(`[[e for j in js] for i in is]`, a list of lists) becomes nested loops: the statement
+`t.append([e for j in js])` in the outer loop is normalised in turn, so each row is built by its
+own loop and appended once it is full (aliasing.unshared_changes tells writes.py that those
+appends reach no row the outer list holds). The generated code then shows the loop, and the
+reverse sweep differentiates it as any loop the user writes.
 
 A comprehension has a scope of its own: its variables are not the function's. Each is given
 a name of its own where the function uses the same name elsewhere (`v` -> `v_2`), so that the
@@ -102,11 +106,6 @@ def lowered(expr, result, names, outside, accumulate=None):
     elements appended to a list (put at their keys for a dict comprehension), or, with
     `accumulate` (the start value), added to it. `names` gives fresh names; `outside`: the
     names the function uses outside comprehensions."""
-    if isinstance(getattr(expr, "elt", None), gast.ListComp):
-        raise Unsupported(expr, "cannot differentiate a list of lists made by a nested list comprehension",
-                          "Make each inner list an array: np.stack([np.array([... for j in ...]) for i in ...]) "
-                          "(then M[i, j] reads an element), or reduce it where it is made: "
-                          "[sum(... for j in ...) for i in ...]")
     renames = {}
     clauses = []
     for clause in expr.generators:

@@ -65,15 +65,43 @@ class Expressions:
         return gast.UnaryOp(op=expr.op, operand=self.atom(expr.operand, pre))
 
     def expr_Compare(self, expr, pre):
-        if len(expr.ops) > 1:  # a < b < c short-circuits like and/or: kept whole
-            _refuse_comprehension_in(expr, "a chained comparison")
+        if len(expr.ops) > 1 and not _has_comprehension(expr):  # a < b < c short-circuits: kept whole
             return _rename_loads(expr, self.current, self.src.local_names)
-        return gast.Compare(left=self.atom(expr.left, pre), ops=expr.ops,
-                            comparators=[self.atom(expr.comparators[0], pre)])
+        if len(expr.ops) == 1:
+            return gast.Compare(left=self.atom(expr.left, pre), ops=expr.ops,
+                                comparators=[self.atom(expr.comparators[0], pre)])
+        # with a comprehension, as the ifs it stands for: `t = a < b; if t: t = b < c`, b once
+        t = self.names.temp()
+        self.ssa.discard(t)
+        left, block = self.atom(expr.left, pre), pre
+        for k, (op, comparator) in enumerate(zip(expr.ops, expr.comparators)):
+            body = block if k == 0 else []
+            right = self.atom(comparator, body)
+            body.append(g.assign(t, gast.Compare(left=left, ops=[op], comparators=[right])))
+            if k:
+                block.append(gast.If(test=g.name(t), body=body, orelse=[]))
+                block = body
+            left = right
+        return g.name(t)
 
     def expr_BoolOp(self, expr, pre):
-        _refuse_comprehension_in(expr, "an and/or expression")
-        return _rename_loads(expr, self.current, self.src.local_names)
+        """`a and b` is kept whole (Python evaluates `b` only where `a` is true); with a
+        comprehension in it (`any(...) and all(...)`), which needs statements of its own, it is
+        written out as the ifs it stands for: `t = a; if t: t = b` (`if not t:` for `or`)."""
+        if not _has_comprehension(expr):
+            return _rename_loads(expr, self.current, self.src.local_names)
+        t = self.names.temp()
+        self.ssa.discard(t)
+        block = pre
+        block.append(g.assign(t, self.expression(expr.values[0], block)))
+        for value in expr.values[1:]:
+            test = g.name(t) if isinstance(expr.op, gast.And) else \
+                self.temporary(gast.UnaryOp(op=gast.Not(), operand=g.name(t)), block)
+            body = []
+            body.append(g.assign(t, self.expression(value, body)))
+            block.append(gast.If(test=test, body=body, orelse=[]))
+            block = body  # the next value only where this one was evaluated
+        return g.name(t)
 
     def expr_ListComp(self, expr, pre, accumulate=None):
         """A comprehension (or generator expression) as the loop building its list, or with
@@ -245,13 +273,8 @@ class Expressions:
         return self.src.resolve(expr) is not UNRESOLVED
 
 
-def _refuse_comprehension_in(expr, where):
-    """and/or and chained comparisons are kept whole (they short-circuit): a comprehension in
-    one would keep a scope of its own that the renaming of variables cannot see into."""
-    for node in gast.walk(expr):
-        if isinstance(node, comprehensions.LOWERED):
-            raise Unsupported(node, f"cannot differentiate a comprehension inside {where}",
-                              "Assign the comprehension to a variable first and use the variable")
+def _has_comprehension(expr):
+    return any(isinstance(node, comprehensions.LOWERED) for node in gast.walk(expr))
 
 
 def _rename_loads(expr, current, local_names):

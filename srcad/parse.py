@@ -61,12 +61,29 @@ class Source:
             base = self.resolve(expr.value)
             if base is UNRESOLVED:
                 return UNRESOLVED
+            if inspect.isclass(base) and not is_library(base):  # `Model.apply(m, x)`
+                return self._method_of(base, expr.attr)
             if not inspect.ismodule(base):  # `scipy.stats.norm.logpdf`: its formula, as a def
                 made = library.stats_method(base, expr.attr)
                 return UNRESOLVED if made is None else made
             if not is_library(base):  # a user's module: `H.act` may be re-bound
                 self.bindings.name(vars(base), expr.attr, vars(base).get(expr.attr, MISSING), exact)
             return self._noted(getattr(base, expr.attr, UNRESOLVED))
+        return UNRESOLVED
+
+    def _method_of(self, cls, name_):
+        """The plain function `cls.name_` denotes (a method called through its class, the
+        instance passed as its first argument; a staticmethod's function), or `UNRESOLVED` for
+        anything else (a classmethod, a property, a class attribute). Each class of the MRO up
+        to the one defining it is recorded: re-binding the method there, or defining it in a
+        class before, gives a fresh derivative."""
+        for owner in cls.__mro__:
+            found = vars(owner).get(name_, MISSING)
+            self.bindings.name(vars(owner), name_, found)
+            if isinstance(found, staticmethod):
+                found = found.__func__
+            if found is not MISSING:
+                return self._noted(found) if inspect.isfunction(found) else UNRESOLVED
         return UNRESOLVED
 
     def lookup(self, name_, exact=False):

@@ -27,7 +27,7 @@ import numpy as np
 from . import gastutil as g
 from . import runtime
 from .aliasing import (FLOAT, RANGE, VIEWS, array_names, classes, container_names, copied_from,
-                       local_receiver, may_hold_memory, memory_names, returns_new)
+                       local_receiver, may_hold_memory, memory_names, returns_new, unshared_changes)
 from .errors import Unsupported
 from .ir import augmented, bound_arguments, parameters
 from .liveness import live_after
@@ -128,6 +128,7 @@ class _Checker:
         self.arrays = array_names(simple, facts)
         self.containers = container_names(simple, facts)
         self.copies = copied_from(simple, facts)
+        self.unshared = unshared_changes(tree, simple, facts)
         facts.aliases = self.sets = classes(simple, facts, self.arrays)
         self.live = live_after(tree.body)
         self.helpers = {}
@@ -162,6 +163,8 @@ class _Checker:
         # holds: only the names of the list itself matter, never an array it holds
         container = write.how == "method" and write.what in _LIST_METHODS \
             or write.how == "store" and write.base in self.containers
+        if id(write.stmt) in self.unshared:
+            return  # a new list no other name holds yet (a row of a list of lists being filled)
         changed = [write.base] if container else members
         if not any(n in facts.varied for n in list(changed) + write.values):
             return  # it changes nothing that varies with the inputs
@@ -295,6 +298,12 @@ def _caller_sees(write, outside, is_parameter):
 
 def _shared_memory(write, others):
     a, names = _user(write.base), _names_text(others)
+    if re.fullmatch(r"t\d+", a) and write.how in ("store", "method"):  # `rows[i][j] = v`: no name of its own
+        return (f"cannot differentiate a change of an item that {names} holds ({names}[i][j] = ... or "
+                f"{names}[i].append(...)) after {names} was made",
+                "Fill each row before it goes into the list (row = [0.0] * n; row[j] = ...; "
+                "rows.append(row)), or make the list of lists with a nested comprehension "
+                "([[... for j in ...] for i in ...]); for an array, write a[i, j] = ...")
     if write.how == "in place":
         return (f"cannot differentiate an in-place update ({a} {write.what} ...) of an array that "
                 f"another name or a view may also refer to ({names})",

@@ -136,6 +136,10 @@ def add(a, b):
         return a
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return [add(x, y) for x, y in zip(a, b)]
+    if isinstance(a, (list, tuple)) and type(b) is np.ndarray and b.ndim \
+            or isinstance(b, (list, tuple)) and type(a) is np.ndarray and a.ndim:
+        # a row of a list of lists: one adjoint a list, one an array's row (np.array(rows)'s)
+        return [add(x, y) for x, y in zip(a, b, strict=True)]
     return a + b
 
 

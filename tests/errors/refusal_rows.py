@@ -226,18 +226,6 @@ def f(x):
         return r
     return soft(x) + x
 """, (1.5,)),
-    "comprehension_in_and_or": ("""
-def f(x):
-    if x[0] > 0.0 and sum([v for v in x]) > 0.0:
-        return x[0] * x[1]
-    return x[2] * x[2]
-""", "Assign the comprehension to a variable first", """
-def f(x):
-    total = sum([v for v in x])
-    if x[0] > 0.0 and total > 0.0:
-        return x[0] * x[1]
-    return x[2] * x[2]
-""", (X,)),
     "recursion": ("""
 def f(x, n=3):
     if n == 0:
@@ -1432,17 +1420,22 @@ import scipy.stats
 def f(x, loc=0.5, scale=2.0):
     return scipy.stats.norm.logpdf(x, loc, scale) * x
 """, (1.5,)),
-    "list_of_lists_from_a_nested_comprehension": ("""
+    "change_of_an_item_of_a_list_of_lists": ("""
 def f(x):
-    n = len(x)
-    m = [[x[i] * x[j] for j in range(n)] for i in range(n)]
-    return m[0][1] + sum(sum(row) for row in m)
-""", "Make each inner list an array: np.stack(", """
-import numpy as np
+    rows = [[0.0] * 3 for _ in range(3)]
+    for i in range(3):
+        for j in range(3):
+            rows[i][j] = x[i] * x[j]
+    return rows[1][2] + sum(rows[0])
+""", "Fill each row before it goes into the list", """
 def f(x):
-    n = len(x)
-    m = np.stack([np.array([x[i] * x[j] for j in range(n)]) for i in range(n)])
-    return m[0, 1] + np.sum(m)
+    rows = []
+    for i in range(3):
+        row = [0.0] * 3
+        for j in range(3):
+            row[j] = x[i] * x[j]
+        rows.append(row)
+    return rows[1][2] + sum(rows[0])
 """, (X,)),
     "write_into_what_a_loop_goes_over": ("""
 import numpy as np

@@ -133,7 +133,6 @@ SITES = {
     },
     "srcad/comprehensions.py": {
         "cannot differentiate an async comprehension": "row async_comprehension",
-        "cannot differentiate a list of lists made by a nested list compr": "row list_of_lists_from_a_nested_comprehension",
     },
     "srcad/container_writes.py": {
         "cannot differentiate a write into a {} at a computed key": "row write_into_a_dict_at_a_computed_key",
@@ -191,7 +190,6 @@ SITES = {
     },
     "srcad/expressions.py": {
         "cannot differentiate a call of {} before its def inside the func": "row nested_function_called_before_its_def",
-        "cannot differentiate a comprehension inside {}": "row comprehension_in_and_or",
         "cannot differentiate a starred expression here": "unreachable: starred calls, lists and tuples are "
                                                           "normalised or refused (call_with_star_args) before",
         "cannot differentiate the nested function {} used as a value (onl": "row nested_function_as_a_value",
@@ -360,6 +358,7 @@ SITES = {
     },
     "srcad/writes.py": {
         "cannot differentiate a write into {} inside a loop over {} (for ": "row write_into_what_a_loop_goes_over",
+        "cannot differentiate a change of an item that {} holds ({}[i][j]": "row change_of_an_item_of_a_list_of_lists",
         "<*_REFUSED[write.how](write, _user(write.base))>": "via writes._REFUSED, whose messages are listed",
         "<*_caller_sees(write, outside[0], outside[0] in self.params)>": "via writes._caller_sees, whose messages are listed",
         "<*_shared_memory(write, others)>": "via writes._shared_memory, whose messages are listed",

@@ -1,5 +1,5 @@
-"""The idioms corpus (corpus.py) against finite differences, in reverse and forward mode, and
-against the tape."""
+"""The idioms corpora (corpus.py, corpus_lists.py, corpus_walk.py) against finite differences, in reverse and
+forward mode, and against the tape."""
 import re
 
 import numpy as np
@@ -9,14 +9,18 @@ import srcad
 import srcad.tape
 from helpers import assert_close, fd_directional, fd_grad, load_function
 
-from .corpus import CASES, SOURCE, WRITERS
+from . import corpus, corpus_lists, corpus_walk
 
+CORPORA = (corpus, corpus_lists, corpus_walk)
+WRITERS = corpus.WRITERS + corpus_walk.WRITERS
+CASES = [case for c in CORPORA for case in c.CASES]
 IDS = [c[0] for c in CASES]
+SOURCES = {name: c.SOURCE for c in CORPORA for name, _, _ in c.CASES + getattr(c, "WRITERS", [])}
 
 
 @pytest.fixture(scope="module")
 def module_functions():
-    return {name: load_function(SOURCE, name) for name, _, _ in CASES + WRITERS}
+    return {name: load_function(source, name) for name, source in SOURCES.items()}
 
 
 def _fresh(args):
@@ -56,6 +60,14 @@ TAPE_REFUSES = {
     "dictcomp_over_pairs": "math function",
     "listcomp_to_array": "plain numpy array (np.array",
     "copy_of_global_slice": "stored into a plain numpy array",
+    "outer_product_to_array": "plain numpy array (np.array",
+    "rows_of_arrays": "plain numpy array (np.array",
+    "rows_matrix_product": "plain numpy array (np.array",
+    "rows_read_in_loops": "math function",
+    "squares_by_comprehension": "math function",
+    "zeros_like_then_written": "math function",
+    "copy_then_write": "assignment into a traced array",
+    "slice_of_an_array_built_in_a_loop": "stored into a plain numpy array",
     **{name: "assignment into a traced array" for name in (
         "writes_into_argument", "writes_into_argument_in_branch", "writes_into_argument_in_loop",
         "writes_into_argument_augmented", "writes_into_matrix_argument", "copies_then_writes",
