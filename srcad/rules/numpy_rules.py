@@ -299,12 +299,12 @@ JVP = {
 
     # ---- shapes, copies and gathers
     np.reshape:    lambda da, ans, a, shape=None, order="C", newshape=None, copy=None:
-                       np.reshape(da, np.shape(ans), order=order),
+                       _rt.shaped_like(da, ans, order),
     np.atleast_1d: lambda dary, ans, ary: np.reshape(dary, np.shape(ans)),
     np.atleast_2d: lambda dary, ans, ary: np.reshape(dary, np.shape(ans)),
     np.atleast_3d: lambda dary, ans, ary: np.reshape(dary, np.shape(ans)),
     reshape_method: lambda da, ans, a, shape0=None, shape1=None, shape2=None, shape3=None, shape4=None, shape5=None,
-                          order="C": np.reshape(da, np.shape(ans), order=order),
+                          order="C": _rt.shaped_like(da, ans, order),
     np.ravel:      lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order),
     flatten_method: lambda da, ans, a, order="C": _rt.ravel_tangent(da, a, order).copy(),
     np.transpose:  tangent_applied(np.transpose, VJP, "axes"),
@@ -322,16 +322,17 @@ JVP = {
     row_stack:     lambda dtup, ans, tup, dtype=None, casting="same_kind": np.vstack(dtup),
     np.tile:       tangent_applied(np.tile, VJP, "reps"),
     np.repeat:     tangent_applied(np.repeat, VJP, "repeats", "axis"),
-    np.take:       tangent_applied(np.take, VJP, "indices", "axis", "mode="),
+    np.take:       lambda da, ans, a, indices, axis=None, out=None, mode="raise":
+                       _rt.take_tangent(da, indices, axis, mode),
     np.flip:       tangent_applied(np.flip, VJP, "axis"),
     np.fliplr:     tangent_applied(np.fliplr, VJP),
     np.rot90:      tangent_applied(np.rot90, VJP, "k", "axes"),
     np.linspace:   lambda dstart, dstop, dnum, dendpoint, ans, start, stop, num=50, endpoint=True, *, axis=0:
                        _rt.linspace_tangent(dstart, dstop, ans, num, endpoint, axis),
     np.full:       lambda dshape, dfill_value, ans, shape, fill_value, *, order="C", like=None:
-                       _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
+                       _rt.full_tangent(dfill_value, ans),
     np.full_like:  lambda da, dfill_value, ans, a, fill_value, *, order="K", subok=True, shape=None:
-                       _rt.cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype),
+                       _rt.full_tangent(dfill_value, ans),
     np.flipud:     tangent_applied(np.flipud, VJP),
     np.roll:       tangent_applied(np.roll, VJP, "shift", "axis"),
     np.triu:       tangent_applied(np.triu, VJP, "k"),

@@ -21,9 +21,9 @@ from .linalg import (cholesky_grad, cholesky_grad_tangent, cholesky_tangent, mat
                      solve_right_tangent, solve_tangent)
 from .contractions import (dot_left, dot_right, einsum_grad, einsum_grad_tangent, einsum_tangent,
                            inner_left, inner_right, tensordot_left, tensordot_right)
-from .shapes import (cast_back, clip_at_max, clip_at_min, clip_passes, inverse_permutation, linspace_tangent,
-                     method_axes, ravel_tangent, unconcatenate, undiag, undiagonal, undiff, unhstack, unlinspace,
-                     unravel, unrepeat, unsort, untake, untile, unvstack)
+from .shapes import (cast_back, clip_at_max, clip_at_min, clip_passes, full_tangent, inverse_permutation,
+                     linspace_tangent, method_axes, ravel_tangent, take_tangent, unconcatenate, undiag, undiagonal,
+                     undiff, unhstack, unlinspace, unravel, unrepeat, unsort, untake, untile, unvstack)
 from .decompositions import (eigh_grad, eigh_grad_tangent, eigh_tangent, pinv_grad, pinv_grad_tangent,
                              pinv_tangent, svd_grad, svd_grad_tangent, svd_tangent)
 from .sequences import extremum_tangent, share_extremum, sorted_tangent, unlist, unsort_items

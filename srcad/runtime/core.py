@@ -178,9 +178,21 @@ def shaped_like(out, a, order="C"):
         if is_foreign(out) or is_foreign(a):
             return spread_over(np.reshape(out, ()), a)
         return np.full(np.shape(a), np.reshape(out, ()))
-    if order == "C":  # said only where needed: dask's reshape takes no order
-        return np.reshape(out, np.shape(a))
-    return np.reshape(out, np.shape(a), order=order)
+    if order != "C":  # said only where needed: dask's reshape takes no order
+        return np.reshape(out, np.shape(a), order=order)
+    if is_foreign(out):
+        return _reshaped_lazily(out, np.shape(a))
+    return np.reshape(out, np.shape(a))
+
+
+def _reshaped_lazily(x, shape):
+    """`np.reshape(x, shape)` of another library's array. dask reshapes in one step only by
+    merging or splitting whole axes (NotImplementedError otherwise, before anything runs);
+    flattening, then splitting the one axis, always works."""
+    try:
+        return np.reshape(x, shape)
+    except NotImplementedError:
+        return np.reshape(np.ravel(x), shape)
 
 
 def float_dtype(*xs):

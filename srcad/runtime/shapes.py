@@ -5,7 +5,7 @@ import numpy as np
 
 from .containers import repeats
 from .core import (array_of, float_dtype, is_foreign, like_kind, permutation, shaped_like, size_of,
-                   summed_by_source, unbroadcast, zeros_of)
+                   spread_over, summed_by_source, unbroadcast, zeros_of)
 
 
 def undiagonal(g, a, offset=0, axis1=0, axis2=1):
@@ -173,15 +173,33 @@ def untake(g, a, indices, axis=None, mode="raise"):
     return shaped_like(out, a)
 
 
+def _in_range(indices, n, mode):
+    """np.take's `indices` along an axis of length `n` as the positions they take (negative ones
+    counted from the end, out-of-range ones wrapped or clipped by `mode`; with mode "raise" the
+    primal has already refused those)."""
+    return np.clip(indices, 0, n - 1) if mode == "clip" else indices % n
+
+
 def _untake_lazily(g, a, indices, axis, mode):
     shape = (size_of(a),) if axis is None else np.shape(a)
     axis = 0 if axis is None else axis % len(shape)
     n = shape[axis]
-    indices = np.clip(indices, 0, n - 1) if mode == "clip" else indices % n
+    indices = _in_range(indices, n, mode)
     k = indices.ndim  # g holds the taken values along axes axis, ..., axis + k - 1
     g = np.moveaxis(like_kind(g, a), list(range(axis, axis + k)), list(range(k)))
     rows = np.reshape(g, (indices.size,) + tuple(g.shape[k:]))
     return shaped_like(np.moveaxis(summed_by_source(rows, indices, n), 0, axis), a)
+
+
+def take_tangent(da, indices, axis=None, mode="raise"):
+    """The tangent of `np.take(a, indices, axis, mode=mode)`: the same elements of `da`. Another
+    library's array is given positions already in range and no `mode` (dask's take has none),
+    and is flattened first for `axis=None` (dask takes along an axis only)."""
+    if not is_foreign(da):
+        return np.take(da, indices, axis, mode=mode)
+    if axis is None:
+        da, axis = np.ravel(da), 0
+    return np.take(da, _in_range(array_of(indices), np.shape(da)[axis], mode), axis=axis)
 
 
 def unsort(g, a, axis=-1):
@@ -253,6 +271,15 @@ def cast_back(g, a, dtype):
     if np.dtype(dtype).kind not in "fc":
         return shaped_like(zeros_of(a, np.shape(a), float_dtype(a)), a)
     return shaped_like(array_of(g).astype(float_dtype(a), copy=False), a)
+
+
+def full_tangent(dfill_value, ans):
+    """The tangent of `ans = np.full(shape, fill_value)` (and np.full_like): `dfill_value` over
+    `ans`'s shape, in its float dtype (zero where `ans` holds integers); over another library's
+    array, in that array's chunks (np.full would make a numpy array)."""
+    if is_foreign(ans) or is_foreign(dfill_value):
+        return cast_back(spread_over(dfill_value, ans), ans, ans.dtype)
+    return cast_back(np.full(np.shape(ans), dfill_value), ans, ans.dtype)
 
 
 def _linspace_steps(num, endpoint, ndim, dtype):

@@ -48,17 +48,6 @@ DASK_LACKS = {
 }
 # Rules that need the values of an array and refuse a dask one (SrcadError naming the step).
 REFUSED = {np.cumprod: "np.cumprod"}
-# Rules whose template calls numpy in a way that is not lazy on dask: (table, key) -> (what it
-# raises, why). Strict xfails: a fix is noticed.
-TEMPLATE_LIMITS = {
-    ("JVP", np.take): (TypeError, "np.take's tangent passes mode=, which dask's take lacks"),
-    ("JVP", np.reshape): (TypeError, "np.reshape's tangent passes order=, which dask's reshape lacks"),
-    ("JVP", srcad.rules.numpy_rules.reshape_method): (TypeError, "a.reshape's tangent passes order=, which "
-                                                      "dask's reshape lacks"),
-    ("JVP", np.full_like): (AssertionError, "np.full_like's tangent is np.full(np.shape(ans), d): numpy"),
-    ("VJP", np.vdot, "(2,6)x(3,4)"): (NotImplementedError, "np.vdot's cotangent reshapes g * b to a's "
-                                      "shape, which dask cannot do across chunks"),
-}
 PRIMAL_FAILURES = (TypeError, ValueError, IndexError, NotImplementedError, FutureWarning, AttributeError)
 
 
@@ -129,9 +118,7 @@ def cases(table):
                 if call.xfail.get(table) or not has_array(sample(domain, call, np.random.default_rng(0))):
                     continue
                 name = f"{module.__name__.rsplit('.', 1)[-1]}.{getattr(key, '__name__', key)}-{call.id}"
-                limit = TEMPLATE_LIMITS.get((table, key)) or TEMPLATE_LIMITS.get((table, key, call.id))
-                marks = [pytest.mark.xfail(strict=True, raises=limit[0], reason=limit[1])] if limit else []
-                out.append(pytest.param(module, key, domain, call, id=name, marks=marks))
+                out.append(pytest.param(module, key, domain, call, id=name))
     return out
 
 

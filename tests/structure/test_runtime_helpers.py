@@ -16,6 +16,7 @@ NEVER_TRANSFORMED_AGAIN = {
     "solve_right_tangent", "cholesky_tangent", "cholesky_grad_tangent", "einsum_tangent",
     "einsum_grad_tangent", "extremum_tangent", "sorted_tangent", "linspace_tangent", "eigh_tangent",
     "svd_tangent", "pinv_tangent", "eigh_grad_tangent", "svd_grad_tangent", "pinv_grad_tangent",
+    "take_tangent", "full_tangent",
     # the array passes' helpers: only in a gradient that runs as it is
     "add_to", "spread", "stand_in", "unbroadcast_uniform",
     # a checkpointed loop's sums (shape-specialised gradients; checkpointed ones are never
