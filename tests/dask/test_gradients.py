@@ -5,6 +5,10 @@ array into memory fails the test; the lazy gradient is then computed and compare
 closed form (the logistic loss's gradient written out by hand) and with srcad on the same
 values as numpy arrays.
 """
+import logging
+import multiprocessing
+import os
+
 import numpy as np
 import pytest
 
@@ -134,14 +138,46 @@ def test_a_step_that_needs_values_is_refused_naming_it(rng):
         srcad.grad(f)(da.from_array(rng.standard_normal(6), chunks=3))
 
 
-def test_the_same_gradient_on_a_distributed_cluster(data):
-    """On a dask.distributed LocalCluster (two workers; threads, which start in a second or
-    two: a cluster of processes takes several, examples/dask_logistic.py runs one)."""
+@pytest.fixture(scope="module")
+def client():
+    """A dask.distributed LocalCluster of two worker processes (one thread each), shared by
+    the tests of this module. Its workers are forked from this process where the platform can
+    fork: they start in about a second, where spawned ones import dask afresh (5 to 10 s)."""
     distributed = pytest.importorskip("distributed")
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    with dask.config.set({"distributed.worker.multiprocessing-method": method}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                     silence_logs=logging.ERROR) as cluster, \
+            distributed.Client(cluster, set_as_default=False) as client:
+        yield client
+
+
+def test_the_cluster_computes_in_two_worker_processes(client):
+    pids = set(client.run(os.getpid).values())
+    assert len(pids) == 2 and os.getpid() not in pids
+
+
+def test_the_same_gradient_on_a_distributed_cluster(client, data):
     loss = load_function(LOGISTIC, "loss")
     w, X, y, Xd, yd = data
     g = srcad.grad(loss)(w, Xd, yd, 0.1)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
-        computed = client.compute(g).result()
+    computed = client.compute(g).result()
     np.testing.assert_allclose(computed, by_hand(w, X, y, 0.1), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(computed, srcad.grad(loss)(w, X, y, 0.1), rtol=1e-12, atol=1e-14)
+
+
+def test_several_gradients_and_a_tangent_on_the_cluster(client, rng):
+    """Gradients of indexing, reductions and `np.where` (whose cotangents are built from
+    srcad's helpers: sums by a 0/1 matrix, numbers spread over chunks) and a jvp tangent,
+    computed together on the workers."""
+    f = load_function(ELEMENTWISE, "f")
+    x = rng.standard_normal((40, 3))
+    v = rng.standard_normal((40, 3))
+    xd = da.from_array(x, chunks=(10, 3))
+    with never_computed():
+        gx, gs = srcad.grad(f, wrt=(0, 1))(xd, 0.7)
+        _, tangent = srcad.jvp(f)(xd, 0.7, da.from_array(v, chunks=(10, 3)))
+    gx, gs, tangent = client.gather(client.compute([gx, gs, tangent]))
+    np.testing.assert_allclose(gx, fd_grad(f, (x, 0.7), 0), rtol=1e-6, atol=1e-8)
+    assert float(gs) == pytest.approx(float(fd_grad(f, (x, 0.7), 1)), rel=1e-6)
+    assert float(tangent) == pytest.approx(float(np.sum(fd_grad(f, (x, 0.7), 0) * v)), rel=1e-6)
