@@ -60,6 +60,12 @@ def size_of(x):
     return x.size if type(x) is np.ndarray else math.prod(np.shape(x))
 
 
+def divide_where(x, y, where):
+    """x / y where `where` holds, 0 elsewhere: np.divide(x, y, out=zeros, where=where) in
+    spellings another library's array takes (dask's divide has no numpy `out=`)."""
+    return np.where(where, x / np.where(where, y, 1.0), 0.0)
+
+
 def summed_by_source(moved, source, n):
     """Rows of `moved` summed into `n` rows, row j into row source[j]: np.add.at written as a
     product with a 0/1 matrix, which a dask array takes lazily."""
@@ -232,6 +238,8 @@ def no_rule_for(d, fn_name, param):
     could pass for a derivative."""
     if d is None:
         return 0.0
+    if is_foreign(d):  # np.any would compute it: zero where d is zero, nan elsewhere
+        return np.where(d == 0, d * 0.0, d * np.nan)
     if is_zero(d) or not np.any(d):
         return d * 0.0
     return d * np.nan

@@ -12,6 +12,8 @@ agree with it (v[:, i] ** 2, v @ v.T, or a sign fixed by the function itself).
 """
 import numpy as np
 
+from .core import divide_where
+
 
 def _swap(x):
     return np.swapaxes(x, -1, -2)
@@ -30,9 +32,7 @@ def _gap_inverse(values, x):
     are equal the vectors' derivative does not exist: nan."""
     gap = values[..., None, :] - values[..., :, None]
     off = ~np.eye(values.shape[-1], dtype=bool)
-    out = np.zeros(np.broadcast_shapes(gap.shape, x.shape), np.result_type(values, x))
-    np.divide(x, gap, out=out, where=off & (gap != 0))
-    return np.where(off & (gap == 0), np.nan, out)
+    return np.where(off & (gap == 0), np.nan, divide_where(x, gap, off & (gap != 0)))
 
 
 def _one_triangle(s, upper):

@@ -2,7 +2,8 @@
 cotangent helper followed by its tangent (forward mode over generated gradients)."""
 import numpy as np
 
-from .core import array_of, float_dtype, is_zero, tangent_or_zeros, unbroadcast, unreduce
+from ..errors import SrcadError
+from .core import array_of, divide_where, float_dtype, is_foreign, is_zero, tangent_or_zeros, unbroadcast, unreduce
 from .scalars import abs_slope, inverse_or_zero
 
 
@@ -118,10 +119,24 @@ def _phi(x):
     return np.tril(x) - 0.5 * x * np.eye(x.shape[-1], dtype=x.dtype)
 
 
+def _numpy_factor(L):
+    """Refuse a Cholesky factor of another library: dask's np.linalg.cholesky returns the upper
+    triangular factor where numpy's returns the lower one (and takes no `upper=`), so the
+    factor's type does not tell which triangle it is, and a derivative taken for the other one
+    would be silently wrong."""
+    if is_foreign(L):
+        raise SrcadError(
+            f"srcad cannot differentiate np.linalg.cholesky of a {type(L).__module__}.{type(L).__name__}: "
+            "another library's cholesky may return the upper triangular factor where numpy's returns the "
+            "lower one (dask's does), so srcad cannot tell which factor it was given. Compute the matrix "
+            "first and pass a numpy array there (a.compute())")
+
+
 def cholesky_grad(g, ans, upper):
     """The cotangent of `a` in `ans = np.linalg.cholesky(a, upper=upper)`. numpy reads one
     triangle of `a` (the lower one, or the upper one for upper=True), so the cotangent lies
     in that triangle: exact for any `a`, and for a symmetric `a` it sums to the usual one."""
+    _numpy_factor(ans)
     L, gL = (_swap(ans), _swap(g)) if upper else (ans, g)
     p = _phi(_swap(L) @ gL)
     s = _swap(np.linalg.solve(_swap(L), _swap(np.linalg.solve(_swap(L), p))))  # L^-T p L^-1
@@ -149,6 +164,7 @@ def _cholesky_sandwich(L, p):
 
 def cholesky_tangent(da, ans, upper):
     """The tangent of `ans = np.linalg.cholesky(a, upper=upper)`: L phi(L^-1 dA L^-T)."""
+    _numpy_factor(ans)
     L, da = (_swap(ans), _swap(da)) if upper else (ans, da)
     sym = np.tril(da) + _swap(np.tril(da, -1))
     x = _swap(np.linalg.solve(L, _swap(np.linalg.solve(L, sym))))  # L^-1 dA L^-T
@@ -237,7 +253,7 @@ def _polar_tangent(u, s, vt, dx):
     outside the singular subspaces, Omega_ij = (F_ij - F_ji) / (s_i + s_j), F = U^T dX V."""
     f = _swap(u) @ dx @ _swap(vt)
     total = s[..., :, None] + s[..., None, :]
-    omega = np.divide(f - _swap(f), total, out=np.zeros_like(f), where=total != 0)
+    omega = divide_where(f - _swap(f), total, total != 0)
     left, right = _projected_terms(u, s, vt, dx)
     return u @ omega @ vt + left @ vt + u @ right
 
@@ -252,7 +268,7 @@ def _singular_pair_tangent(u, s, vt, dx, ord):
     share = at / np.sum(at, axis=-1, keepdims=True).astype(s.dtype)
     f = _swap(u) @ dx @ _swap(vt)
     gap = s[..., None, :] ** 2 - s[..., :, None] ** 2
-    e = np.divide(1.0, gap, out=np.zeros_like(gap), where=gap != 0)
+    e = divide_where(1.0, gap, gap != 0)
     sf = s[..., :, None] * f
     fs = f * s[..., None, :]
     left, right = _projected_terms(u, s, vt, dx)

@@ -138,6 +138,72 @@ def test_a_step_that_needs_values_is_refused_naming_it(rng):
         srcad.grad(f)(da.from_array(rng.standard_normal(6), chunks=3))
 
 
+LINALG = """
+import numpy as np
+
+def inv_and_solve(a):
+    return np.sum(np.linalg.inv(a) ** 2) + np.sum(np.linalg.solve(a, np.arange(3.0)))
+
+def svd(a):
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    return np.sum(s ** 3) + np.sum(u ** 2 * np.arange(3.0)) + np.sum(vt ** 2 * np.arange(3.0)[:, None])
+
+def norms(a):
+    return np.linalg.norm(a, 2) + np.linalg.norm(a, "nuc") + np.linalg.norm(a[:, 0])
+
+def det(a):
+    return np.linalg.det(a)
+
+def slogdet(a):
+    return np.linalg.slogdet(a)[1]
+
+def eigh(a):
+    w, v = np.linalg.eigh(a)
+    return np.sum(w ** 2) + np.sum(v ** 2 * np.arange(3.0))
+
+def pinv(a):
+    return np.sum(np.linalg.pinv(a) ** 2)
+
+def cholesky(a):
+    return np.sum(np.linalg.cholesky(a))
+"""
+MATRIX = np.array([[2.0, 0.3, -0.4], [0.5, 1.5, 0.2], [-0.1, 0.6, 3.0]])
+SYMMETRIC = MATRIX + MATRIX.T  # eigenvalues 3.2, 3.6, 5.6 or so: apart
+
+
+def matrix_of(x):
+    """x as a dask array of one chunk: square, as dask's LU and Cholesky need."""
+    return da.from_array(x, chunks=x.shape)
+
+
+@pytest.mark.parametrize("name", ["inv_and_solve", "svd", "norms"])
+def test_linear_algebra_dask_implements_stays_lazy(name):
+    f = load_function(LINALG, name)
+    with never_computed():
+        g = srcad.grad(f)(matrix_of(MATRIX))
+    assert isinstance(g, da.Array)
+    np.testing.assert_allclose(g.compute(), fd_grad(f, (MATRIX,), 0), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["det", "slogdet", "eigh", "pinv"])
+def test_linear_algebra_dask_lacks_computes_as_in_dask(name):
+    """np.linalg.det, slogdet, eigh and pinv have no dask version: numpy computes them (dask
+    warns), as it would without srcad, and the gradient is right."""
+    f = load_function(LINALG, name)
+    x = SYMMETRIC if name == "eigh" else MATRIX
+    with pytest.warns(FutureWarning, match="not implemented by Dask"):
+        g = srcad.grad(f)(matrix_of(x))
+    np.testing.assert_allclose(np.asarray(g), fd_grad(f, (x,), 0), rtol=1e-6, atol=1e-8)
+
+
+def test_cholesky_of_a_dask_array_is_refused():
+    """dask's np.linalg.cholesky returns the upper factor, numpy's the lower one: srcad cannot
+    tell which it was given, and says so rather than differentiate the other one."""
+    f = load_function(LINALG, "cholesky")
+    with never_computed(), pytest.raises(srcad.SrcadError, match="cholesky.*Compute the matrix first"):
+        srcad.grad(f)(matrix_of(SYMMETRIC))
+
+
 @pytest.fixture(scope="module")
 def client():
     """A dask.distributed LocalCluster of two worker processes (one thread each), shared by

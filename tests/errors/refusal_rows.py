@@ -1473,6 +1473,10 @@ def cumulative_products(x):
     return np.sum(np.cumprod(x))
 
 
+def cholesky_sum(a):
+    return np.sum(np.linalg.cholesky(a))
+
+
 def cube_of_a_dict(p):
     return p["x"] * p["x"] * p["x"]
 
@@ -1615,9 +1619,12 @@ def _lambda_of_a_cell_that_no_longer_parses():
     return namespace["f"]
 
 
-def _dask_array(x):
+def _dask_array(x, chunks=2):
     import dask.array  # optional: the row that calls this is skipped without dask
-    return dask.array.from_array(x, chunks=2)
+    return dask.array.from_array(x, chunks=chunks)
+
+
+DIAGONAL = np.diag([4.0, 9.0, 1.0])  # L = diag(2, 3, 1): dL = dA_ij / L_jj below, dA_ii / (2 L_ii) on it
 
 
 C = {"s": 1.5}
@@ -1796,6 +1803,10 @@ USAGE = {
         lambda m: srcad.grad(m.cumulative_products)(_dask_array(X)), "Pass a numpy array there",
         lambda m: srcad.grad(m.cumulative_products)(_dask_array(X).compute()),
         lambda m: np.array([1.0 + X[1] + X[1] * X[2], X[0] + X[0] * X[2], X[0] * X[1]])),
+    "dask_cholesky_factor": (
+        lambda m: srcad.grad(m.cholesky_sum)(_dask_array(DIAGONAL, chunks=3)), "Compute the matrix first",
+        lambda m: srcad.grad(m.cholesky_sum)(_dask_array(DIAGONAL, chunks=3).compute()),
+        lambda m: np.array([[1 / 4, 0.0, 0.0], [1 / 2, 1 / 6, 0.0], [1 / 2, 1 / 3, 1 / 2]])),
     "gradient_of_a_gradient_with_respect_to_another_container": (
         lambda m: srcad.jacobian(srcad.grad(m.scaled_by_c, wrt=1), wrt=0, mode="forward")(C, P),
         "Take the gradient with respect to c too",
@@ -1822,4 +1833,4 @@ NEEDS_SCIPY = {"scipy_stats_method_without_a_formula", "frozen_distribution_pass
 NEEDS_NUMBA = {"numba_backend_star_args", "numba_backend_containers", "numba_backend_helper_without_a_twin",
                "numba_backend_python_object", "numba_backend_untyped_argument", "numba_backend_of_a_derivative",
                "numba_backend_broadcast_cotangent", "numba_backend_complex_power"}
-NEEDS_DASK = {"dask_array_where_values_are_needed"}
+NEEDS_DASK = {"dask_array_where_values_are_needed", "dask_cholesky_factor"}

@@ -275,6 +275,9 @@ SITES = {
         "srcad cannot differentiate + or * on lists or tuples of differen": "row list_concatenation",
         "srcad needs the values of a {}.{} to {}, and does not compute it": "usage dask_array_where_values_are_needed",
     },
+    "srcad/runtime/linalg.py": {
+        "srcad cannot differentiate np.linalg.cholesky of a {}.{}: anothe": "usage dask_cholesky_factor",
+    },
     "srcad/tape/node.py": {
         "a traced value was turned into a plain float (by float(), a math": "row tape_math_function",
         "a traced value was turned into a plain numpy array (np.array, np": "row tape_np_array_of_traced_values",
