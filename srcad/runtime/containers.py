@@ -51,6 +51,9 @@ def _add_at_lazily(b, a, index, g):
         rows = np.reshape(g, (np.size(index),) + tuple(np.shape(a)[1:]))
         added = summed_by_source(rows, np.asarray(index) % n, n)
         return added if type(b) is float else b + added
+    if any(n != n for n in np.shape(g)):  # dask's nan: a length known only once computed
+        needs_values(like, "put a cotangent back where a boolean mask of a lazy array picked its "
+                     "elements (write np.where(mask, x, 0.0) rather than x[mask])")
     out = zeros_of(like, np.shape(a), dtype) if type(b) is float else b.copy()
     out[index] = g if type(b) is float else out[index] + g
     return out

@@ -119,6 +119,8 @@ def unbroadcast(g, x):
         g = like_kind(g, x)
         if g.ndim == 0 and shape:
             return spread_over(g, x)
+        if _unknown_lengths_alike(g.shape, shape):
+            return g
     else:
         g = np.asarray(g)
         if g.ndim == 0 and shape:  # the reverse sweep's 0.0 (an adjoint still all zero)
@@ -139,6 +141,13 @@ def unbroadcast(g, x):
     if not shape:
         return g.reshape(())[()] if isinstance(x, np.generic) else g.reshape(())
     return g if g.shape == shape else g.reshape(shape)
+
+
+def _unknown_lengths_alike(shape, like):
+    """Whether `shape` is `like` where both have lengths not known before computing (dask's nan,
+    after a boolean mask, which equals nothing, itself included): a cotangent computed from the
+    masked value elementwise has the value's shape."""
+    return len(shape) == len(like) and all(m == n or (m != m and n != n) for m, n in zip(shape, like))
 
 
 def unreduce(g, a, axis, keepdims):

@@ -56,10 +56,10 @@ def gradient(g, x):
         return g
     if np.iscomplexobj(g):
         refuse_complex("a complex value reached the gradient")
+    if is_foreign(g):  # a dask gradient stays lazy (the caller computes it), a numpy scalar's too
+        return np.broadcast_to(g, np.shape(x)).astype(dtype)
     if isinstance(x, np.generic):
         return np.dtype(dtype).type(g)
-    if is_foreign(g):  # a dask gradient stays lazy (the caller computes it)
-        return np.broadcast_to(g, np.shape(x)).astype(dtype)
     return np.array(np.broadcast_to(g, np.shape(x)), dtype=dtype)
 
 

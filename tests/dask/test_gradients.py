@@ -204,6 +204,76 @@ def test_cholesky_of_a_dask_array_is_refused():
         srcad.grad(f)(matrix_of(SYMMETRIC))
 
 
+HELPERS = """
+import numpy as np
+
+def layer(X, w):
+    return np.tanh(X @ w) * 2.0
+
+def loss(w, X, s):
+    h = layer(X, w)
+    return np.sum(h * h) * s + np.mean(X[:, 0] * s) + np.max(np.abs(X)) + np.sum(np.var(X, axis=0))
+"""
+
+
+@pytest.mark.parametrize("chunks", [(11, 3), ((2, 5, 4), (1, 2)), (1, 1)], ids=["one chunk", "uneven", "chunks of 1"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_chunkings_dtypes_and_a_helper_on_dask_arrays(chunks, dtype, rng):
+    """A user helper called on dask arrays, a Python float mixed in, float32 data: the gradients
+    stay lazy, keep numpy's dtypes and agree with central differences."""
+    f = load_function(HELPERS, "loss")
+    w, X = rng.standard_normal(3).astype(dtype), rng.standard_normal((11, 3)).astype(dtype)
+    with never_computed():
+        grads = srcad.grad(f, wrt=(0, 1, 2))(w, da.from_array(X, chunks=chunks), 0.7)
+    assert all(isinstance(g, da.Array) for g in grads)
+    eager = srcad.grad(f, wrt=(0, 1, 2))(w, X, 0.7)
+    computed = dask.compute(*grads)
+    assert [g.dtype for g in computed[:2]] == [g.dtype for g in eager[:2]] == [np.dtype(dtype)] * 2
+    tolerance = 1e-4 if dtype == np.float32 else 1e-6
+    for i, g in enumerate(computed):
+        x64 = tuple(np.asarray(v, dtype=float) if np.ndim(v) else v for v in (w, X, 0.7))
+        np.testing.assert_allclose(np.asarray(g, dtype=float), fd_grad(f, x64, i), rtol=tolerance, atol=tolerance)
+
+
+@pytest.mark.parametrize("scalar", [0.7, np.float64(0.7), "dask"], ids=["float", "np.float64", "0-d dask"])
+def test_a_number_mixed_with_dask_arrays_gets_a_lazy_gradient(scalar, rng):
+    """A Python float, a numpy scalar, or a 0-d dask array beside a dask array: its gradient
+    reads the dask array, so it is a 0-d dask array, computed when asked."""
+    f = load_function(HELPERS, "loss")
+    w, X = rng.standard_normal(3), rng.standard_normal((11, 3))
+    s = da.from_array(np.array(0.7)) if scalar == "dask" else scalar
+    with never_computed():
+        gs = srcad.grad(f, wrt=2)(w, da.from_array(X, chunks=(4, 3)), s)
+    assert isinstance(gs, da.Array) and gs.shape == ()
+    assert float(gs.compute()) == pytest.approx(float(fd_grad(f, (w, X, 0.7), 2)), rel=1e-6)
+
+
+def test_jvp_through_a_helper_on_dask_arrays(rng):
+    f = load_function(HELPERS, "loss")
+    w, X, v = rng.standard_normal(3), rng.standard_normal((11, 3)), rng.standard_normal((11, 3))
+    with never_computed():
+        value, tangent = srcad.jvp(f, wrt=1)(w, da.from_array(X, chunks=(4, 2)), 0.7, da.from_array(v, chunks=(4, 2)))
+    assert isinstance(value, da.Array) and isinstance(tangent, da.Array)
+    assert float(value.compute()) == pytest.approx(f(w, X, 0.7), rel=1e-12)
+    assert float(tangent.compute()) == pytest.approx(float(np.sum(fd_grad(f, (w, X, 0.7), 1) * v)), rel=1e-6)
+
+
+MASKED = """
+import numpy as np
+
+def f(x):
+    return np.sum(x[x > 0] ** 2)
+"""
+
+
+def test_a_boolean_mask_of_a_dask_array_is_refused_naming_np_where(rng):
+    """x[x > 0] of a dask array has a length dask knows only once computed: the cotangent
+    cannot be put back lazily, and the refusal says to write np.where instead."""
+    f = load_function(MASKED, "f")
+    with never_computed(), pytest.raises(srcad.SrcadError, match="boolean mask.*np.where"):
+        srcad.grad(f)(da.from_array(rng.standard_normal(8), chunks=3))
+
+
 @pytest.fixture(scope="module")
 def client():
     """A dask.distributed LocalCluster of two worker processes (one thread each), shared by
