@@ -36,7 +36,7 @@ INTERNAL = {"float_dtype", "is_zero", "tangent_or_zeros", "refuse_complex", "rep
             # what keeps another library's arrays (dask) as they are: tests, spellings numpy's
             # functions dispatch to, and the refusal where values are needed
             "is_foreign", "array_of", "zeros_of", "like_kind", "size_of", "permutation",
-            "summed_by_source", "needs_values", "spread_over"}
+            "summed_by_source", "needs_values", "spread_over", "divide_where"}
 
 
 def helpers():
