@@ -145,6 +145,8 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes, checkpoints):
                                       call, checkpoints)
         tree = optimize.simplify(deriv.tree, _pure_calls(src), deriv.adjoints, deriv.floats,
                                  deriv.harmless, _float_functions(src), in_place=True)
+        if mode == "reverse":
+            optimize.drop_repeated(tree, lambda f: _resolve(f, src))
         if final and variant in ("grad", "value_and_grad"):
             tree = array_passes.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
             if shapes and not structures:

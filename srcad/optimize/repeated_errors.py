@@ -1,0 +1,90 @@
+"""Drop a primal call kept only for its errors when the reverse sweep repeats them.
+
+The optimiser keeps a primal call whose value nobody reads (`t4 = math.sin(x2)` in a gradient
+that needs only `math.cos(x2)`): the call may raise, and the derivative must raise where the
+function does. Where a later statement of the same straight-line block calls a function that
+fails on exactly the same arguments (`math.cos` fails where `math.sin` does: on infinities and
+non-numbers), with the same argument still holding the same value, and every statement in
+between is a plain assignment (no branch, loop or return that could skip the later call), the
+earlier call adds nothing but its cost, and it goes. Only `math` functions qualify: their
+arguments are numbers, which nothing changes in place. Which error comes first may change where two statements
+would both fail (the function's `math.sin(x2)` error, or the derivative's later one), never
+whether the derivative raises.
+"""
+import math
+
+import gast
+
+from .. import gastutil as g, ir
+
+# function -> functions that raise for exactly the same arguments
+SAME_FAILURES = {math.sin: (math.cos,), math.cos: (math.sin,)}
+
+
+def drop_repeated(tree, resolve):
+    """Remove, from the top-level block of `tree` (a FunctionDef), each `t = fn(a)` with `t`
+    unread whose possible failures a later top-level statement repeats: it calls a function
+    of SAME_FAILURES[fn] on `a`, and nothing assigns `a` in between. `resolve(func)`: the
+    object a call's function expression denotes. Whether something was removed."""
+    body, reads, changed = tree.body, _reads(tree), False
+    for i, stmt in enumerate(body):
+        partner = _repeated_later(stmt, body[i + 1:], reads, resolve)
+        if partner is not None:  # a comment in its place tells the reader where it went
+            body[i] = ir.comment(f"{g.expression_text(stmt.value)} is not evaluated: "
+                                 f"{g.expression_text(partner)} below fails where it would")
+            changed = True
+    return changed
+
+
+def _repeated_later(stmt, later, reads, resolve):
+    """The later call repeating the failures of `stmt`'s, if `stmt` is an unread one-argument
+    call that may go, else None."""
+    target = g.single_target(stmt)
+    call = getattr(stmt, "value", None)
+    if target is None or reads.get(target) or not _one_name_call(call):
+        return None
+    partners = SAME_FAILURES.get(_hashable(resolve(call.func)), ())
+    argument = call.args[0].id
+    for after in later:
+        if ir.comment_text(after) is not None:
+            continue
+        if not isinstance(after, (gast.Assign, gast.AugAssign, gast.Return)) or any(
+                isinstance(n, _MAYBE) for n in g.nodes(after)):
+            return None  # a branch, loop, raise or conditional expression: the call may not run
+        for c in g.nodes(after):
+            if isinstance(c, gast.Call) and _one_name_call(c) and c.args[0].id == argument \
+                    and any(resolve(c.func) is p for p in partners):
+                return c
+        if isinstance(after, gast.Return) or argument in _assigned(after):
+            return None
+    return None
+
+
+_MAYBE = (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.GeneratorExp, gast.DictComp,
+          gast.SetComp)
+
+
+def _one_name_call(node):
+    return isinstance(node, gast.Call) and len(node.args) == 1 and not node.keywords \
+        and isinstance(node.args[0], gast.Name)
+
+
+def _hashable(obj):
+    try:
+        hash(obj)
+        return obj
+    except TypeError:
+        return None
+
+
+def _reads(tree):
+    counts = {}
+    for node in g.nodes(tree):
+        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
+            counts[node.id] = counts.get(node.id, 0) + 1
+    return counts
+
+
+def _assigned(stmt):
+    return {node.id for node in g.nodes(stmt)
+            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del))}
