@@ -21,7 +21,7 @@ from .loops import pop_key, push_key, stored_names
 _PURE_HELPERS = frozenset({"unbroadcast", "zeros_as", "add", "matmul_left", "matmul_right", "gradient",
                            "unshared", "spread", "unbroadcast_uniform", "expit", "reduced_size",
                            "scalar_seed", "stand_in", "unreduce", "real_float", "zeros_like",
-                           "inverse_permutation", "shaped_like"})
+                           "inverse_permutation", "shaped_like", "rows"})
 
 
 def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
@@ -42,18 +42,18 @@ def hoist_sums(tree, accumulators, seen, numpy, resolve, rt, fresh):
     for k in range(len(body) - 1, -1, -1):
         if isinstance(body[k], gast.For) and not getattr(body[k], "reversed_stretch", False) \
                 and _changes_nothing(body[k].body + body[k + 1:], accumulators, resolve, rt):
-            _hoist(body, k, hoisted, accumulators, seen, numpy, fresh)
+            _hoist(body, k, hoisted, accumulators, seen, numpy, fresh, rt)
     for _, _, stmts in list(g.statement_lists(tree)):
         for k in range(len(stmts) - 1, -1, -1):
             stretch = getattr(stmts[k], "reversed_stretch", False)
             if stretch and _changes_nothing(stmts[k].body, accumulators, resolve, rt):
-                _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt)
+                _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt, blocks=True)
     _start_with_first_sum(tree, hoisted)
 
 
-def _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt=None):
+def _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt, blocks=False):
     """The sums of the loop `stmts[k]` taken after it (see hoist_sums); `rt`: the runtime's
-    name, to add a large outer product's total in blocks (in a loop nested in another)."""
+    name; `blocks`: add a large outer product's total in blocks (in a loop nested in another)."""
     loop = stmts[k]
     rows, current, sums, kept = {}, {}, [], []  # current: (name, shape) -> its rows this turn
     for stmt in loop.body:
@@ -79,13 +79,11 @@ def _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt=None):
         hoisted.setdefault(b, 0)
         hoisted[b] += 1
     before = [g.assign(lists, gast.List(elts=[], ctx=gast.Load()), loop) for lists in rows]
-    # np.asarray first: np.reshape of a list goes through a failed `list.reshape` lookup
-    after = [g.assign(array, g.call(g.attr(numpy(), "reshape"),
-                                    [g.call(g.attr(numpy(), "asarray"), [g.name(lists)]),
-                                     g.tuple_(g.const(n) for n in (-1,) + shape)]), loop)
+    after = [g.assign(array, g.call(g.attr(g.name(rt), "rows"),
+                                    [g.name(lists), g.tuple_(g.const(n) for n in shape)]), loop)
              for lists, array, shape in rows.values()]
     after += [g.located(s, stmt) for b, kind, arrays, stmt in sums
-              for s in _added(b, kind, arrays, accumulators[b], numpy, rt)]
+              for s in _added(b, kind, arrays, accumulators[b], numpy, rt if blocks else None)]
     stmts[k:k + 1] = before + [loop] + after
 
 
@@ -259,3 +257,89 @@ def _move_rows(body, forward, reverse, push, rows, made, append):
     body[forward + 1:forward + 1] = [reversal]  # the turns in the order the reverse loop takes them
     body.insert(forward, made)
     return forward + 1, reverse + 1
+
+
+# --- rows that are a slice --------------------------------------------------------------------
+
+def rows_as_slices(tree, arrays, resolve, rt):
+    """A row list the forward loop fills with `x[t]`, `t` the loop's own counter over
+    `range(n)`, `x` an array argument (`arrays`: their names) no statement assigns, is
+    `x[:n][::-1]` (the rows it read, last first): a view instead of an append a turn and a
+    copy after the loop. `rt`: the name of the runtime module (`_rt.rows` makes the rows
+    from a list)."""
+    body = tree.body
+    for k, loop in enumerate(body):
+        n = _range_stop(body[:k], loop, resolve)
+        if n is None:
+            continue
+        for append in [s for s in loop.body if isinstance(s, gast.Expr) and _appends_a_name(s.value)]:
+            rows, value = append.value.func.value.id, append.value.args[0].id
+            source = _row_read(loop, value, tree, arrays)
+            parts = _rows_parts(body, k, rows, rt)
+            if source is None or parts is None:
+                continue
+            made, reversal, stacked = parts
+            view = gast.Subscript(value=gast.Subscript(value=g.name(source), slice=gast.Slice(
+                lower=None, upper=g.clone(n), step=None), ctx=gast.Load()), slice=gast.Slice(
+                lower=None, upper=None, step=g.const(-1)), ctx=gast.Load())
+            stacked.value = view
+            note = comment(f"the rows {source}[{loop.target.id}] the loop read, last first", note=True)
+            body.insert(body.index(stacked), g.located(note, stacked))
+            loop.body = [s for s in loop.body if s is not append]
+            body[:] = [s for s in body if s is not made and s is not reversal]
+            return rows_as_slices(tree, arrays, resolve, rt)  # the indices moved: look again
+
+
+def _range_stop(before, loop, resolve):
+    """`n` where `loop` is `for t in r` with `r = range(n)` assigned once before it (n a name
+    or a number), else None."""
+    if not isinstance(loop, gast.For) or not isinstance(loop.target, gast.Name) \
+            or not isinstance(loop.iter, gast.Name) or loop.orelse:
+        return None
+    made = [s for s in before if loop.iter.id in stored_names(s)]
+    value = getattr(made[-1], "value", None) if len(made) == 1 else None
+    if not (isinstance(value, gast.Call) and resolve(value.func) is range
+            and len(value.args) == 1 and not value.keywords and isinstance(value.args[0], (gast.Name, gast.Constant))):
+        return None
+    return value.args[0]
+
+
+def _appends_a_name(value):
+    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+        and value.func.attr == "append" and isinstance(value.func.value, gast.Name) \
+        and len(value.args) == 1 and not value.keywords and isinstance(value.args[0], gast.Name)
+
+
+def _row_read(loop, value, tree, arrays):
+    """`x` where the loop's body assigns `value = x[t]` once (t its counter, which the body
+    does not assign; x one of the array arguments `arrays`, which nothing assigns); else None."""
+    made = [s for s in loop.body if value in stored_names(s)]
+    index = getattr(made[0], "value", None) if len(made) == 1 and g.single_target(made[0]) == value else None
+    if not (isinstance(index, gast.Subscript) and isinstance(index.value, gast.Name)
+            and isinstance(index.slice, gast.Name) and index.slice.id == loop.target.id):
+        return None
+    source, counter = index.value.id, loop.target.id
+    stores = [n.id for n in g.walk(tree) if isinstance(n, gast.Name) and not isinstance(n.ctx, gast.Load)]
+    if source not in arrays or stores.count(source) != 1 or any(counter in stored_names(s) for s in loop.body):
+        return None  # (the argument's one store: its parameter)
+    return source
+
+
+def _rows_parts(body, k, rows, rt):
+    """(`rows = []` before the loop at `k`, `rows.reverse()` after it, the one
+    `R = _rt.rows(rows, shape)` after that), all in `body`, where `rows` is named nowhere
+    else; else None."""
+    made = [s for s in body[:k] if g.single_target(s) == rows and isinstance(s.value, gast.List)
+            and not s.value.elts]
+    reversal = [s for s in body[k + 1:] if isinstance(s, gast.Expr) and isinstance(s.value, gast.Call)
+                and isinstance(s.value.func, gast.Attribute) and s.value.func.attr == "reverse"
+                and isinstance(s.value.func.value, gast.Name) and s.value.func.value.id == rows]
+    stacked = [s for s in body[k + 1:] if isinstance(getattr(s, "value", None), gast.Call)
+               and is_rt_call(s.value, rt, "rows") and isinstance(s.value.args[0], gast.Name)
+               and s.value.args[0].id == rows]
+    named = sum(isinstance(n, gast.Name) and n.id == rows for s in body for n in g.walk(s))
+    if len(made) != 1 or len(reversal) != 1 or len(stacked) != 1 or named != 4:
+        return None  # (named: made, appended, reversed, stacked)
+    if not body.index(reversal[0]) < body.index(stacked[0]):
+        return None
+    return made[0], reversal[0], stacked[0]

@@ -364,5 +364,6 @@ def apply(tree, src, shapes, kinds, resolve):
             g.attr(numpy(), "zeros"), [g.tuple_(g.const(n) for n in shape)]))
         loop_sums.hoist_sums(tree, accumulators, inference.seen, numpy, resolve, rt, src.namespace.names.fresh)
         loop_sums.rows_from_forward(tree)
+        loop_sums.rows_as_slices(tree, set(shapes), resolve, rt)
         loops.trim_tape(tree)
     return tree

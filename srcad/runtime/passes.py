@@ -18,6 +18,19 @@ def add_to(b, a, index, g):
     return b
 
 
+def rows(values, shape):
+    """The values a loop appended to the list `values`, each of `shape` (the derivative is
+    specialised on it), as the rows of one array of shape (len(values), *shape): one
+    `np.concatenate` where they are arrays (a quarter less work than `np.asarray` of a list of
+    arrays, and it keeps dask arrays lazy), `np.asarray` for numbers; zeros for a loop of no
+    turns."""
+    if not values:
+        return np.zeros((0,) + shape)
+    if not shape:
+        return np.asarray(values)
+    return np.reshape(np.concatenate(values), (-1,) + shape)
+
+
 def spread(u, carrier, *arrays):
     """The cotangent that is the number `u` at every element of `carrier`'s shape, to be
     multiplied with `arrays`: `u` itself where their shapes broadcast to cover the carrier's

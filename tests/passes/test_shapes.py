@@ -59,8 +59,8 @@ def test_rnn_gradient_reads_like_a_hand_written_adjoint():
     assert "t12, t9 = _tape.pop()" in text  # two values a turn, not ten
     # h and xs[t] are read for the sums after the loop only: the forward loop keeps their rows
     forward, reverse = text.split("# reverse sweep")
-    assert "hs.append(h)" in forward and "t4s.append(t4)" in forward and "hs.reverse()" in forward
-    assert ".append(" in reverse and "hs.append" not in reverse and "t4s.append" not in reverse
+    assert "hs.append(h)" in forward and "hs.reverse()" in forward and "hs.append" not in reverse
+    assert "t4s" not in text and "t4_rows = xs[:t2][::-1]" in text  # xs[t]'s rows: a view of xs
     assert "bh = bt8 @ Wh" in reverse  # no transposed view made a turn
     general_text = srcad.source(rnn, wrt=(0, 1, 2, 3), args=args, of="vjp")
     assert "_rt.unbroadcast" in general_text  # the vjp srcad transforms again is not specialised
@@ -343,6 +343,33 @@ def test_rows_kept_by_the_forward_loop(name):
     forward = text.split("# reverse sweep")[0]
     if name == "two loops":   # the first loop's (the second's h is read by the first's reverse sweep)
         assert forward.count(".reverse()") == 1, text
+
+
+# xs[t]'s rows for the sums after the loop: a view of xs (loop_sums.rows_as_slices), not a list
+INPUT_ROWS = """
+import numpy as np
+def f(W, U, xs, h0, n):
+    {before}
+    h = h0
+    loss = 0.0
+    for t in range(n):
+        h = np.tanh(W @ h + U @ xs[t])
+        loss = loss + np.sum(h * h)
+    return loss
+"""
+
+
+@pytest.mark.parametrize("before, viewed", [("pass", True), ("xs = xs * 0.5", False)])
+def test_rows_of_an_argument_read_by_the_loop_are_a_view(before, viewed):
+    f = load_function(INPUT_ROWS.format(before=before), "f")
+    rng = np.random.default_rng(3)
+    W, U, xs, h = rng.standard_normal((3, 3)) * 0.6, rng.standard_normal((3, 2)), rng.standard_normal((5, 2)), \
+        rng.standard_normal(3) * 0.2
+    for n in (5, 3, 1, 0):  # the loop reads all of xs, its first rows, none
+        check(f, (0, 1, 3), (W, U, xs, h, n))
+    text = srcad.source(f, wrt=(0, 1), args=(W, U, xs, h, 5), of="grad")
+    assert ("= xs[:n][::-1]" in text) == viewed, text
+    assert "np.asarray" not in text
 
 
 def _rows_moved(text):
