@@ -19,8 +19,8 @@ def grad(fn, wrt=0, checkpoints=None, backend=None):
     """The gradient of `fn`'s scalar output with respect to the argument(s) in `wrt`.
 
     `checkpoints`: None stores on every loop turn what the reverse sweep reads; K (an int) or
-    "sqrt" (K = ceil(sqrt(n)) for n turns) reverses each outermost `for ... in range(...)` at
-    the top of `fn` by binomial checkpointing, keeping at most K states of the loop and
+    "sqrt" (K = ceil(sqrt(n)) for n turns) reverses each outermost `for ... in range(...)` of
+    `fn` (at its top or in its branches) by binomial checkpointing, keeping at most K states of the loop and
     running the turns between again (docs/memory.md). Also for value_and_grad and vjp.
 
     `backend`: "python" (the default) or "numba": the derivative compiled with numba.njit (the

@@ -1,7 +1,8 @@
 """Loops reversed by binomial checkpointing (`grad(f, checkpoints=K | "sqrt")`), a part of
 reverse.py's `_Reverse`.
 
-An outermost `for i in range(...)` at the top of the function keeps no tape of its turns.
+An outermost `for i in range(...)`, at the top of the function or in its branches (`if`
+at the top, and `if` in those), keeps no tape of its turns.
 The forward sweep runs the loop as the function does, keeping the loop's state (the variables
 it carries from turn to turn) at the turns `_rt.Revolve` chooses, at most K at a time; only
 the last turn saves what its reverse reads. The reverse sweep reverses that turn, then follows
@@ -31,9 +32,10 @@ class Checkpointing:
 
     def checkpointable(self, stmt):
         """Whether the loop `stmt` is reversed by checkpointing: an outermost loop at the top
-        of the function, over `range(...)`, with no break (its turn count is known at entry).
-        A loop changing values in place is refused."""
-        if self.checkpoints is None or self.depth or not any(s is stmt for s in self.body) \
+        of the function or in its branches (`if` at the top, and `if` in those), over
+        `range(...)`, with no break (its turn count is known at entry). A loop changing values
+        in place is refused."""
+        if self.checkpoints is None or self.depth or _branch_path(self.body, stmt) is None \
                 or not isinstance(stmt.iter, gast.Name) or g.breaks_out(stmt.body):
             return False
         first = self.layout.first_defs.get(stmt.iter.id)
@@ -106,23 +108,37 @@ class Checkpointing:
         return sorted(n for n in set_in if n != stmt.target.id and (n in before or n in exposed)), set_in
 
     def bound_before(self, stmt, definitely=True):
-        """The parameters and the variables set before the top-level statement `stmt`: at the
-        top level (`definitely`), or anywhere."""
+        """The parameters and the variables set before the statement `stmt` (at the top level
+        or in its branches): by the assignments in its statement list and the enclosing ones
+        (`definitely`), or anywhere in the statements before it there."""
         out = set(self.layout.params)
-        for earlier in self.body:
-            if earlier is stmt:
-                break
-            if definitely and isinstance(earlier, gast.Assign):
-                out.update(g.assigned_names(earlier.targets[0]))
-            elif not definitely:
-                out.update(n.id for n in g.walk(earlier) if isinstance(n, gast.Name)
-                           and isinstance(n.ctx, gast.Store))
+        for stmts, at in _branch_path(self.body, stmt):
+            for earlier in stmts[:at]:
+                if definitely and isinstance(earlier, gast.Assign):
+                    out.update(g.assigned_names(earlier.targets[0]))
+                elif not definitely:
+                    out.update(n.id for n in g.walk(earlier) if isinstance(n, gast.Name)
+                               and isinstance(n.ctx, gast.Store))
         return out
 
 
 def _count(checkpoints):
     return "sqrt(n)" if checkpoints == "sqrt" else str(checkpoints)
 
+
+
+def _branch_path(body, stmt):
+    """[(statements, index)] from the function's `body` down to `stmt`, through the bodies of
+    `if` statements only (no loop); None where `stmt` is not there."""
+    work = [(body, [])]
+    while work:
+        stmts, path = work.pop()
+        for at, s in enumerate(stmts):
+            if s is stmt:
+                return path + [(stmts, at)]
+            if isinstance(s, gast.If):
+                work += [(s.body, path + [(stmts, at)]), (s.orelse, path + [(stmts, at)])]
+    return None
 
 
 def _read_before_set(stmts):

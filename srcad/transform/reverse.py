@@ -63,7 +63,7 @@ def reverse(tree, src, facts, names, variant, derive_call, checkpoints=None):
     the code calls (see calls.py): the pipeline passes its own, which goes through its cache.
 
     `checkpoints` (K, "sqrt" or None): the outermost loops over `range` at the top of the
-    function are reversed by binomial checkpointing (checkpointed.py)."""
+    function or in its branches are reversed by binomial checkpointing (checkpointed.py)."""
     body = tree.body
     params = parameters(tree)
     layout = Layout(params, body)

@@ -176,6 +176,25 @@ def f(x, n):
         t = t * 0.5 + s
     return t
 """, (0.7, 7)),
+    # loops in branches at the top of f: checkpointed too; `z` is set in the branch before
+    # the loop, `w` (read by the second loop) in the other branch
+    "loops_in_branches": ("""
+import math
+def f(x, n, flag):
+    s = 0.5 * x
+    if flag > 0:
+        z = x * 2.0
+        for i in range(n):
+            x = x + 0.01 * math.sin(s * x)
+            z = z * math.cos(0.01 * x) + 0.01 * s
+        w = x * z
+    else:
+        w = x * x
+        if flag < -1:
+            for i in range(n):
+                x = math.sin(x) + w * 0.5
+    return x + w
+""", (0.7, 9, 1)),
     "an_rnn_over_arrays": ("""
 import numpy as np
 def f(W, h, xs):
@@ -194,6 +213,18 @@ def test_loop_states(name, checkpoints):
     f = load_function(source, "f")
     expected = srcad.grad(f)(*args)
     _same(srcad.grad(f, checkpoints=checkpoints)(*args), expected)
+    assert_close(expected, fd_grad(f, args, 0), rtol=1e-6)
+
+
+@pytest.mark.parametrize("flag", [1, 0, -2])
+@pytest.mark.parametrize("n", [0, 1, 13])
+def test_loops_in_branches_take_either_branch(flag, n):
+    f = load_function(STATES["loops_in_branches"][0], "f")
+    args = (0.7, n, flag)
+    expected = srcad.grad(f)(*args)
+    for checkpoints in (1, "sqrt"):
+        assert srcad.grad(f, checkpoints=checkpoints)(*args) == expected
+    assert "_revolve_2.reverse()" in srcad.source(f, of="grad", checkpoints=2)  # both loops
     assert_close(expected, fd_grad(f, args, 0), rtol=1e-6)
 
 
