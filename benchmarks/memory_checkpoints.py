@@ -6,7 +6,8 @@ growing numbers of turns; and an RNN-like loop over arrays, h = tanh(W @ h + xs[
 
   peak    tracemalloc's peak during a call, less what was held before it: every Python and
           numpy allocation the gradient makes, byte-exact (a second call: nothing compiles)
-  time    the best of a few calls, tracemalloc off; as ratios to the function and to the
+  time    the least CPU time of a few calls (the recurrence: the function and the three
+          gradients called in turn), tracemalloc off; as ratios to the function and to the
           gradient with no checkpointing
 
 Run: python -m benchmarks.memory_checkpoints [--quick]   (a table; a plot in
@@ -61,23 +62,35 @@ def best_seconds(fn, args, rounds):
     return best
 
 
-def measure_recurrence(turns=TURNS, rounds=3):
+def cpu_seconds(fns, args, rounds):
+    """{name: the least CPU time of `rounds` calls} for the functions `fns` (name -> fn), taken
+    in turn round after round: on a shared machine, CPU time leaves out the waits for the CPU,
+    and taking them in turn gives each the same conditions."""
+    best = dict.fromkeys(fns, math.inf)
+    for _ in range(rounds):
+        for name_, fn in fns.items():
+            start = time.process_time()
+            fn(*args)
+            best[name_] = min(best[name_], time.process_time() - start)
+    return best
+
+
+def measure_recurrence(turns=TURNS, rounds=5):
     """{(turns, checkpoints): {"peak", "seconds", "per_function", "per_plain", "agrees"}}."""
     out = {}
     for n in turns:
         args = (0.5, 1.0, 2.0, n)
-        function = best_seconds(recurrence, args, rounds)
-        plain = None
-        for checkpoints in CHECKPOINTS:
-            df = srcad.grad(recurrence, wrt=(0, 1, 2), checkpoints=checkpoints)
+        grads = {c: srcad.grad(recurrence, wrt=(0, 1, 2), checkpoints=c) for c in CHECKPOINTS}
+        for df in grads.values():
             df(0.5, 1.0, 2.0, 10)
+        seconds = cpu_seconds({"function": recurrence, **grads}, args, rounds if n < 1_000_000 else 3)
+        plain = grads[None](*args)
+        for checkpoints, df in grads.items():
             gradient = df(*args)
-            plain = gradient if checkpoints is None else plain
-            seconds = best_seconds(df, args, rounds)
-            row = out[n, checkpoints] = {"peak": peak_bytes(df, args), "seconds": seconds,
-                                         "per_function": seconds / function}
-            row["per_plain"] = seconds / out[n, None]["seconds"]
-            row["agrees"] = max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(gradient, plain))
+            out[n, checkpoints] = {"peak": peak_bytes(df, args), "seconds": seconds[checkpoints],
+                                   "per_function": seconds[checkpoints] / seconds["function"],
+                                   "per_plain": seconds[checkpoints] / seconds[None],
+                                   "agrees": max(abs(a - b) / max(1.0, abs(b)) for a, b in zip(gradient, plain))}
     return out
 
 
@@ -95,7 +108,7 @@ def measure_rnn(size=1000, steps=10_000, rounds=1):
 
 def text(recurrence_rows, rnn_rows):
     lines = ["the recurrence, gradient with respect to p, x, y: tracemalloc peak added by one call, "
-             "and time (best of a few)",
+             "and CPU time (least of a few)",
              f"  {'turns':>10} {'checkpoints':>12} {'peak':>10} {'bytes/turn':>11} {'time':>9} "
              f"{'x function':>11} {'x plain grad':>13} {'rel. diff':>10}"]
     for (n, checkpoints), row in recurrence_rows.items():
@@ -125,7 +138,11 @@ def plot(rows, path):
         label = f"checkpoints={checkpoints!r}"
         left.plot([n for n, _ in points], [r["peak"] for _, r in points], marker="o", label=label)
         right.plot([n for n, _ in points], [r["seconds"] for _, r in points], marker="o", label=label)
-    for ax, what in ((left, "peak memory added (bytes)"), (right, "time of one gradient (s)")):
+    plain = sorted((n, row) for (n, c), row in rows.items() if c is None)
+    right.plot([n for n, _ in plain], [r["seconds"] / r["per_function"] for _, r in plain], "--",
+               color="gray", label="the function itself")
+    right.legend()
+    for ax, what in ((left, "peak memory added (bytes)"), (right, "CPU time of one call (s)")):
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlabel("turns of the loop")
