@@ -4,6 +4,8 @@ compiled with `numba.njit` (numba is optional: `pip install srcad[numba]`).
 The generated code is kept line for line, with these changes (`numba_text` shows the result):
 - `for i in reversed(r):` over a range `r` counts down: `range(last, first - step, -step)`;
 - `del` statements go (numba frees what it no longer uses itself);
+- a reduction's `keepdims=False` goes (numpy's default; numba's `np.sum` takes no `keepdims`);
+- `np.expand_dims` runs as numba_twins.expand_dims (numba's takes one axis only);
 - an array argument's adjoint that the reverse sweep adds into by index (`_rt.add_to`) starts
   as an array of zeros instead of the number 0.0 (a name keeps one type in numba);
 - `_rt` helpers run as their numba twins (numba_twins.py); a helper with no twin is refused.
@@ -16,6 +18,8 @@ user's line that the failing generated line comes from.
 """
 import linecache
 import re
+
+import numpy as np
 
 from . import errors, numba_tapes, parse, runtime
 from .cache import CACHE
@@ -43,6 +47,7 @@ def numba_text(text, array_params=()):
     # a loop left by `break`: the turns it ran, n_ <= len(r), `reversed(r[:n_])`
     text = _REVERSED_PART.sub(lambda m: _counting_down(m.group(1), m.group(2), m.group(3)), text)
     text = _DEL.sub(lambda m: f"{m.group(1)}pass", text)
+    text = text.replace(", keepdims=False)", ")")  # numpy's default, which numba's sum does not take
     for param in array_params:
         for adjoint in set(re.findall(rf"_rt\.add_to\((\w+), {param}, ", text)):
             text = re.sub(rf"^(\s*){adjoint} = 0\.0$",
@@ -80,6 +85,7 @@ class Compiler:
             value = user_globals.get(name_)
             if value is not None and is_user_function(value):
                 namespace[name_] = self.user_function(value)
+        text = _numba_expand_dims(text, namespace)
         exec(compile(text, filename, "exec"), namespace)
         made = self.made_functions(compiled, namespace, closure_of)
         # a helper's derivative is inlined where it is called: the caller's tape is typed by
@@ -138,6 +144,17 @@ class Compiler:
                                     f"{self.fn.__name__} with numba: it calls srcad's runtime helper "
                                     f"{helper}, which has no numba version",
                                     "Use backend='python' for this function")
+
+
+def _numba_expand_dims(text, namespace):
+    """`text` calling numba_twins.expand_dims where it calls numpy's (named as the user's module
+    names numpy), which numba compiles for one axis only."""
+    from .numba_twins import expand_dims
+    for alias in set(re.findall(r"\b(\w+)\.expand_dims\(", text)):
+        if namespace.get(alias) is np:
+            text = re.sub(rf"\b{alias}\.expand_dims\(", "_srcad_expand_dims(", text)
+            namespace["_srcad_expand_dims"] = expand_dims
+    return text
 
 
 def user_line(user_filename, text, lineno):

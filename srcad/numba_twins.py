@@ -58,6 +58,9 @@ def _unbroadcast(g, x):
         return lambda g, x: float(np.sum(g))
     if _array(x) and _array(g) and x.ndim == g.ndim:
         return lambda g, x: _same_shape(g, x)
+    if _array(x) and _array(g) and g.ndim > x.ndim:  # broadcast over leading axes: summed
+        lead = g.ndim - x.ndim
+        return lambda g, x: _same_shape(np.sum(np.ascontiguousarray(g).reshape((-1,) + g.shape[lead:]), axis=0), x)
     if _array(x) and _number(g):
         return lambda g, x: np.full(x.shape, g)
     return None
@@ -89,6 +92,34 @@ def _add_to(b, a, index, g):
             b[index] += g
             return b
         return add_into
+    return None
+
+
+def _basic_index(index):
+    """An index numba reads as a view: an int, a slice, or a tuple of them (never an array,
+    whose repeated elements would have to accumulate)."""
+    parts = index.types if isinstance(index, types.BaseTuple) else (index,)
+    return all(isinstance(p, (types.Integer, types.SliceType)) for p in parts)
+
+
+@overload(runtime.add_at)
+def _add_at(b, a, index, g):
+    """A new adjoint of the array `a`: `b` (0.0 while all zero) with `g` added at `a[index]`."""
+    if not (_array(a) and isinstance(a.dtype, types.Float) and _basic_index(index)
+            and (_number(g) or _array(g))):
+        return None
+    if _number(b):
+        def into_zeros(b, a, index, g):
+            out = np.zeros(a.shape, a.dtype)
+            out[index] = g
+            return out
+        return into_zeros
+    if _array(b) and b.ndim == a.ndim:
+        def added(b, a, index, g):
+            out = b.copy()
+            out[index] += g
+            return out
+        return added
     return None
 
 
@@ -130,6 +161,8 @@ def _spread(u, carrier, *arrays):
 def _reduced_size(a, axis):
     if _array(a) and isinstance(axis, types.NoneType):
         return lambda a, axis: max(a.size, 1)
+    if _array(a) and a.ndim > 0 and isinstance(axis, types.Integer):
+        return lambda a, axis: a.shape[axis % a.ndim]
     return None
 
 
@@ -241,10 +274,86 @@ def _product_right(g, a, b):
 
 @overload(runtime.unreduce)
 def _unreduce(g, a, axis, keepdims):
-    if isinstance(axis, types.NoneType) and _array(a) and (_number(g) or _array(g) and g.ndim == 0):
+    """The cotangent of a sum over `axis` (None or one int: numba's np.sum takes no other),
+    spread back over `a`: a new array, which the reverse sweep may add into."""
+    scalar_g = _number(g) or _array(g) and g.ndim == 0
+    if isinstance(axis, types.NoneType) and _array(a) and scalar_g:
         return lambda g, a, axis, keepdims: np.full(a.shape, g)
     if isinstance(axis, types.NoneType) and _number(a) and _number(g):
         return lambda g, a, axis, keepdims: float(g)
+    if not (isinstance(axis, types.Integer) and _array(a) and a.ndim > 0):
+        return None
+    if scalar_g and a.ndim == 1:  # a vector summed to a number
+        return lambda g, a, axis, keepdims: np.full(a.shape, g)
+    if _array(g) and g.ndim == a.ndim:  # keepdims=True
+        return lambda g, a, axis, keepdims: np.zeros(a.shape, a.dtype) + g
+    if _array(g) and g.ndim == a.ndim - 1:
+        return lambda g, a, axis, keepdims: np.zeros(a.shape, a.dtype) + np.expand_dims(g, axis % a.ndim)
+    return None
+
+
+@overload(runtime.extremum_weights)
+def _extremum_weights(ans, a, axis, keepdims):
+    """Each element's share of the derivative of the whole array's max or min `ans`: 1 where
+    it is the extremum, shared equally between ties (as srcad.runtime's)."""
+    if _number(a):
+        return lambda ans, a, axis, keepdims: 1.0
+    if _array(a) and isinstance(axis, types.NoneType) and (_number(ans) or _array(ans) and ans.ndim == 0):
+        def weights(ans, a, axis, keepdims):
+            at = np.where(a == ans, 1.0, 0.0)
+            return at / np.sum(at)
+        return weights
+    return None
+
+
+@overload(runtime.norm_weights)
+def _norm_weights(ans, x, ord, axis, keepdims):
+    """d np.linalg.norm(x) / dx of the 2-norm of a vector or the Frobenius norm of a matrix,
+    the norm numba computes with no `ord` and no `axis`."""
+    if _number(x):
+        return lambda ans, x, ord, axis, keepdims: 1.0 if x >= 0 else -1.0  # abs's slope
+    if _array(x) and isinstance(ord, types.NoneType) and isinstance(axis, types.NoneType):
+        return lambda ans, x, ord, axis, keepdims: x / ans
+    return None
+
+
+def _solvable(g, a, b):
+    """A square matrix `a` and a right-hand side `b` (a vector or a matrix) with a cotangent
+    `g` of the solution's dimensions."""
+    return _array(a) and a.ndim == 2 and _array(b) and b.ndim in (1, 2) and _array(g) and g.ndim == b.ndim
+
+
+@overload(runtime.solve_right)
+def _solve_right(g, ans, a, b):
+    """The cotangent of `b` in `ans = np.linalg.solve(a, b)`: solve(a^T, g)."""
+    if _solvable(g, a, b):
+        return lambda g, ans, a, b: np.linalg.solve(np.ascontiguousarray(a.T), np.ascontiguousarray(g))
+    return None
+
+
+@overload(runtime.solve_left)
+def _solve_left(g, ans, a, b):
+    """The cotangent of `a` in `ans = np.linalg.solve(a, b)`: -solve(a^T, g) ans^T."""
+    if not _solvable(g, a, b):
+        return None
+    if b.ndim == 1:
+        return lambda g, ans, a, b: -np.outer(np.linalg.solve(np.ascontiguousarray(a.T), np.ascontiguousarray(g)), ans)
+    return lambda g, ans, a, b: -(np.linalg.solve(np.ascontiguousarray(a.T), np.ascontiguousarray(g))
+                                  @ np.ascontiguousarray(ans.T))
+
+
+def expand_dims(a, axis):
+    """np.expand_dims as the numba backend calls it (numba_backend.py): numba's takes an array
+    and one axis, the derivative of np.linalg.det spreads a number over two."""
+    return np.expand_dims(a, axis)
+
+
+@overload(expand_dims)
+def _expand_dims(a, axis):
+    if _number(a) and isinstance(axis, types.BaseTuple) and len(axis) == 2:
+        return lambda a, axis: np.full((1, 1), a)
+    if _array(a) and isinstance(axis, types.Integer):
+        return lambda a, axis: np.expand_dims(a, axis)
     return None
 
 
@@ -273,4 +382,5 @@ def _power_slope(x, y):
 
 
 TWINS = frozenset({"over", "unshared", "unbroadcast_uniform", "power_log", "matmul_left", "matmul_right", "dot_left", "dot_right", "unreduce", "power_slope", "scalar_seed", "gradient", "unbroadcast", "add", "add_to", "zeros_as", "stand_in",
-                   "spread", "reduced_size", "abs_slope", "tangent_out", "broadcast_like"})
+                   "spread", "reduced_size", "abs_slope", "tangent_out", "broadcast_like", "extremum_weights",
+                   "norm_weights", "add_at", "solve_left", "solve_right"})

@@ -72,8 +72,20 @@ def textbook(x1, x2):
     return math.log(x1) + x1 * x2 - math.sin(x2)
 
 
-def peak(x):
-    return np.max(x) * 2.0
+def running_total(x):
+    return np.sum(np.cumsum(x))
+
+
+def reductions(x, v):
+    """np.sum over an axis (the one numba's takes), np.max/np.min/np.amax of the whole array
+    (ties share the derivative), the 2-norm, a column read by a slice."""
+    rows = np.sum(x * x, axis=-1)
+    return np.sum(np.sum(x, axis=0) ** 2) + np.sum(rows * x[:, 0]) + np.max(v) * 2.0 \
+        + np.min(v) + np.amax(x * v) + np.linalg.norm(x) * np.linalg.norm(v)
+
+
+def linear_algebra(A, b):
+    return np.sum(np.linalg.solve(A, b) ** 2) + np.linalg.det(A) + np.sum(np.linalg.inv(A) * A)
 
 
 def boxed(x):
@@ -207,11 +219,37 @@ def test_arguments_numba_cannot_take_are_refused(m):
         srcad.grad(m.textbook, backend="numba")((1.0, 2.0), 2.0)
 
 
+def test_reductions_over_an_axis_extrema_and_norms(m):
+    x = np.array([[0.5, -1.2, 0.8], [0.3, 0.8, -0.4]])
+    v = np.array([0.7, -0.2, 0.7])  # a tie for the max: its derivative shared as in Python
+    got = srcad.grad(m.reductions, (0, 1), backend="numba")(x, v)
+    want = srcad.grad(m.reductions, (0, 1))(x, v)
+    for g, w, arg in zip(got, want, (x, v)):
+        assert type(g) is np.ndarray and g.shape == arg.shape and np.allclose(g, w, rtol=1e-12, atol=0)
+    assert np.allclose(got[0], fd_grad(m.reductions, (x, v), 0), rtol=1e-6)  # smooth in x
+    assert got[1][0] == pytest.approx(want[1][0]) and got[1][0] != got[1][1]
+    value, tangent = srcad.jvp(m.reductions, 0, backend="numba")(x, v, np.ones_like(x))
+    assert value == pytest.approx(m.reductions(x, v)) and tangent == pytest.approx(np.sum(want[0]), rel=1e-12)
+
+
+def test_linear_algebra(m):
+    A = np.array([[2.0, 0.3], [0.1, 1.5]])
+    for b in (np.array([0.3, 0.7]), np.array([[0.3, 0.1, -0.2], [0.7, 0.4, 0.9]])):
+        if not HAS_SCIPY:
+            with pytest.raises(srcad.SrcadError, match="scipy"):  # numba's np.linalg needs scipy's LAPACK
+                srcad.grad(m.linear_algebra, (0, 1), backend="numba")(A, b)
+            return
+        got = srcad.grad(m.linear_algebra, (0, 1), backend="numba")(A, b)
+        for g, arg, position in zip(got, (A, b), (0, 1)):
+            assert g.shape == arg.shape
+            assert np.allclose(g, fd_grad(m.linear_algebra, (A, b), position), rtol=1e-6)
+
+
 def test_a_helper_without_a_numba_version_is_refused_before_running(m):
     with pytest.raises(srcad.SrcadError) as info:
-        srcad.grad(m.peak, backend="numba")(np.ones(3))
-    assert info.value.lineno == line_of(m.peak, "np.max(x) * 2.0")
-    assert "extremum_weights, which has no numba version" in str(info.value)
+        srcad.grad(m.running_total, backend="numba")(np.ones(3))
+    assert info.value.lineno == line_of(m.running_total, "np.sum(np.cumsum(x))")
+    assert "uncumsum, which has no numba version" in str(info.value)
     assert "backend='python'" in str(info.value)
 
 

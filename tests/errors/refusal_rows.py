@@ -1591,6 +1591,10 @@ def peak(x):
     return np.max(x) * 2.0
 
 
+def running_total(x):
+    return np.sum(np.cumsum(x))
+
+
 def first_doubled_of_pair(p):
     return p[0] * 2.0
 
@@ -1695,8 +1699,8 @@ USAGE = {
         lambda m: srcad.grad(m.power, backend="numba")(-8.0, 0.5), "differentiate it where the base is positive",
         lambda m: srcad.grad(m.power, backend="numba")(8.0, 0.5), lambda m: 0.5 / math.sqrt(8.0)),
     "numba_backend_helper_without_a_twin": (
-        lambda m: srcad.grad(m.peak, backend="numba")(X), "Use backend='python' for this function",
-        lambda m: srcad.grad(m.peak, backend="python")(X), lambda m: np.array([0.0, 0.0, 2.0])),
+        lambda m: srcad.grad(m.running_total, backend="numba")(X), "Use backend='python' for this function",
+        lambda m: srcad.grad(m.running_total, backend="python")(X), lambda m: np.array([3.0, 2.0, 1.0])),
     "numba_backend_python_object": (
         lambda m: srcad.grad(m.scaled_by_an_object, backend="numba")(1.5), "Use backend='python' for this function",
         lambda m: srcad.grad(m.scaled_by_an_object, backend="python")(1.5), lambda m: 3.0),
