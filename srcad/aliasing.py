@@ -197,14 +197,17 @@ def unshared_changes(tree, simple, facts):
             made = _made_list(stmt, set(), facts)
             if made is None or counts.get(made) != 1:
                 continue
-            holders = {made}
+            holders, retired = {made}, set()
             for later in stmts[d + 1:]:
                 derived = _made_list(later, holders, facts)
                 if derived is not None and counts.get(derived) == 1:
+                    if isinstance(later.value, gast.Name):  # `row = t`: t may no longer be read
+                        holders.discard(later.value.id)
+                        retired.add(later.value.id)
                     holders.add(derived)  # the list under another name, or a new one made of it
                     continue
                 changes = [n for n in g.walk(later) if _changes_list(n, holders)]
-                if _may_share(later, holders, changes):
+                if _may_share(later, holders | retired, changes):
                     break
                 out.update(id(n) for n in changes)
     return out
