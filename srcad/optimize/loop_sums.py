@@ -11,6 +11,7 @@ import numpy as np
 from .. import gastutil as g
 from ..gastutil import is_rt_call
 from ..ir import comment
+from ..runtime.checkpoints import BLOCK
 from .loops import pop_key, push_key, stored_names
 
 
@@ -87,17 +88,14 @@ def _hoist(stmts, k, hoisted, accumulators, seen, numpy, fresh, rt, blocks=False
     stmts[k:k + 1] = before + [loop] + after
 
 
-_BLOCK = 1 << 16  # elements: an accumulator this large takes its products in blocks
-
-
 def _added(b, kind, arrays, shape, numpy, rt):
     """[`b += total`]; in blocks of rows (`_rt.add_product(b, P.T, Q)`) for a large outer
     product's total where `rt` is given."""
     total = _total(kind, arrays, shape, numpy)
-    if rt is not None and kind == "outer" and int(np.prod(shape)) > _BLOCK:
+    if rt is not None and kind == "outer" and int(np.prod(shape)) > BLOCK:  # larger than one block
         added = gast.Expr(value=g.call(g.attr(g.name(rt), "add_product"), [g.name(b), total.left, total.right]))
-        return [added, comment(f"{b} += {arrays[0]}.T @ {arrays[1]}, a block of rows at a time: no "
-                               f"temporary of {b}'s size")]
+        return [comment(f"{b} += {arrays[0]}.T @ {arrays[1]}, a block of rows at a time: no "
+                        f"temporary of {b}'s size", note=True), added]
     return [gast.AugAssign(target=g.store(b), op=gast.Add(), value=total)]
 
 
@@ -221,7 +219,7 @@ def _row_list_of(body, forward, reverse, pop, name_):
     the popped `name_` from the reverse loop on, and the list is made between the loops and
     named nowhere else before the reverse loop; else None."""
     loop = body[reverse]
-    at = [k for k, s in enumerate(loop.body) if isinstance(s, gast.Expr) and _appends(s.value, name_)]
+    at = [k for k, s in enumerate(loop.body) if isinstance(s, gast.Expr) and _appended(s.value) == name_]
     if len(at) != 1 or at[0] < next(k for k, s in enumerate(loop.body) if s is pop):
         return None
     append = loop.body[at[0]]
@@ -237,11 +235,13 @@ def _row_list_of(body, forward, reverse, pop, name_):
     return rows, made[0], append
 
 
-def _appends(value, name_):
-    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
-        and value.func.attr == "append" and isinstance(value.func.value, gast.Name) \
-        and len(value.args) == 1 and not value.keywords \
-        and isinstance(value.args[0], gast.Name) and value.args[0].id == name_
+def _appended(value):
+    """The name `value` appends to a list (`rows.append(name)`), or None."""
+    if isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
+            and value.func.attr == "append" and isinstance(value.func.value, gast.Name) \
+            and len(value.args) == 1 and not value.keywords and isinstance(value.args[0], gast.Name):
+        return value.args[0].id
+    return None
 
 
 def _move_rows(body, forward, reverse, push, rows, made, append):
@@ -272,7 +272,7 @@ def rows_as_slices(tree, arrays, resolve, rt):
         n = _range_stop(body[:k], loop, resolve)
         if n is None:
             continue
-        for append in [s for s in loop.body if isinstance(s, gast.Expr) and _appends_a_name(s.value)]:
+        for append in [s for s in loop.body if isinstance(s, gast.Expr) and _appended(s.value)]:
             rows, value = append.value.func.value.id, append.value.args[0].id
             source = _row_read(loop, value, tree, arrays)
             parts = _rows_parts(body, k, rows, rt)
@@ -302,12 +302,6 @@ def _range_stop(before, loop, resolve):
             and len(value.args) == 1 and not value.keywords and isinstance(value.args[0], (gast.Name, gast.Constant))):
         return None
     return value.args[0]
-
-
-def _appends_a_name(value):
-    return isinstance(value, gast.Call) and isinstance(value.func, gast.Attribute) \
-        and value.func.attr == "append" and isinstance(value.func.value, gast.Name) \
-        and len(value.args) == 1 and not value.keywords and isinstance(value.args[0], gast.Name)
 
 
 def _row_read(loop, value, tree, arrays):

@@ -7,15 +7,17 @@ fails on exactly the same arguments (`math.cos` fails where `math.sin` does: on 
 non-numbers), with the same argument still holding the same value, and every statement in
 between is a plain assignment (no branch, loop or return that could skip the later call), the
 earlier call adds nothing but its cost, and it goes. Only `math` functions qualify: their
-arguments are numbers, which nothing changes in place. Which error comes first may change where two statements
-would both fail (the function's `math.sin(x2)` error, or the derivative's later one), never
-whether the derivative raises.
+arguments are numbers, which nothing changes in place. Which error comes first may change
+where two statements would both fail (the function's `math.sin(x2)` error, or the
+derivative's later one), never whether the derivative raises.
 """
 import math
+from collections import Counter
 
 import gast
 
 from .. import gastutil as g, ir
+from .loops import stored_names
 
 # function -> functions that raise for exactly the same arguments
 SAME_FAILURES = {math.sin: (math.cos,), math.cos: (math.sin,)}
@@ -26,7 +28,7 @@ def drop_repeated(tree, resolve):
     unread whose possible failures a later top-level statement repeats: it calls a function
     of SAME_FAILURES[fn] on `a`, and nothing assigns `a` in between. `resolve(func)`: the
     object a call's function expression denotes. Whether something was removed."""
-    body, reads, changed = tree.body, _reads(tree), False
+    body, reads, changed = tree.body, Counter(g.names_in(tree)), False
     for i, stmt in enumerate(body):
         partner = _repeated_later(stmt, body[i + 1:], reads, resolve)
         if partner is not None:  # a comment in its place tells the reader where it went
@@ -43,7 +45,8 @@ def _repeated_later(stmt, later, reads, resolve):
     call = getattr(stmt, "value", None)
     if target is None or reads.get(target) or not _one_name_call(call):
         return None
-    partners = SAME_FAILURES.get(_hashable(resolve(call.func)), ())
+    fn = resolve(call.func)
+    partners = next((same for f, same in SAME_FAILURES.items() if f is fn), ())
     argument = call.args[0].id
     for after in later:
         if ir.comment_text(after) is not None:
@@ -52,10 +55,10 @@ def _repeated_later(stmt, later, reads, resolve):
                 isinstance(n, _MAYBE) for n in g.nodes(after)):
             return None  # a branch, loop, raise or conditional expression: the call may not run
         for c in g.nodes(after):
-            if isinstance(c, gast.Call) and _one_name_call(c) and c.args[0].id == argument \
+            if _one_name_call(c) and c.args[0].id == argument \
                     and any(resolve(c.func) is p for p in partners):
                 return c
-        if isinstance(after, gast.Return) or argument in _assigned(after):
+        if isinstance(after, gast.Return) or argument in stored_names(after):
             return None
     return None
 
@@ -67,24 +70,3 @@ _MAYBE = (gast.IfExp, gast.BoolOp, gast.Lambda, gast.ListComp, gast.GeneratorExp
 def _one_name_call(node):
     return isinstance(node, gast.Call) and len(node.args) == 1 and not node.keywords \
         and isinstance(node.args[0], gast.Name)
-
-
-def _hashable(obj):
-    try:
-        hash(obj)
-        return obj
-    except TypeError:
-        return None
-
-
-def _reads(tree):
-    counts = {}
-    for node in g.nodes(tree):
-        if isinstance(node, gast.Name) and isinstance(node.ctx, gast.Load):
-            counts[node.id] = counts.get(node.id, 0) + 1
-    return counts
-
-
-def _assigned(stmt):
-    return {node.id for node in g.nodes(stmt)
-            if isinstance(node, gast.Name) and isinstance(node.ctx, (gast.Store, gast.Del))}

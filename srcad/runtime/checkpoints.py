@@ -32,13 +32,13 @@ to it; `reverse()` yields the rest.
 """
 from math import comb, isqrt
 
-_BLOCK = 1 << 16  # elements of the temporary `add_product` makes at a time
+BLOCK = 1 << 16  # elements of the temporary `add_product` makes at a time
 
 
 def add_product(b, p, q):
     """`b += p @ q` for matrices, a block of rows at a time: the temporary is a block, not an
     array of b's size (the sums of a checkpointed loop's stretches, optimize/loop_sums.py)."""
-    step = max(1, _BLOCK // max(1, b.shape[1]))
+    step = max(1, BLOCK // max(1, b.shape[1]))
     for start in range(0, b.shape[0], step):
         b[start:start + step] += p[start:start + step] @ q
 
