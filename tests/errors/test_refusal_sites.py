@@ -18,6 +18,7 @@ normalize.py refuses). SITES maps each to one of:
 A new refusal makes test_every_refusal_site_is_listed fail until it is listed here, with a row.
 """
 import ast
+import functools
 import pathlib
 import re
 import sys
@@ -61,8 +62,11 @@ def _maker(call):
     return None
 
 
+@functools.lru_cache(maxsize=None)
 def refusal_sites():
-    """{(file, message text)} of every refusal in srcad's source."""
+    """{(file, message text)} of every refusal in srcad's source. Read once per run (srcad's
+    source does not change during it): parsing every file takes about a second, and each row
+    test compares its message with all of the sites."""
     found = set()
     for path in sorted(SRCAD.rglob("*.py")):
         rel = path.relative_to(SRCAD.parent).as_posix()
@@ -81,7 +85,7 @@ def refusal_sites():
     from srcad import normalize
     for table in (normalize.REFUSED_STATEMENTS, normalize.REFUSED_EXPRESSIONS):
         found |= {("srcad/normalize.py", f"cannot differentiate {what}") for what, _ in table.values()}
-    return found
+    return frozenset(found)
 
 
 def _listed():
