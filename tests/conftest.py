@@ -11,6 +11,12 @@ import sys
 import numpy as np
 import pytest
 
+# numba's LLVM optimisation takes most of its compile time (minutes over the suite) and buys
+# speed the tests do not measure; without fastmath it does not change a result, so the tests
+# compile at level 0. Set before numba is first imported (it reads this then); an explicit
+# NUMBA_OPT in the environment wins.
+os.environ.setdefault("NUMBA_OPT", "0")
+
 _TESTS = os.path.dirname(os.path.abspath(__file__))
 if _TESTS not in sys.path:
     sys.path.insert(0, _TESTS)
