@@ -15,6 +15,7 @@ from .depends import Bindings, Identity
 from .errors import Unsupported
 from .naming import Names, Namespace
 from .rules import registry
+from .transform import loops_speed, recompute
 from .transform.calls import is_user_function
 
 
@@ -151,6 +152,8 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes, checkpoints):
             tree = array_passes.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
             if shapes and not structures:
                 tree = shape_passes.apply(tree, src, shapes, kinds, lambda f: _resolve(f, src))
+            loops_speed.apply(tree, _numbers(facts, deriv), lambda s: recompute.cheap(s, facts), names,
+                              lambda f: _resolve(f, src), _pure_calls(src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]
     except Unsupported as error:
         raise errors.from_unsupported(error, fn.__code__.co_filename, fn.__code__.co_firstlineno) from None
@@ -242,6 +245,12 @@ def derive_call(fn, wrt, kinds, stmt, mode="reverse"):
                           "container, inside an expression", f"Call it in a statement of its own: "
                           f"r = {fn.__name__}(...), then read r")
     return compiled
+
+
+def _numbers(facts, deriv):
+    """Names of the derivative known to hold numbers: primal floats and their adjoints."""
+    floats = {n for n, kind in facts.kinds.items() if kind == analyze.FLOAT}
+    return floats | {deriv.adjoint_of[n] for n in floats if n in deriv.adjoint_of}
 
 
 def _float_functions(src):

@@ -44,12 +44,12 @@ def plan(kept, body, copies, turn, facts, layout):
     for name_, stmt in defs.items():
         if name_ in ends:
             early[name_] = g.assign(name_, g.name(ends[name_]), stmt)
-        elif _cheap(stmt, facts) and _operands(stmt) <= set(early) | invariant:
+        elif cheap(stmt, facts) and _operands(stmt) <= set(early) | invariant:
             early[name_] = stmt
-    stored = [n for n in kept if n not in early and not (n in defs and _cheap(defs[n], facts))]
+    stored = [n for n in kept if n not in early and not (n in defs and cheap(defs[n], facts))]
     late = {}    # value -> its statement, after the pop
     for name_, stmt in defs.items():
-        if name_ not in early and name_ not in stored and _cheap(stmt, facts) \
+        if name_ not in early and name_ not in stored and cheap(stmt, facts) \
                 and _operands(stmt) <= set(early) | set(late) | set(stored) | invariant:
             late[name_] = stmt
     stored += [n for n in kept if n not in early and n not in late and n not in stored]
@@ -73,7 +73,7 @@ def _invariant(turn, layout):
     return {n for n in read - set_in if n in layout.defs and layout.stable(n)}
 
 
-def _cheap(stmt, facts):
+def cheap(stmt, facts):
     """`v = a <op> b`, `v = -a` or `v = a` on floats, with + - *."""
     value = stmt.value
     if isinstance(value, gast.Name):
