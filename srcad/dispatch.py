@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import arguments, callables, errors, load, parse, pipeline, runtime, structured
+from . import arguments, callables, errors, load, parse, pipeline, runtime, stand_in, structured
 from .analyze import kind_of_type
 from .cache import CACHE
 from .depends import Bindings, Identity
@@ -276,12 +276,14 @@ class Target:
             self.fast_key = key
         if key == self.fast_key:
             self.guard_names[self.prefix + "fast"] = impl
+            self._write_dispatcher()  # which runs its statements itself where it can
             self.guard_names.update({f"{self.prefix}t{i}": t for i, t in enumerate(key)})
 
     def _close_fast(self):
         """No call takes the fast path until a specialisation claims it again."""
         if self.dispatch_name is not None:
-            self.guard_names.update({f"{self.prefix}t{i}": _Unmatched for i in range(len(self.params))})
+            self.guard_names.update({f"{self.prefix}t{i}": stand_in.Unmatched for i in range(len(self.params))})
+            self.guard_names[self.prefix + "fast"] = None
 
     def dispatcher(self, make, variant=None):
         """`fn`'s stand-in: finds the specialisation for its arguments' types, tests that what
@@ -305,53 +307,20 @@ class Target:
         self.guard_names, self.make = {self.prefix + "fast": None}, make
         self.dispatch_name = self.prefix + "dispatch"
         self._close_fast()
-        exec(self._dispatcher_code(), self.guard_names)
-        stand_in = self.guard_names[self.dispatch_name]
-        stand_in.__defaults__ = tuple(p.default for p in self.params if p.default is not p.empty) or None
-        stand_in = functools.wraps(self.fn)(stand_in)
-        stand_in.__srcad__ = Made(self, variant)
-        self.stand_in = stand_in
-        return stand_in
-
-    def _dispatcher_code(self):
-        """The stand-in's code, its guard testing the current bindings; the objects it reads are
-        put in its namespace, `guard_names`, under names no parameter starts with (`prefix`).
-
-        Its first test is the common case: the arguments have the types of the fast path
-        (`t0, t1, ...`, see _claim_fast) and the bindings hold; it then calls `fast`, with no
-        tuple of types built and no lookup. Otherwise it looks the types up in `impls`."""
-        prefix, names = self.prefix, [p.name for p in self.params]
-        guard, values = self.bindings.guard(prefix)
-        values.update({prefix + "impls": self.impls, prefix + "entry": self.entry, prefix + "make": self.make,
-                       prefix + "at_user_line": load.raise_at_user_line})
-        self.guard_names.update(values)  # none removed: another thread may be running the old code
-        params = ", ".join(names)
-        key = "".join(f"{prefix}type({n}), " for n in names)
-        types_differ = " or ".join(f"{prefix}type({n}) is not {prefix}t{i}" for i, n in enumerate(names))
-        call_entry = f"{prefix}entry(({params}{',' if len(names) == 1 else ''}), {{}}, {prefix}make)"
-        lines = [f"def {self.dispatch_name}({params}):",
-                 *_stale_test(prefix, " or ".join(filter(None, [types_differ, guard])), "    "),
-                 f"    if {prefix}stale:",
-                 f"        {prefix}impl = {prefix}impls.get(({key}))",
-                 *_stale_test(prefix, " or ".join(filter(None, [f"{prefix}impl is None", guard])), "        "),
-                 f"        if {prefix}stale:",
-                 f"            {prefix}impl = {call_entry}",
-                 "    else:",
-                 f"        {prefix}impl = {prefix}fast",
-                 "    try:",  # costs nothing unless it raises (Python 3.11+; a few ns before)
-                 f"        return {prefix}impl({params})",
-                 f"    except Exception as {prefix}error:  # shown at the user's line too",
-                 f"        {prefix}at_user_line({prefix}error)",
-                 "        raise", ""]
-        text = "\n".join(lines)
-        return compile(text, f"<srcad dispatch {self.fn.__name__}>", "exec")
+        exec(stand_in.code(self), self.guard_names)
+        made = self.guard_names[self.dispatch_name]
+        made.__defaults__ = tuple(p.default for p in self.params if p.default is not p.empty) or None
+        made = functools.wraps(self.fn)(made)
+        made.__srcad__ = Made(self, variant)
+        self.stand_in = made
+        return made
 
     def _write_dispatcher(self):
         """Give the stand-in the guard of the current bindings (the user holds the stand-in,
         so its code is replaced, not the function)."""
         if self.stand_in is not None:
             namespace = {}
-            exec(self._dispatcher_code(), namespace)
+            exec(stand_in.code(self), namespace)
             self.stand_in.__code__ = namespace[self.dispatch_name].__code__
 
     def not_scalar(self, value, compiled, transform):
@@ -394,6 +363,7 @@ def bound_and_checked(target, compiled, transform):
     the SrcadError citing `fn`'s return line."""
     impl = compiled.bind(target.fn)
     if not any(check in compiled.text for check in _CHECKS):
+        impl.__srcad_inlinable__ = stand_in.Inlinable(compiled, impl, None)
         return impl
 
     def checked(*args, **kwargs):
@@ -401,19 +371,8 @@ def bound_and_checked(target, compiled, transform):
             return impl(*args, **kwargs)
         except (runtime.NotScalar, runtime.NotReal) as refusal:
             raise target.refused(refusal, compiled, transform) from None
+    checked.__srcad_inlinable__ = stand_in.Inlinable(compiled, impl, transform)
     return checked
-
-
-class _Unmatched:
-    """The type no argument has: the fast path's types before a specialisation claims it."""
-
-
-def _stale_test(prefix, test, indent):
-    """Lines setting `stale` to `test`, or to True where it raises KeyError or ValueError."""
-    return [f"{indent}try:",
-            f"{indent}    {prefix}stale = {test}",
-            f"{indent}except (KeyError, ValueError):  # a global deleted, a closure cell emptied",
-            f"{indent}    {prefix}stale = True"]
 
 
 _CHECKS = ("_rt.scalar_seed(", "_rt.gradient(", "_rt.zeros_like(", "_rt.tangent_out(", "_rt.power_slope(")

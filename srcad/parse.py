@@ -147,7 +147,7 @@ def _source_lines(fn):
     linecache.checkcache(filename)
     file_lines = linecache.getlines(filename, fn.__globals__)
     last = _LAST_SOURCE[0]
-    if last is not None and last[0] is fn and last[1] is file_lines and file_lines:
+    if last is not None and last[0] is fn.__code__ and last[1] is file_lines and file_lines:
         return last[2]  # its file's lines in linecache are the same list: unchanged
     try:
         lines, first = inspect.getsourcelines(_own_code(fn))
@@ -155,11 +155,12 @@ def _source_lines(fn):
         raise SrcadError(f"cannot differentiate {fn.__qualname__}: its source code cannot be read "
                          f"({error}); it was probably made by eval or exec. Define it with def in "
                          "a file, a module or a notebook cell") from None
-    _LAST_SOURCE[0] = (fn, file_lines, ("".join(lines), first))
+    _LAST_SOURCE[0] = (fn.__code__, file_lines, ("".join(lines), first))
     return _LAST_SOURCE[0][2]
 
 
-# (function, the list of its file's lines linecache held, its source): the last function read.
+# (code, the list of its file's lines linecache held, its source): the last function read, by
+# its code (IPython's autoreload gives a function new code in place).
 # A transformation reads the source when it is made and the pipeline again on the first call;
 # inspect finds where the function ends by tokenizing it, a twentieth of a long function's
 # first call. linecache replaces the list when the file changes (checkcache).

@@ -25,7 +25,7 @@ LAYERS = [
     ["optimize"],
     ["emit"],
     ["load", "cache"],
-    ["pipeline"],
+    ["pipeline", "stand_in"],
     ["arguments", "structured", "shaped", "custom", "dispatch", "jacobians", "made", "numba_tapes",
      "numba_backend", "numba_twins", "numba_derivative", "api"],
     ["introspect", "tape", "textbook", "exported_kinds", "export", "__main__", "__init__"],
