@@ -7,8 +7,8 @@ growing numbers of turns; and an RNN-like loop over arrays, h = tanh(W @ h + xs[
   peak    tracemalloc's peak during a call, less what was held before it: every Python and
           numpy allocation the gradient makes, byte-exact (a second call: nothing compiles)
   time    the least CPU time of a few calls (the recurrence: the function and the three
-          gradients called in turn), tracemalloc off; as ratios to the function and to the
-          gradient with no checkpointing
+          gradients called in turn, 5 rounds, 50 at 1000 turns), tracemalloc off; as ratios
+          to the function and to the gradient with no checkpointing
 
 Run: python -m benchmarks.memory_checkpoints [--quick]   (a table; a plot in
 docs/images/memory_checkpoints.png where matplotlib is installed)
@@ -83,7 +83,9 @@ def measure_recurrence(turns=TURNS, rounds=5):
         grads = {c: srcad.grad(recurrence, wrt=(0, 1, 2), checkpoints=c) for c in CHECKPOINTS}
         for df in grads.values():
             df(0.5, 1.0, 2.0, 10)
-        seconds = cpu_seconds({"function": recurrence, **grads}, args, rounds if n < 1_000_000 else 3)
+        # short calls vary most from call to call: at least 50,000 turns of each in all
+        seconds = cpu_seconds({"function": recurrence, **grads}, args,
+                              max(rounds, 50_000 // n) if n < 1_000_000 else 3)
         plain = grads[None](*args)
         for checkpoints, df in grads.items():
             gradient = df(*args)
