@@ -241,10 +241,11 @@ class Target:
             made = self.impls[key] = compiled.bind(self.inner.fn)
         return made
 
-    def forward_impl(self, args, kwargs):
-        """The forward-mode derivative (jvp) for arguments like these, and its compiled form."""
+    def forward_impl(self, args, kwargs, kinds=None):
+        """The forward-mode derivative (jvp) for arguments like these (of these `kinds`, where
+        known), and its compiled form."""
         fn = self.function_for(args, kwargs)
-        compiled = self.compiled(self.kinds(args, kwargs), "forward", "jvp", fn)
+        compiled = self.compiled(kinds if kinds is not None else self.kinds(args, kwargs), "forward", "jvp", fn)
         return compiled.bind(fn), compiled
 
     def entry(self, args, kwargs, make):

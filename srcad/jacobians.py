@@ -22,9 +22,10 @@ def gradient_by_forward_mode(target, transform, args, kwargs, values):
 
 def forward_jacobian(target, args, kwargs):
     """(value, [Jacobian for each wrt argument]) by one jvp per element of each argument."""
-    if structured.on_leaves(target, args, kwargs):
+    kinds = target.kinds(args, kwargs)  # once: binding the arguments costs as much as a small jvp
+    if structured.on_leaves(target, args, kwargs, kinds):
         return _structured_forward_jacobian(target, args, kwargs)
-    impl, compiled = target.forward_impl(args, kwargs)
+    impl, compiled = target.forward_impl(args, kwargs, kinds)
     bound = target.signature.bind(*args, **kwargs)
     bound.apply_defaults()
     values = dict(bound.arguments)

@@ -134,10 +134,11 @@ def cotangent_leaves(layout, cotangent):
     return tuple(leaves)
 
 
-def on_leaves(target, args, kwargs):
-    """Whether the derivative of `target` for these arguments takes containers as their leaves:
-    a container in `wrt`, or `target` a gradient srcad made with respect to one."""
-    if has_containers(target.kinds(args, kwargs)):
+def on_leaves(target, args, kwargs, kinds=None):
+    """Whether the derivative of `target` for these arguments (of these `kinds`, where known)
+    takes containers as their leaves: a container in `wrt`, or `target` a gradient srcad made
+    with respect to one."""
+    if has_containers(kinds if kinds is not None else target.kinds(args, kwargs)):
         return True
     return target.inner is not None and has_containers(target.inner.kinds(args, kwargs))
 

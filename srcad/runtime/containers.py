@@ -26,8 +26,10 @@ def add_at(b, a, index, g):
         else:
             out[index] = add(out[index], g)  # an element may be a list or tuple itself
         return out
-    if is_foreign(a) or is_foreign(b) or is_foreign(g):
-        return _add_at_lazily(b, a, index, g)
+    if type(a) is not np.ndarray or not (type(b) is float or type(b) is np.ndarray) or \
+            type(g) is not np.ndarray and type(g) is not float:  # numpy's own: no test needed
+        if is_foreign(a) or is_foreign(b) or is_foreign(g):
+            return _add_at_lazily(b, a, index, g)
     dtype = a.dtype if isinstance(a, np.ndarray) and a.dtype.kind == "f" else np.float64
     out = np.zeros(np.shape(a), dtype) if type(b) is float else np.array(b, dtype=dtype)
     if repeats(index):
