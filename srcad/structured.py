@@ -18,9 +18,14 @@ VARIANTS = {"grad": "grad", "value_and_grad": "value_and_grad", "vjp": "split"}
 def structure(value):
     """The Tree of `value` where it is a container to differentiate through, else None (a
     number or array, or a value arguments.py judges)."""
+    if type(value) in _PLAIN:  # the common case, told at once (a jvp asks on every call)
+        return None
     if pytree.is_container(value) or _has_fields(value):
         return pytree.flatten(value, objects=True)[0]
     return None
+
+
+_PLAIN = frozenset({float, int, bool, np.ndarray, np.float64, np.float32})
 
 
 def _has_fields(value):
