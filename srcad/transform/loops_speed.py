@@ -4,7 +4,8 @@ its time on a few dozen bytecodes a turn, so each one saved counts; every bit of
 stays as it was.
 
 - invariants: `t10 = 0.01 * p` in a loop whose turns never change `p` is computed once, just
-  before the loop (`hoist_invariants`);
+  before the loop, or at the top of the function where the same statement on parameters is
+  repeated in several loops (a loop and its reverse; `hoist_invariants`);
 - copies forwarded: in a reversed turn, `bt6 = bx; bt6 += e; bx = bt6` becomes `bx += e`, and
   `bt11 = by; bp += bt11 * 0.01; by = bt11 * t8; bt8 = bt11 * y` reads `by` itself, its
   reassignment moved after the last read of the copy (`forward_copies`);
@@ -29,31 +30,35 @@ def apply(tree, floats, cheap, names, resolve, pure_call):
     numbers (primal floats and their adjoints); `cheap(stmt)`: whether `stmt` is float
     arithmetic that cannot raise (+, -, * on floats and numeric constants); `names`, `resolve`
     and `pure_call`: see loops_calls.bind_functions."""
-    hoist_invariants(tree, cheap)
+    local = turn_local(tree)
+    if hoist_invariants(tree, cheap, local):
+        local = turn_local(tree)  # a value computed before its loop now lives into it
+    # forwarding a copy keeps every other name as turn-local as it was: found once
     for owner, _, stmts in list(g.statement_lists(tree)):
         if isinstance(owner, LOOPS):
-            forward_copies(tree, stmts, floats)
-    fold_signs(tree, floats)
+            forward_copies(stmts, floats, local)
+    fold_signs(tree, floats, local)
     bind_functions(tree, names, resolve, pure_call)
 
 
 # --- invariants ------------------------------------------------------------------------------
 
-def hoist_invariants(tree, cheap):
+def hoist_invariants(tree, cheap, local):
     """Move each loop's invariant float arithmetic to just before the loop (see the module's
-    text), or to the top of the function where it is repeated in several loops."""
-    _hoist_repeated(tree, cheap)
-    _hoist_before_loops(tree, cheap)
+    text), or to the top of the function where it is repeated in several loops: whether any
+    moved. `local`: see turn_local."""
+    # moving statements changes no count, and removing the repeated ones only those of
+    # names then assigned once, at the top
+    counts = _counts(tree)
+    return _hoist_repeated(tree, cheap, counts[0], local) | _hoist_before_loops(tree, cheap, counts)
 
 
-def _hoist_repeated(tree, cheap):
+def _hoist_repeated(tree, cheap, stores, local):
     """`t3 = p * p` in several loops (a loop and its reverse, the copies of a checkpointed
     loop), on parameters nothing assigns: computed once, at the top of the function. Every
     assignment of `t3` gives it the same value, so every read sees that value."""
-    stores = _stores(tree)
     params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
     fixed = {p for p in params if p not in stores}
-    local = _turn_local(tree)
     found, in_loops = {}, set()  # target -> [(its statement list, the statement)]
     for owner, _, stmts in g.statement_lists(tree):
         for stmt in stmts:
@@ -77,6 +82,7 @@ def _hoist_repeated(tree, cheap):
         for owner, field, stmts in list(g.statement_lists(tree)):
             if not stmts and field == "body":
                 stmts.append(gast.Pass())
+    return bool(top)
 
 
 def _remove(stmts, stmt, cheap):
@@ -89,21 +95,22 @@ def _remove(stmts, stmt, cheap):
         del stmts[k - 1]
 
 
-def _hoist_before_loops(tree, cheap):
+def _hoist_before_loops(tree, cheap, counts):
     """A statement `v = a * b` at the top of the loop's body moves when: it cannot raise,
     nothing in the loop assigns `a` or `b`, both hold a value when the loop starts (parameters,
     or set by a statement before it), and `v` is assigned nowhere else and read only after it
     in the same body. A loop of no turns then computes a value nothing reads."""
     params = {a.id for a in tree.args.args + tree.args.posonlyargs + tree.args.kwonlyargs}
-    work = [(tree.body, params)]
+    work, hoisted = [(tree.body, params)], False
     while work:
         stmts, bound = work.pop()
         k = 0
         while k < len(stmts):
             stmt = stmts[k]
             if isinstance(stmt, LOOPS):
-                moved = _invariants(tree, stmt, bound, cheap)
+                moved = _invariants(counts, stmt, bound, cheap)
                 if moved:
+                    hoisted = True
                     stmts[k:k] = [comment("the same every turn: computed once, before the loop", note=True)] + moved
                     bound = bound | {s.targets[0].id for s in moved}
                     k += len(moved) + 1
@@ -114,20 +121,25 @@ def _hoist_before_loops(tree, cheap):
             elif isinstance(stmt, gast.Assign):
                 bound = bound | {n for t in stmt.targets for n in g.assigned_names(t)}
             k += 1
+    return hoisted
 
 
-def _invariants(tree, loop, bound, cheap):
-    """The statements taken out of the top of `loop`'s body (in their order), to go before it."""
-    stored = _stores(loop)
+def _invariants(counts, loop, bound, cheap):
+    """The statements taken out of the top of `loop`'s body (in their order), to go before it.
+    `counts`: (stores, reads) of each name in the function (`_counts`)."""
+    candidates = [s for s in loop.body if g.single_target(s) is not None and cheap(s)]
+    if not candidates:
+        return []
+    stored = _counts(loop)[0]
     moved = []
-    for stmt in list(loop.body):
-        target = g.single_target(stmt)
-        if target is None or not cheap(stmt) or stored.get(target) != 1:
+    for stmt in candidates:
+        target = stmt.targets[0].id
+        if stored.get(target) != 1:
             continue
         operands = set(g.names_in(stmt.value))
         if operands & set(stored) or not operands <= bound | {s.targets[0].id for s in moved}:
             continue
-        if _stores(tree).get(target) != 1 or not _read_only_after(tree, loop, stmt, target):
+        if counts[0].get(target) != 1 or not _read_only_after(counts[1], loop, stmt, target):
             continue
         loop.body.remove(stmt)
         moved.append(stmt)
@@ -137,21 +149,25 @@ def _invariants(tree, loop, bound, cheap):
     return moved
 
 
-def _stores(node):
-    """name -> how many statements in `node` assign it (assignments, augmented ones, loop
-    targets; a comprehension has none in a finished derivative)."""
-    counts = {}
+def _counts(node):
+    """({name: how many times `node` assigns it}, {name: how many times it reads it}):
+    assignments, augmented ones (a read too), loop targets and deletions; a comprehension has
+    none in a finished derivative."""
+    stores, reads = {}, {}
     for n in g.nodes(node):
         if isinstance(n, gast.Name) and isinstance(n.ctx, (gast.Store, gast.Del)):
-            counts[n.id] = counts.get(n.id, 0) + 1
-    return counts
+            stores[n.id] = stores.get(n.id, 0) + 1
+        read = _read_name(n)
+        if read is not None:
+            reads[read] = reads.get(read, 0) + 1
+    return stores, reads
 
 
-def _read_only_after(tree, loop, stmt, target):
-    """Whether every read of `target` in `tree` is in `loop`'s body after `stmt`."""
+def _read_only_after(reads, loop, stmt, target):
+    """Whether all the reads of `target` (`reads[target]` in the function) are in `loop`'s body
+    after `stmt`."""
     after = loop.body[loop.body.index(stmt) + 1:]
-    inside = sum(1 for s in after for n in g.nodes(s) if _reads(n, target))
-    return inside == sum(1 for n in g.nodes(tree) if _reads(n, target))
+    return sum(1 for s in after for n in g.nodes(s) if _reads(n, target)) == reads.get(target, 0)
 
 
 def _reads(node, name_):
@@ -172,38 +188,41 @@ def _read_name(node):
 _SAME, _COPY_CHANGED, _SOURCE_CHANGED = "same", "copy changed", "source changed"
 
 
-def forward_copies(tree, stmts, floats):
+def forward_copies(stmts, floats, local):
     """Remove the copies `a = b` of numbers in the loop body `stmts` whose reads can read `b`
-    instead (the module's text), one at a time until none is left."""
+    instead (the module's text), one at a time until none is left. `local`: the names whose
+    values live in one statement list only (`turn_local`)."""
     while True:
-        local = _turn_local(tree)
+        refs = [_names(s) for s in stmts]  # the names each statement refers to
         for i, stmt in enumerate(stmts):
             a = g.single_target(stmt)
             b = stmt.value.id if a and isinstance(stmt.value, gast.Name) else None
             if b and a != b and a in floats and b in floats and a in local \
-                    and not any(a in _names(s) for s in stmts[:i]) and _forward(stmts, i, a, b):
+                    and not any(a in r for r in refs[:i]) and _forward(stmts, refs, i, a, b):
                 break
         else:
             return
 
 
-def _forward(stmts, i, a, b):
+def _forward(stmts, refs, i, a, b):
     """Forward the copy `stmts[i]`, `a = b`, if every read of `a` can read `b`: whether it
     went. Walking the statements that refer to `a` after it, `a` and `b` hold the same value
     (`_SAME`) until one of them is assigned; reads of `a` are fine until `b` changes, reads of
     `b` until `a` changes, and `b = a` makes them the same again. An assignment to `b` before a
-    later read of `a` moves after that read where nothing between depends on it."""
+    later read of `a` moves after that read where nothing between depends on it. `refs`: the
+    names each statement refers to, kept in step with `stmts`."""
     while True:
-        last = max((k for k in range(i + 1, len(stmts)) if a in _names(stmts[k])), default=None)
+        last = max((k for k in range(i + 1, len(stmts)) if a in refs[k]), default=None)
         if last is None:
             return False
         state, k = _SAME, i + 1
         while k <= last and state is not None:
-            state, move = _step(stmts[k], a, b, state, any(a in _names(s) for s in stmts[k + 1:last + 1]))
+            state, move = _step(stmts[k], a, b, state, k < last)
             if move:
                 if not _movable(stmts, k, last):
                     return False
                 stmts.insert(last, stmts.pop(k))
+                refs.insert(last, refs.pop(k))
                 break
             k += 1
         else:
@@ -278,7 +297,7 @@ def _names(stmt):
     return {n.id for n in g.nodes(stmt) if isinstance(n, gast.Name)}
 
 
-def _turn_local(tree):
+def turn_local(tree):
     """Names whose every read follows an assignment to them earlier in the same statement
     list: no value of theirs lives from one list (a turn, a branch) into another."""
     covered, uncovered = set(), set()
@@ -297,10 +316,10 @@ def _turn_local(tree):
 
 # --- signs -----------------------------------------------------------------------------------
 
-def fold_signs(tree, floats):
+def fold_signs(tree, floats, local):
     """`v = -u * e` in a loop, read once as `w += v * c` with `c` a number: `v = u * e` and
-    `w += v * -c`. Both are products, so the sign moves exactly; a negation less a turn."""
-    local = _turn_local(tree)
+    `w += v * -c`. Both are products, so the sign moves exactly; a negation less a turn.
+    `local`: see forward_copies."""
     for owner, _, stmts in g.statement_lists(tree):
         if not isinstance(owner, LOOPS):
             continue

@@ -146,8 +146,9 @@ def forwarded(body, floats):
         f"        {line}\n" for line in body) + "    return a, b, c\n"
     tree = gast.parse(text).body[0]
     before = _unparse(tree)
-    loops_speed.forward_copies(tree, tree.body[0].body, floats)
-    loops_speed.fold_signs(tree, floats)
+    local = loops_speed.turn_local(tree)
+    loops_speed.forward_copies(tree.body[0].body, floats, local)
+    loops_speed.fold_signs(tree, floats, local)
     return before, _unparse(tree)
 
 
