@@ -25,7 +25,12 @@ def forward_jacobian(target, args, kwargs):
     kinds = target.kinds(args, kwargs)  # once: binding the arguments costs as much as a small jvp
     if structured.on_leaves(target, args, kwargs, kinds):
         return _structured_forward_jacobian(target, args, kwargs)
-    impl, compiled = target.forward_impl(args, kwargs, kinds)
+    # kept under the argument types, as jvp keeps its own (the caller refreshed the target)
+    key = ("forward jacobian",) + tuple(map(type, args)) + tuple((k, type(v)) for k, v in sorted(kwargs.items()))
+    found = target.impls.get(key)
+    if found is None:
+        found = target.impls[key] = target.forward_impl(args, kwargs, kinds)
+    impl, compiled = found
     bound = target.signature.bind(*args, **kwargs)
     bound.apply_defaults()
     values = dict(bound.arguments)

@@ -76,6 +76,9 @@ def zeros_like(x):
 def tangent_out(d, y):
     """The output's tangent as jvp returns it: a float for a float output, else an array of the
     output's shape (tuples and lists element by element). Complex values are refused."""
+    if type(d) is np.ndarray and type(y) is np.ndarray and d.shape == y.shape \
+            and d.dtype.kind == "f" and y.dtype.kind == "f":  # the common case, told at once
+        return d
     if type(y) is float or type(y) is int or isinstance(y, np.generic):
         if np.iscomplexobj(y):
             refuse_complex(f"the output is complex ({y!r})")
