@@ -126,7 +126,7 @@ def jvp(fn, wrt=0, backend=None):
             raise errors.SrcadError(f"jvp of {fn.__name__} takes one tangent per wrt argument "
                                     f"({n}) after the arguments")
         target.refresh()
-        key = ("jvp",) + tuple(map(type, primals)) + tuple(structured.structure(v) for v in primals)
+        key = ("jvp",) + tuple(map(type, primals)) + tuple(map(structured.structure, primals))
         found = target.impls.get(key)
         if found is None:
             found = target.impls[key] = structured.forward(target, primals, {}) \
@@ -134,9 +134,8 @@ def jvp(fn, wrt=0, backend=None):
         if not isinstance(found, tuple):  # containers: called on their leaves
             return _structured_jvp(found, primals, tangents)
         impl, compiled = found
-        for value in tangents + tuple(primals[i] for i in positions if i < len(primals)):
-            if type(value) is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c":
-                raise target.refused(runtime.NotReal("an argument or tangent is complex"), compiled)
+        if any(map(_complex, tangents)) or any(_complex(primals[i]) for i in positions if i < len(primals)):
+            raise target.refused(runtime.NotReal("an argument or tangent is complex"), compiled)
         try:
             value, tangent = impl(*primals, **dict(zip(compiled.tangent_params, tangents)))
         except runtime.NotReal as refusal:
@@ -148,6 +147,13 @@ def jvp(fn, wrt=0, backend=None):
         return structured.output(compiled.layout, value), structured.output(compiled.layout, tangent)
     value_and_tangent.__srcad__ = Made(target, None)  # not to be differentiated again
     return value_and_tangent
+
+
+def _complex(value):
+    kind = type(value)
+    if kind is float or kind is np.ndarray and value.dtype.kind == "f":  # the common cases first
+        return False
+    return kind is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c"
 
 
 def _numba(backend, target):

@@ -45,6 +45,9 @@ def gradient(g, x):
     different shapes, so no one array holds them."""
     if type(x) is float or type(x) is int or type(x) is bool:
         return g if type(g) is float else real_float(g)
+    if type(x) is np.ndarray and type(g) is np.ndarray and x.dtype.kind == "f" and g.dtype == x.dtype \
+            and g.shape == x.shape and g.flags.writeable and g.base is None:
+        return g  # the common case, told at once: a fresh array of x's shape and dtype
     if isinstance(x, (list, tuple)):
         return [gradient(g if type(g) is float else g[i], item) for i, item in enumerate(x)]
     kind = x.dtype.kind if isinstance(x, (np.ndarray, np.generic)) or is_foreign(x) else ""
