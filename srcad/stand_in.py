@@ -27,7 +27,7 @@ import itertools
 import types
 
 from . import load, runtime
-from .depends import DICT, MISSING
+from .depends import DICT, MISSING, is_library
 
 _TAGS = itertools.count(1)  # names of inlined objects differ from one code to the next
 
@@ -172,21 +172,33 @@ def _seeds(tree, names, function, resolve):
 
 def _rename(body, local, resolve):
     """Replace the names `body` reads outside its frame (not in `local`) by what `resolve`
-    makes of them: found first, then replaced, so that no replacement is looked at again."""
+    makes of them, and a library module's attribute (`math.cos`) by the function itself: found
+    first, then replaced, so that no replacement is looked at again."""
     places = []
     for node in ast.walk(ast.Module(body=body, type_ignores=[])):
         for field, value in ast.iter_fields(node):
-            if isinstance(value, ast.Name) and value.id not in local:
-                places.append((node, field, None, value))
-            elif isinstance(value, list):
-                places += [(node, field, i, item) for i, item in enumerate(value)
-                           if isinstance(item, ast.Name) and item.id not in local]
-    for node, field, index, name_ in places:
-        new = ast.copy_location(resolve(name_.id), name_)
+            items = enumerate(value) if isinstance(value, list) else [(None, value)]
+            places += [(node, field, i, item) for i, item in items if _outside(item, local)]
+    for node, field, index, read in places:
+        if isinstance(read, ast.Attribute):
+            new = resolve.attribute(read)
+            if new is None:  # the module (or object) resolved alone, its attribute read live
+                read.value = ast.copy_location(resolve(read.value.id), read.value)
+                continue
+        else:
+            new = resolve(read.id)
+        new = ast.copy_location(new, read)
         if index is None:
             setattr(node, field, new)
         else:
             getattr(node, field)[index] = new
+
+
+def _outside(node, local):
+    """Whether `node` reads a name from outside the derivative's frame (or an attribute of one)."""
+    if isinstance(node, ast.Attribute) and isinstance(node.ctx, ast.Load):
+        return isinstance(node.value, ast.Name) and node.value.id not in local
+    return isinstance(node, ast.Name) and node.id not in local
 
 
 class _Resolver:
@@ -216,9 +228,22 @@ class _Resolver:
             return self.entry("globals", self.globals, name_)
         return self.constant(name_, binding.expected)
 
+    def attribute(self, node):
+        """The function a library module's attribute is (`math.cos`: srcad takes the attributes
+        of the libraries it has rules for never to be re-bound), or None: the name is resolved
+        alone, the attribute read as the statement runs."""
+        binding = self.bindings.entries.get((DICT, id(self.globals), node.value.id))
+        if node.value.id in self.cells or binding is None or binding.by_type:
+            return None
+        module = binding.expected
+        if not isinstance(module, types.ModuleType) or not is_library(module) \
+                or not callable(getattr(module, node.attr, None)):
+            return None
+        return self.constant(f"{node.value.id}_{node.attr}", getattr(module, node.attr))
+
     def constant(self, name_, value):
-        self.values[self.tag + name_] = value
-        return ast.Name(id=self.tag + name_, ctx=ast.Load())
+        self.values[self.tag + "c_" + name_] = value
+        return ast.Name(id=self.tag + "c_" + name_, ctx=ast.Load())
 
     def entry(self, holder_name, holder, name_):
         """`holder[name_]`, read as the statement runs."""

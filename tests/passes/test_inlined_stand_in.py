@@ -207,3 +207,20 @@ def test_names_like_the_stand_ins_own():
         da, db = df(a, b)
         assert da == pytest.approx(math.cos(a) * b * b, rel=1e-15)
         assert db == pytest.approx(2 * math.sin(a) * b, rel=1e-15)
+
+
+def test_library_attributes_functions_and_constants():
+    book = Notebook()
+    book.run('''
+        import math
+        import numpy as np
+
+        def f(x, y):
+            return np.sin(x) * np.pi + math.exp(y) * math.e
+    ''')
+    df = srcad.grad(book["f"], wrt=(0, 1))
+    for x, y in [(0.5, 1.0), (2.0, -0.5), (0.5, 1.0)]:
+        bx, by = df(x, y)
+        assert bx == pytest.approx(math.cos(x) * math.pi, rel=1e-15)
+        assert by == pytest.approx(math.exp(y) * math.e, rel=1e-15)
+    assert _inlined(df)
