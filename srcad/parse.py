@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import gast
 import numpy as np
 
-from . import convert, gastutil as g
+from . import convert, errors, gastutil as g
 from . import library
 from .depends import MISSING, Bindings, is_library
 from .errors import SrcadError
@@ -116,6 +116,7 @@ def function(fn):
     text, first = _source_lines(fn)
     code = fn.__code__
     tree = _function_node(fn, text, first)
+    _refuse_other_source(fn, tree)
     tree.decorator_list = []
     src = Source(fn, tree, code.co_filename, fn.__globals__, _closure(fn),
                  cells=dict(zip(code.co_freevars, fn.__closure__ or ())))
@@ -124,6 +125,46 @@ def function(fn):
     src.local_names |= {node.id for node in names if isinstance(node.ctx, (gast.Store, gast.Del))}
     src.all_names = {node.id for node in names} | src.local_names
     return src
+
+
+def _refuse_other_source(fn, tree):
+    """Refuse where the source read for `fn` is not the code that runs: a name its code reads
+    or binds appears nowhere in the text. Its file was edited after it was imported (Python
+    reads a file once; inspect reads it as it is now), or other text was compiled under its
+    file name; differentiating the text would give the derivative of another function. Only
+    names are compared: an edit that changes a number or an operator alone is not seen."""
+    written = set()
+    for node in gast.walk(tree):
+        for _, value in gast.iter_fields(node):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    written.add(item)
+    missing = sorted(n for n in _code_names(fn.__code__)
+                     if n not in written and _unmangled(n) not in written)
+    if missing:
+        raise errors.at(fn.__code__.co_filename, tree.lineno,
+                        f"cannot differentiate {fn.__qualname__}: its source here is not the code "
+                        f"that runs (the code reads {', '.join(missing[:3])}, which the text does "
+                        "not have); the file was probably edited after it was imported",
+                        "Reload the module (importlib.reload) or run the cell again, then "
+                        "differentiate it")
+
+
+def _code_names(code):
+    """The global, attribute and local names `code` (and the code nested in it) reads or binds."""
+    out, work = set(), [code]
+    while work:
+        code = work.pop()
+        out.update(n for n in code.co_names + code.co_varnames  # not `.0` (a comprehension's
+                   if not n.startswith(".") and not (n.startswith("__") and n.endswith("__")))  # nor a class body's `__qualname__`
+        work.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+    return out
+
+
+def _unmangled(name_):
+    """`__x` for a name a class body mangled (`_Model__x`), else the name."""
+    cut = name_.find("__", 1)
+    return name_[cut:] if name_.startswith("_") and cut > 0 else name_
 
 
 def def_line(fn):

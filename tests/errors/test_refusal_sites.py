@@ -263,6 +263,9 @@ SITES = {
         "cannot differentiate {}: it is an async function. Differentiate ": "usage an_async_function",
         "cannot differentiate {}: it is not a Python function with source": "usage a_c_function",
         "cannot differentiate {}: its source code cannot be read ({}); it": "usage a_function_made_by_eval",
+        "cannot differentiate {}: its source here is not the code that ru": "not code: its file was edited after "
+                                                                             "it was imported (tests/passes/test_stale.py "
+                                                                             "edits one and reloads it)",
         "cannot differentiate {}: no def found in its source": "unreachable: inspect gives the lines of a def "
                                                                "(lambdas are read apart)",
     },

@@ -3,6 +3,7 @@
 and the next call after any of them is re-bound uses a fresh derivative. Each case is checked
 against the closed-form gradient of what the function computes now."""
 import math
+import os
 import sys
 
 import numpy as np
@@ -470,3 +471,22 @@ def test_a_global_naming_what_to_differentiate_inside_f_rebound():
     assert df(2.0, 3.0) == pytest.approx(4.0)    # d/dy of 2xy
     f.__globals__["W"] = 1
     assert df(2.0, 3.0) == pytest.approx(0.0)    # d/dy of x*x
+
+
+# ------------------------------------------------------------ a file edited after its import
+
+
+def test_a_file_edited_after_its_import_is_refused_until_it_is_reloaded(tmp_path, monkeypatch):
+    """Python runs the code it read at import; inspect reads the file as it is now. The
+    derivative of the edited text would be another function's: refused, naming the file."""
+    import importlib
+    name = f"edited_after_import_{os.getpid()}"
+    path = tmp_path / f"{name}.py"
+    path.write_text("import math\n\n\ndef layer(x):\n    return math.tanh(x) * 2.0\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    module = importlib.import_module(name)
+    path.write_text("import math\n\n\ndef layer(x):\n    return math.sin(x) * 2.0 + 0.0\n")
+    with pytest.raises(srcad.SrcadError, match=rf"{name}\.py:4: .*not the code that runs.*tanh"):
+        srcad.grad(module.layer)(0.7)
+    module = importlib.reload(module)
+    assert srcad.grad(module.layer)(0.7) == pytest.approx(2.0 * math.cos(0.7), rel=1e-15)
