@@ -155,8 +155,9 @@ def _code_names(code):
     out, work = set(), [code]
     while work:
         code = work.pop()
-        out.update(n for n in code.co_names + code.co_varnames  # not `.0` (a comprehension's
-                   if not n.startswith(".") and not (n.startswith("__") and n.endswith("__")))  # nor a class body's `__qualname__`
+        # not a comprehension's `.0`, nor a class body's implicit `__qualname__` and the like
+        out.update(n for n in code.co_names + code.co_varnames
+                   if not n.startswith(".") and not (n.startswith("__") and n.endswith("__")))
         work.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
     return out
 
