@@ -142,6 +142,17 @@ class Bindings:
         """Whether every binding still holds (FREE ones read in `fn`'s closure)."""
         return all(b.holds(fn) for b in self.entries.values())
 
+    def changed_test(self):
+        """The guard compiled alone: a function of no arguments, true when some binding no
+        longer holds (jvp and the Jacobians run it on every call, as the stand-in its guard)."""
+        guard, values = self.guard("_")
+        if not guard:
+            return lambda: False
+        exec(f"def changed():\n    try:\n        return {guard}\n"
+             f"    except (KeyError, ValueError):  # a name deleted, a cell emptied\n"
+             f"        return True\n", values)
+        return values["changed"]
+
     def guard(self, prefix):
         """(text, values): a Python expression, true when some binding no longer holds (or
         raising KeyError or ValueError), over the names in `values`, each starting with `prefix`

@@ -63,6 +63,7 @@ class Target:
         CACHE.watch(self)  # a rule registered later empties `impls` (see forget)
         self.bindings = self._own_bindings()
         self.depended = {}     # (id(compiled), id(fn)) -> (compiled, fn) merged into bindings
+        self.changed = None    # the bindings' test compiled (see refresh), once made
         self.stand_in = None   # the generated dispatcher, once made (see dispatcher)
         self.guard_names = {}  # its namespace: the objects its guard reads
         self.make = None       # what it calls to make a specialisation
@@ -218,7 +219,9 @@ class Target:
 
     def refresh(self):
         """Forget every specialisation if one of the bindings they were made from changed."""
-        if not self.bindings.hold():
+        if self.changed is None:
+            self.changed = self.bindings.changed_test()
+        if self.changed():
             self.forget()
             self.bindings, self.depended = self._own_bindings(), {}
             self._write_dispatcher()
@@ -319,6 +322,7 @@ class Target:
     def _write_dispatcher(self):
         """Give the stand-in the guard of the current bindings (the user holds the stand-in,
         so its code is replaced, not the function)."""
+        self.changed = None  # refresh's test too, compiled again when next needed
         if self.stand_in is not None:
             namespace = {}
             exec(stand_in.code(self), namespace)

@@ -18,6 +18,16 @@ def add_at(b, a, index, g):
     """The adjoint `b` of `a` with `g` added at `a[index]`; `b` may be 0.0 (all zero so far).
 
     A new value is returned; `b` itself is never changed (other adjoints may share it)."""
+    if type(index) is slice and type(a) is np.ndarray and type(g) is np.ndarray \
+            and a.dtype.kind == "f":  # the common case, told at once: a slice of a float array
+        if type(b) is float:
+            out = np.zeros(a.shape, a.dtype)
+            out[index] = g
+            return out
+        if type(b) is np.ndarray and b.dtype == a.dtype:
+            out = b.copy()
+            out[index] += g
+            return out
     if isinstance(a, (list, tuple)):
         out = [0.0] * len(a) if type(b) is float else list(b)
         if isinstance(index, slice):
