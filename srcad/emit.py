@@ -60,13 +60,17 @@ def _commented(tree, filename, comments):
 
 
 def _with_comments(stmts, filename, comments):
-    out, last = [], None
+    out, last, notes = [], None, []
     for stmt in stmts:
         text = comment_text(stmt)
         if text is not None:
+            if is_note(stmt):  # on the next statement: after its line's citation
+                notes.append(_marker(text, comments))
+                continue
+            out.extend(notes)
+            notes = []
             out.append(_marker(text, comments))
-            if not is_note(stmt):  # a note on the next statement: same line
-                last = None
+            last = None
             continue
         lineno = getattr(stmt, "lineno", None)
         if lineno and lineno != last and not isinstance(stmt, COMPOUND):
@@ -74,8 +78,10 @@ def _with_comments(stmts, filename, comments):
             if code:
                 out.append(_marker(citation(filename, lineno, code), comments))
         last = lineno
+        out.extend(notes)
+        notes = []
         out.append(stmt)
-    return out
+    return out + notes
 
 
 def _marker(text, comments):

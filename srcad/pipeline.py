@@ -152,6 +152,7 @@ def _derive(fn, wrt, kinds, mode, variant, final, helper, shapes, checkpoints):
             tree = array_passes.apply(tree, src, deriv, facts, variant, lambda f: _resolve(f, src))
             if shapes and not structures:
                 tree = shape_passes.apply(tree, src, shapes, kinds, lambda f: _resolve(f, src))
+            optimize.test_domains(tree, lambda f: _resolve(f, src), _numbers(facts, deriv))
             loops_speed.apply(tree, _numbers(facts, deriv), lambda s: recompute.cheap(s, facts), names,
                               lambda f: _resolve(f, src), _pure_calls(src))
         trees = list(transform.split(tree, deriv.seed, names)) if variant == "split" else [tree]

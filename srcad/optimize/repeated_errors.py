@@ -10,6 +10,11 @@ earlier call adds nothing but its cost, and it goes. Only `math` functions quali
 arguments are numbers, which nothing changes in place. Which error comes first may change
 where two statements would both fail (the function's `math.sin(x2)` error, or the
 derivative's later one), never whether the derivative raises.
+
+A kept call of a function that fails only outside a known domain (`math.log` below zero) on a
+float is evaluated only where its argument may be outside it: `t1 = math.log(x1)` becomes
+`x1 > 0.0 or math.log(x1)` (`test_domains`). A comparison costs less than the call, and where
+the function would fail the call is made, so the derivative raises the very same error.
 """
 import math
 from collections import Counter
@@ -21,6 +26,41 @@ from .loops import stored_names
 
 # function -> functions that raise for exactly the same arguments
 SAME_FAILURES = {math.sin: (math.cos,), math.cos: (math.sin,)}
+
+
+# function -> (bound, operator): the function cannot fail on a float `a` with `a operator bound`
+# (nan fails every comparison: the call is then made, and gives nan as the function does)
+DOMAINS = {math.log: (0.0, gast.Gt), math.log2: (0.0, gast.Gt), math.log10: (0.0, gast.Gt),
+           math.log1p: (-1.0, gast.Gt), math.sqrt: (0.0, gast.GtE), math.acosh: (1.0, gast.GtE)}
+
+
+def test_domains(tree, resolve, floats):
+    """Replace each unread `t = fn(a)` of `tree` whose `fn` is in DOMAINS and whose `a` is a
+    name in `floats` (known to hold a float) by `a > bound or fn(a)`, after a comment saying
+    so. Whether anything changed."""
+    reads, changed = Counter(g.names_in(tree)), False
+    for _, _, stmts in list(g.statement_lists(tree)):
+        for i, stmt in enumerate(list(stmts)):
+            target = g.single_target(stmt)
+            call = getattr(stmt, "value", None)
+            if target is None or reads.get(target) or not _one_name_call(call) \
+                    or call.args[0].id not in floats:
+                continue
+            fn = resolve(call.func)
+            domain = next((d for f, d in DOMAINS.items() if f is fn), None)
+            if domain is None:
+                continue
+            bound, operator = domain
+            test = gast.Compare(left=g.name(call.args[0].id), ops=[operator()],
+                                comparators=[g.const(bound)])
+            kept = g.located(gast.Expr(value=gast.BoolOp(op=gast.Or(), values=[test, call])), stmt)
+            text = g.expression_text(call)
+            at = stmts.index(stmt)
+            note = ir.comment(f"{text}: its value is not needed, it is called only where it "
+                              f"may fail, as f would", note=True)
+            stmts[at:at + 1] = [g.located(note, stmt), kept]
+            changed = True
+    return changed
 
 
 def drop_repeated(tree, resolve):
