@@ -26,7 +26,7 @@ import numpy as np
 
 from .. import gastutil as g
 from .. import runtime
-from . import loop_sums, loops, stretches
+from . import in_place, loop_sums, loops, stretches
 from ..gastutil import is_rt_call
 from .shape_resolve import Resolve
 from .shape_rules import (ARGUMENTS, NUMERIC, RUNTIME, TOP, GiveUp, augmented, elementwise, join, lift, matmul,
@@ -366,4 +366,6 @@ def apply(tree, src, shapes, kinds, resolve):
         loop_sums.rows_from_forward(tree)
         loop_sums.rows_as_slices(tree, set(shapes), resolve, rt)
         loops.trim_tape(tree)
+        in_place.spread_numbers(tree, inference.seen, rt)
+    in_place.reuse_temporaries(tree, inference.seen, numpy, resolve, rt)
     return tree

@@ -27,5 +27,5 @@ from .shapes import (cast_back, clip_at_max, clip_at_min, clip_passes, full_tang
 from .decompositions import (eigh_grad, eigh_grad_tangent, eigh_tangent, pinv_grad, pinv_grad_tangent,
                              pinv_tangent, svd_grad, svd_grad_tangent, svd_tangent)
 from .sequences import extremum_tangent, share_extremum, sorted_tangent, unlist, unsort_items
-from .passes import add_to, rows, spread, stand_in, unbroadcast_uniform
+from .passes import add_to, into, rows, spread, stand_in, unbroadcast_uniform
 from .checkpoints import Revolve, add_product

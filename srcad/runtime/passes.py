@@ -18,6 +18,20 @@ def add_to(b, a, index, g):
     return b
 
 
+def into(a, ufunc, b):
+    """`ufunc(a, b)` (np.add, subtract, multiply or divide), written into `a` where the result
+    has `a`'s shape and dtype and `a` owns its memory: generated code passes an array it made
+    itself and reads nowhere else (srcad/optimize/in_place.py). Anything else (a number,
+    another library's array, a result of another shape or dtype) gets the new value the
+    operator gives; the bits are the same either way."""
+    if type(a) is np.ndarray and a.dtype.kind == "f" and a.base is None and a.flags.writeable:
+        shape = np.shape(b)
+        if (shape == a.shape or np.broadcast_shapes(shape, a.shape) == a.shape) \
+                and np.result_type(a, b) == a.dtype:
+            return ufunc(a, b, out=a)
+    return ufunc(a, b)
+
+
 def rows(values, shape):
     """The values a loop appended to the list `values`, each of `shape` (the derivative is
     specialised on it), as the rows of one array of shape (len(values), *shape): one

@@ -78,12 +78,14 @@ def abs_slope(x):
     return np.where(x >= 0, one, -one)
 
 
-def expit(z):
+def expit(z, overwrite=False):
     """1 / (1 + exp(-z)) without overflow: the derivative of `np.logaddexp(x1, x2)` in x1 is
     `expit(x1 - x2)`, and it needs no value of logaddexp. Where no z is below -_NO_OVERFLOW
     (nan aside), exp(-z) is finite and the formula is computed as it stands (five passes,
     one new array); else from exp(-|z|) alone, exact down to the smallest subnormal. Another
-    library's array (dask) takes the exp(-|z|) form, with no Python `if` on its values."""
+    library's array (dask) takes the exp(-|z|) form, with no Python `if` on its values.
+    `overwrite`: `z` is an array generated code made and reads no more (see
+    srcad/optimize/in_place.py); the first form is then computed in it, with no new array."""
     if is_foreign(z):
         e = np.exp(-np.abs(z))
         return np.where(z >= 0, 1.0, e) / (1.0 + e)
@@ -95,7 +97,8 @@ def expit(z):
         z = z.astype(float)
     bound = _NO_OVERFLOW.get(z.dtype)
     if bound is not None and z.size and np.fmin.reduce(z, axis=None) > -bound:  # fmin skips nan
-        e = np.negative(z)
+        own = overwrite and z.base is None and z.flags.writeable and z.dtype.kind == "f"
+        e = np.negative(z, out=z if own else None)
         np.exp(e, out=e)
         e += 1.0
         return np.reciprocal(e, out=e)

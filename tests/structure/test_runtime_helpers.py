@@ -18,7 +18,7 @@ NEVER_TRANSFORMED_AGAIN = {
     "svd_tangent", "pinv_tangent", "eigh_grad_tangent", "svd_grad_tangent", "pinv_grad_tangent",
     "take_tangent", "full_tangent",
     # the array passes' helpers: only in a gradient that runs as it is
-    "add_to", "spread", "stand_in", "unbroadcast_uniform", "rows",
+    "add_to", "spread", "stand_in", "unbroadcast_uniform", "rows", "into",
     # a checkpointed loop's sums (shape-specialised gradients; checkpointed ones are never
     # differentiated again)
     "add_product",
