@@ -74,16 +74,21 @@ def vjp(fn, wrt=0, checkpoints=None):
     def make(kinds, args, kwargs):
         compiled = target.compiled(kinds, variant="split")
         forward_part, reverse_part = compiled.bind_pair(fn)
+        layout = compiled.layout if compiled.layout is not None and compiled.layout.output is not None else None
 
         def value_and_pullback(*args, **kwargs):
             tape = []
-            value = structured.output(compiled.layout, forward_part(tape, *args, **kwargs))
+            value = forward_part(tape, *args, **kwargs)
+            if layout is not None:
+                value = structured.output(layout, value)
 
             def pullback(cotangent):
-                cotangent = structured.cotangent_leaves(compiled.layout, cotangent)
-                if type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
-                    raise target.refused(runtime.NotReal("the cotangent is complex"), compiled)
-                cotangent = _plain_cotangent(cotangent)
+                if layout is not None or type(cotangent) is not np.ndarray or cotangent.ndim == 0 \
+                        or cotangent.dtype.kind != "f":  # else a float array, as it is
+                    cotangent = structured.cotangent_leaves(layout, cotangent)
+                    if type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
+                        raise target.refused(runtime.NotReal("the cotangent is complex"), compiled)
+                    cotangent = _plain_cotangent(cotangent)
                 try:
                     return reverse_part(list(tape), cotangent)
                 except runtime.NotReal as refusal:

@@ -170,6 +170,10 @@ def _reverse_columns(pullback, target, arguments, out, seeded):
 
 
 def _basis(x, index):
+    if type(x) is np.ndarray and x.dtype == np.float64:  # the common case, told at once
+        e = np.zeros(x.shape)
+        e[index] = 1.0
+        return e
     if np.ndim(x) == 0 and not isinstance(x, np.ndarray):
         return 1.0
     e = np.zeros(np.shape(x), dtype=np.result_type(x, float))
