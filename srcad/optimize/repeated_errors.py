@@ -36,11 +36,11 @@ DOMAINS = {math.log: (0.0, gast.Gt), math.log2: (0.0, gast.Gt), math.log10: (0.0
 
 def test_domains(tree, resolve, floats):
     """Replace each unread `t = fn(a)` of `tree` whose `fn` is in DOMAINS and whose `a` is a
-    name in `floats` (known to hold a float) by `a > bound or fn(a)`, after a comment saying
-    so. Whether anything changed."""
+    name in `floats` (known to hold a number: an int compares as exactly) by
+    `a > bound or fn(a)`, after a comment saying so. Whether anything changed."""
     reads, changed = Counter(g.names_in(tree)), False
     for _, _, stmts in list(g.statement_lists(tree)):
-        for i, stmt in enumerate(list(stmts)):
+        for stmt in list(stmts):
             target = g.single_target(stmt)
             call = getattr(stmt, "value", None)
             if target is None or reads.get(target) or not _one_name_call(call) \
