@@ -130,3 +130,15 @@ def test_expit_overwrite_gives_the_same_bits(low):
     base = z.copy()
     np.testing.assert_array_equal(_rt.expit(base[::2], overwrite=True), expected[::2])
     np.testing.assert_array_equal(base, z)  # a view is not written over
+
+
+def test_value_and_grad_keeps_what_the_value_reads():
+    loss = load_function(LOGISTIC, "loss")
+    args = logistic_args(LARGE + 7, seed=3)
+    text = srcad.source(loss, of="value_and_grad", args=args)
+    assert "bz = _rt.into(bt2, np.multiply, t1)" in text
+    assert "overwrite" not in text  # t2 is read for the value too: expit must not write into it
+    for _ in range(3):
+        value, got = srcad.value_and_grad(loss)(*args)
+        assert value == loss(*args)
+        np.testing.assert_array_equal(got, general(loss, "w", args))
