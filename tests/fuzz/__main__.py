@@ -1,4 +1,4 @@
-"""python -m tests.fuzz [--n N] [--seed S] [--jobs J] [--out DIR] [--show SEED]
+"""python -m tests.fuzz [--n N] [--seed S] [--jobs J] [--out DIR] [--show SEED] [--in-place-from E]
 
 Runs the programs of seeds S .. S+N-1 through every check (check.py) and prints how many
 were ok, refused (SrcadError), wrong, crashed inside srcad, or skipped (no trustworthy oracle),
@@ -26,8 +26,11 @@ def _work(seed):
     return program, outcome
 
 
-def _start_worker(directory):
+def _start_worker(directory, in_place_from=None):
     _work.directory = directory
+    if in_place_from is not None:  # the fuzzer's vectors are small: reach the in-place pass
+        from srcad.optimize import in_place
+        in_place.LARGE = in_place_from
 
 
 def report(program, outcome):
@@ -58,6 +61,9 @@ def main(argv=None):
     parser.add_argument("--show", type=int, help="print the program of this seed and stop")
     parser.add_argument("--run", type=int, help="check the program of this seed, print the report")
     parser.add_argument("--quiet", action="store_true", help="no line per failure")
+    parser.add_argument("--in-place-from", type=int, metavar="ELEMENTS",
+                        help="reuse temporaries in place from this many elements (srcad's "
+                             "threshold is 16384, above the fuzzer's vectors: 1 reaches the pass)")
     options = parser.parse_args(argv)
     if options.show is not None:
         program = generate.program(options.show)
@@ -67,6 +73,7 @@ def main(argv=None):
 
     if options.run is not None:
         with tempfile.TemporaryDirectory(prefix="srcad_fuzz_") as directory:
+            _start_worker(directory, options.in_place_from)
             program = generate.program(options.run)
             outcome = check.check_program(program, directory)
         print(report(program, outcome))
@@ -79,11 +86,11 @@ def main(argv=None):
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="srcad_fuzz_") as directory:
         if options.jobs > 1:
-            pool = multiprocessing.Pool(options.jobs, _start_worker, (directory,))
+            pool = multiprocessing.Pool(options.jobs, _start_worker, (directory, options.in_place_from))
             results = pool.imap_unordered(_work, seeds, chunksize=4)
         else:
             pool = None
-            _start_worker(directory)
+            _start_worker(directory, options.in_place_from)
             results = map(_work, seeds)
         for program, outcome in results:
             counts[outcome.kind] += 1

@@ -48,3 +48,26 @@ def test_known_failures_do_not_grow():
 
 def test_programs_are_reproducible():
     assert generate.program(12345).source == generate.program(12345).source
+
+
+# programs (outside SEEDS: a derivative compiled there would be taken from the cache) whose
+# gradients reach the in-place pass once its threshold is 1 element (srcad/optimize/in_place.py)
+IN_PLACE_SEEDS = (770007, 770033, 770069, 770075, 770083, 770103, 770108, 770141)
+
+
+@pytest.mark.parametrize("seed", IN_PLACE_SEEDS)
+def test_random_program_with_temporaries_reused_in_place(seed, monkeypatch):
+    from srcad.optimize import in_place
+    import srcad
+    monkeypatch.setattr(in_place, "LARGE", 1)
+    program = generate.program(seed)
+    module = check.load(program.source, _directory())
+    try:
+        text = srcad.source(module.f, wrt=program.wrt, of="grad", args=program.args)
+    finally:
+        check.unload(module)
+    assert "_rt.into(" in text or "overwrite=True" in text, text
+    outcome = check.check_program(program, _directory())
+    bad = [f"{kind} in {stage}: {message}" for kind, stage, message in outcome.findings
+           if kind in (check.WRONG, check.CRASH)]
+    assert not bad, f"seed {seed}:\n{program.source}\nargs = {program.args!r}\n" + "\n".join(bad)
