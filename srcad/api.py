@@ -86,7 +86,7 @@ def vjp(fn, wrt=0, checkpoints=None):
                 if layout is not None or type(cotangent) is not np.ndarray or cotangent.ndim == 0 \
                         or cotangent.dtype.kind != "f":  # else a float array, as it is
                     cotangent = structured.cotangent_leaves(layout, cotangent)
-                    if type(cotangent) is complex or getattr(cotangent, "dtype", None) == complex:
+                    if _complex(cotangent):
                         raise target.refused(runtime.NotReal("the cotangent is complex"), compiled)
                     cotangent = _plain_cotangent(cotangent)
                 try:
@@ -132,10 +132,8 @@ def jvp(fn, wrt=0, backend=None):
                                     f"({n}) after the arguments")
         target.refresh()
         key = ("jvp",) + tuple(map(type, primals)) + tuple(map(structured.structure, primals))
-        found = target.impls.get(key)
-        if found is None:
-            found = target.impls[key] = structured.forward(target, primals, {}) \
-                if structured.on_leaves(target, primals, {}) else target.forward_impl(primals, {})
+        found = target.kept(key, lambda: structured.forward(target, primals, {})
+                            if structured.on_leaves(target, primals, {}) else target.forward_impl(primals, {}))
         if not isinstance(found, tuple):  # containers: called on their leaves
             return _structured_jvp(found, primals, tangents)
         impl, compiled = found
@@ -155,10 +153,11 @@ def jvp(fn, wrt=0, backend=None):
 
 
 def _complex(value):
+    """Whether `value` is a complex number or an array of them (numpy's, or another library's)."""
     kind = type(value)
     if kind is float or kind is np.ndarray and value.dtype.kind == "f":  # the common cases first
         return False
-    return kind is complex or isinstance(value, (np.ndarray, np.generic)) and value.dtype.kind == "c"
+    return kind is complex or getattr(getattr(value, "dtype", None), "kind", None) == "c"
 
 
 def _numba(backend, target):

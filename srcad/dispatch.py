@@ -217,6 +217,14 @@ class Target:
         self._close_fast()
         self.impls.clear()
 
+    def kept(self, key, make):
+        """The specialisation kept under `key`, made by `make()` the first time (jvp and the
+        forward Jacobian key theirs on the argument types; `refresh` first)."""
+        found = self.impls.get(key)
+        if found is None:
+            found = self.impls[key] = make()
+        return found
+
     def refresh(self):
         """Forget every specialisation if one of the bindings they were made from changed."""
         if self.changed is None:

@@ -27,10 +27,7 @@ def forward_jacobian(target, args, kwargs):
         return _structured_forward_jacobian(target, args, kwargs)
     # kept under the argument types, as jvp keeps its own (the caller refreshed the target)
     key = ("forward jacobian",) + tuple(map(type, args)) + tuple((k, type(v)) for k, v in sorted(kwargs.items()))
-    found = target.impls.get(key)
-    if found is None:
-        found = target.impls[key] = target.forward_impl(args, kwargs, kinds)
-    impl, compiled = found
+    impl, compiled = target.kept(key, lambda: target.forward_impl(args, kwargs, kinds))
     bound = target.signature.bind(*args, **kwargs)
     bound.apply_defaults()
     values = dict(bound.arguments)

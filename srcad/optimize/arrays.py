@@ -139,13 +139,7 @@ class ArrayPasses:
 
     def shape_only_reads(self, scan):
         """The ids of the Name nodes that helpers read only for their shapes."""
-        found = set()
-        for node in scan.calls:
-            if self.is_rt_call(node) and node.func.attr in SHAPE_ONLY:
-                positions = SHAPE_ONLY[node.func.attr] or range(1, len(node.args))
-                found |= {id(node.args[p]) for p in positions
-                          if p < len(node.args) and isinstance(node.args[p], gast.Name)}
-        return found
+        return shape_only_reads(scan.calls, self.rt)
 
     def elementwise_operands(self, value):
         """(operands, False) for an elementwise operation whose result's shape is its operands'
@@ -223,6 +217,19 @@ class ArrayPasses:
                 continue
             for node in nodes:
                 node.value.func.attr = "add_to"
+
+
+def shape_only_reads(calls, rt, every=()):
+    """The ids of the Name nodes that the runtime calls among `calls` read only for their
+    shapes: at the positions SHAPE_ONLY gives, and every argument of the helpers in `every`."""
+    found = set()
+    for node in calls:
+        if is_rt_call(node, rt) and (node.func.attr in SHAPE_ONLY or node.func.attr in every):
+            positions = range(len(node.args)) if node.func.attr in every \
+                else SHAPE_ONLY[node.func.attr] or range(1, len(node.args))
+            found |= {id(node.args[p]) for p in positions
+                      if p < len(node.args) and isinstance(node.args[p], gast.Name)}
+    return found
 
 
 # --- early release ----------------------------------------------------------------------------

@@ -21,7 +21,8 @@ import gast
 import numpy as np
 
 from .. import gastutil as g
-from .arrays import SHAPE_ONLY
+from ..ir import comment, is_note, stand_in_text
+from .arrays import shape_only_reads
 
 LARGE = 1 << 14  # elements: 128 KiB of float64, the size above which allocations are fresh pages
 
@@ -63,6 +64,7 @@ def spread_numbers(tree, seen, rt):
     (as `spread` itself says; op: + - * /): no broadcast view is made. For derivatives whose
     arrays are float64 (a float32 `a` times the float64 view would be float64, times the
     number float32)."""
+    carriers = set()
     for node in g.nodes(tree):
         operands = seen.get(node) if isinstance(node, gast.BinOp) and type(node.op) in _UFUNCS else None
         if operands is None:
@@ -74,6 +76,49 @@ def spread_numbers(tree, seen, rt):
                 if arguments is not None and _known_array(operands[other]) \
                         and arguments[1] == operands[other]:
                     setattr(node, field, spread.args[0])
+                    if isinstance(spread.args[1], gast.Name):
+                        carriers.add(spread.args[1].id)
+    _drop_unread_stand_ins(tree, seen, rt, carriers)
+
+
+def _drop_unread_stand_ins(tree, seen, rt, names):
+    """Replace by a comment the stand-ins for `names` that nothing reads any more (a spread's
+    carrier, now the number alone), where their operands' shapes are known and
+    broadcast: the stand-in could not raise, so it has nothing left to do."""
+    reads = {n.id for n in g.nodes(tree) if isinstance(n, gast.Name) and isinstance(n.ctx, gast.Load)}
+    body, kept = tree.body, []
+    for k, stmt in enumerate(body):
+        target = g.single_target(stmt)
+        call = getattr(stmt, "value", None)
+        if target in names and target not in reads and g.is_rt_call(call, rt, "stand_in") \
+                and _broadcast(seen.get(call)):
+            if kept and kept[-1] is body[k - 1] and is_note(body[k - 1]):
+                kept.pop()  # its comment, "t3 = ...: only its shape is needed", says so now
+            kept.append(comment(f"{target} = {stand_in_text(stmt)}: not needed", note=True))
+            continue
+        kept.append(stmt)
+    body[:] = kept
+
+
+def _broadcast(arguments):
+    """Whether the alternatives of a stand-in's operands are each one number or one numpy
+    array of a known shape, and those shapes broadcast together."""
+    if arguments is None:
+        return False
+    shapes = []
+    for alternatives in arguments:
+        if alternatives is None or len(alternatives) != 1:
+            return False
+        (kind, shape), = alternatives
+        if kind not in ("zero", "float", "int", "generic", "ndarray") \
+                or not all(isinstance(n, int) for n in shape):
+            return False
+        shapes.append(shape)
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        return False
+    return True
 
 
 class _Owned:
@@ -83,7 +128,10 @@ class _Owned:
     def __init__(self, tree, resolve, rt):
         self.resolve, self.rt = resolve, rt
         self.stores, self.loads, self.definitions = {}, {}, {}
-        shape_only = _shape_only_reads(tree, rt)
+        # stand-ins read every operand for its shape only (an array they name may be written
+        # over, its shape kept)
+        calls = [n for n in g.nodes(tree) if isinstance(n, gast.Call)]
+        shape_only = shape_only_reads(calls, rt, every=("stand_in",))
         for node in g.nodes(tree):
             if isinstance(node, gast.Name) and id(node) not in shape_only:
                 counts = self.loads if isinstance(node.ctx, gast.Load) else \
@@ -99,23 +147,6 @@ class _Owned:
         return isinstance(node, gast.Name) and self.stores.get(node.id) == 1 \
             and self.loads.get(node.id) == 1 and _large(alternatives) \
             and _fresh(self.definitions.get(node.id), self.resolve, self.rt)
-
-
-def _shape_only_reads(tree, rt):
-    """The ids of the Names that runtime helpers read only for their shapes (stand-ins, the
-    carriers of uniform cotangents): an array they name may be written over, its shape kept."""
-    out = set()
-    for call in (n for n in g.nodes(tree) if g.is_rt_call(n, rt)):
-        helper = call.func.attr
-        if helper == "stand_in":
-            positions = range(len(call.args))
-        elif helper in SHAPE_ONLY:
-            positions = SHAPE_ONLY[helper] or range(1, len(call.args))
-        else:
-            continue
-        out |= {id(call.args[i]) for i in positions
-                if i < len(call.args) and isinstance(call.args[i], gast.Name)}
-    return out
 
 
 def _known_array(alternatives):

@@ -39,6 +39,8 @@ def test_logistic_gradient_reuses_its_temporaries_and_is_unchanged():
     assert "t2 = _rt.into(z, np.multiply, t1)" in text, text
     assert "bt2 = bt3 * _rt.expit(t2, overwrite=True)" in text, text  # numpy reuses the product
     assert "bz = _rt.into(bt2, np.multiply, t1)" in text, text
+    # the spread's carrier is read no more: its stand-in goes, a comment says so
+    assert "t3 = _rt.stand_in" not in text and "# t3 = np.logaddexp(0.0, t2): not needed" in text
     before = copied(args)
     for _ in range(3):  # the first call, then the stand-in's own path
         got = srcad.grad(loss)(*args)
